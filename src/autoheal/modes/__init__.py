@@ -1,0 +1,1 @@
+"""One module per mode; each exposes `run(settings, ctx, report) -> int`."""
