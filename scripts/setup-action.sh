@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Step 1 of action.yml: a private virtualenv under RUNNER_TEMP holding the hash-locked runtime
+# dependencies. The user's own Python environment is never touched. Reused when it already
+# exists for the same lock file (a second step of the same job).
+set -euo pipefail
+
+lock="$GITHUB_ACTION_PATH/requirements/action.txt"
+python=${AUTOHEAL_SETUP_PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  echo "::error::CI Autoheal needs python3 3.10 or newer on the runner. Add actions/setup-python before this step."
+  exit 1
+fi
+key=$(sha256sum "$lock" | cut -c1-16)
+venv="${RUNNER_TEMP:?RUNNER_TEMP is not set}/autoheal-venv-$key"
+
+if [ ! -f "$venv/.complete" ]; then
+  rm -rf "$venv"
+  if command -v uv >/dev/null 2>&1; then
+    # uv is the fast path: about a second for these packages.
+    uv venv --quiet --no-python-downloads --python "$python" "$venv"
+    uv pip install --quiet --python "$venv/bin/python" --no-deps --require-hashes -r "$lock"
+  else
+    # No pip inside the venv (ensurepip costs seconds); the outer pip installs into it.
+    "$python" -m venv --without-pip "$venv"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$python" -m pip --python "$venv/bin/python" install \
+      --quiet --no-deps --require-hashes --only-binary :all: -r "$lock"
+  fi
+  touch "$venv/.complete"
+fi
+echo "python=$venv/bin/python" >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"

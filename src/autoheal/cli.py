@@ -1,0 +1,66 @@
+"""Entry point: one path for Actions inputs (env) and local command-line flags."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+
+from autoheal import context, settings
+from autoheal.errors import AutohealError
+from autoheal.report import Report
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run one mode. Returns the exit code: 0 ok, 1 failed, 2 bad input."""
+    env = os.environ if env is None else env
+    argv = sys.argv[1:] if argv is None else argv
+    report = Report(env)
+    # Mask the token before anything else can print it.
+    report.mask(env.get("INPUT_TOKEN", ""))
+    report.mask(env.get("GITHUB_TOKEN", ""))
+    code = 1
+    try:
+        opts = settings.load(argv, env)
+        report.mask(opts.token)
+        ctx = context.load(env)
+        report.output("mode", opts.mode)
+        report.debug(f"mode={opts.mode} event={ctx.event_name or '-'} repo={ctx.repository or '-'}")
+        mode = importlib.import_module(f"autoheal.modes.{opts.mode}")
+        code = int(mode.run(opts, ctx, report))
+    except AutohealError as exc:
+        code = exc.exit_code
+        _report_failure(report, exc)
+    except Exception as exc:
+        code = 1
+        report.debug(traceback.format_exc())
+        _report_failure(
+            report,
+            AutohealError(
+                f"Internal error: {type(exc).__name__}: {exc}.",
+                fix="Please open an issue with this log (run with RUNNER_DEBUG=1 for details).",
+            ),
+        )
+    finally:
+        try:
+            report.flush()
+        except OSError as exc:
+            report.error(
+                f"Cannot write the step outputs or summary ({exc}). Check that "
+                "GITHUB_OUTPUT and GITHUB_STEP_SUMMARY point at writable files."
+            )
+            code = code or 1
+    return code
+
+
+def _report_failure(report: Report, exc: AutohealError) -> None:
+    report.error(str(exc))
+    report.output("status", report.outputs.get("status") or "FAILED")
+    fix = f"\n\n**What to do:** {exc.fix}" if exc.fix else ""
+    report.section(f"### CI Autoheal failed\n\n{exc.message}{fix}")
+
+
+def main_exit() -> None:
+    sys.exit(main())

@@ -1,0 +1,386 @@
+"""The catalogue of the action's inputs: one place for names, kinds, defaults and help.
+
+`action.yml`, the command-line flags, the config file keys and the README tables all follow
+this list; tests keep them in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODES = ("heal", "redispatch", "validate", "rollback")
+CATEGORIES = ("lint", "security", "build", "test")
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    kind: str  # "str", "bool", "int", "enum", "sha", "json", "list", "categories"
+    default: str
+    help: str
+    modes: tuple[str, ...] = MODES
+    choices: tuple[str, ...] = ()
+    low: int = 0
+    high: int = 0
+    in_config: bool = True  # may be set in .github/autoheal.yml
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        """The variable `action.yml` maps this input to (composite actions get no INPUT_*)."""
+        return "INPUT_" + self.name.upper().replace("-", "_")
+
+    @property
+    def attr(self) -> str:
+        return self.name.replace("-", "_")
+
+
+HEAL = ("heal",)
+REDISPATCH = ("redispatch",)
+VALIDATE = ("validate",)
+ROLLBACK = ("rollback",)
+CHECKING = ("heal", "validate", "rollback")
+
+INPUTS: tuple[Input, ...] = (
+    # Common to every mode.
+    Input(
+        "mode",
+        "enum",
+        "",
+        "Step of the loop to run: heal, redispatch, validate or rollback.",
+        choices=MODES,
+        in_config=False,
+    ),
+    Input(
+        "token",
+        "str",
+        "",
+        "Token for the GitHub API and for pushing. Defaults to the job's "
+        "GITHUB_TOKEN; redispatch needs a PAT or GitHub App token (see docs/token-setup.md).",
+        in_config=False,
+        secret=True,
+    ),
+    Input(
+        "dry-run",
+        "bool",
+        "false",
+        "Run everything but change nothing remote: no push, no "
+        "API writes. Reports what would be done.",
+    ),
+    Input("working-directory", "str", ".", "Path of the repository to work on.", in_config=False),
+    Input(
+        "config",
+        "str",
+        ".github/autoheal.yml",
+        "Config file, relative to working-directory. "
+        "Optional; inputs given explicitly win over it.",
+        in_config=False,
+    ),
+    Input(
+        "fail-on-error",
+        "bool",
+        "false",
+        "Fail the step when an optional part cannot be done "
+        "(e.g. redispatch without a token) instead of warning.",
+    ),
+    # The checks engine (heal, validate, rollback).
+    Input(
+        "lint-command",
+        "str",
+        "",
+        "Lint check command (replaces detection for lint).",
+        modes=CHECKING,
+    ),
+    Input(
+        "fix-command",
+        "str",
+        "",
+        "Fix command for the lint category (e.g. a formatter).",
+        modes=CHECKING,
+    ),
+    Input("security-command", "str", "", "Security audit command.", modes=CHECKING),
+    Input(
+        "security-fix-command", "str", "", "Fix command for the security category.", modes=CHECKING
+    ),
+    Input("build-command", "str", "", "Build command.", modes=CHECKING),
+    Input("test-command", "str", "", "Test command.", modes=CHECKING),
+    Input(
+        "detect",
+        "bool",
+        "true",
+        "Detect checks from the project (Python, Node, Go, Rust) "
+        "for categories no input or config defines.",
+        modes=CHECKING,
+    ),
+    Input(
+        "check-timeout",
+        "int",
+        "600",
+        "Timeout of each check and fix, in seconds.",
+        modes=CHECKING,
+        low=1,
+        high=21600,
+    ),
+    # heal
+    Input(
+        "commit-author",
+        "str",
+        "autoheal[bot] <autoheal-bot@users.noreply.github.com>",
+        "Author of heal commits, as `Name <email>`.",
+        modes=HEAL,
+    ),
+    Input(
+        "max-diff-lines",
+        "int",
+        "1000",
+        "Refuse to commit a fix that changes more lines.",
+        modes=HEAL,
+        low=1,
+        high=1_000_000,
+    ),
+    Input(
+        "max-heal-attempts",
+        "int",
+        "3",
+        "Heal attempts allowed for the same branch before "
+        "heal stops trying (counted from heal commits in its history).",
+        modes=HEAL,
+        low=1,
+        high=20,
+    ),
+    Input(
+        "push-retries",
+        "int",
+        "3",
+        "Attempts to push when the branch moved meanwhile.",
+        modes=("heal", "rollback"),
+        low=1,
+        high=10,
+    ),
+    Input(
+        "rerun-failed",
+        "bool",
+        "true",
+        "Rerun the failed jobs of the triggering run when no fix applies (flakiness).",
+        modes=HEAL,
+    ),
+    Input(
+        "max-run-attempts",
+        "int",
+        "3",
+        "Do not rerun a run that already had this many attempts (GitHub allows 50).",
+        modes=HEAL,
+        low=1,
+        high=50,
+    ),
+    Input(
+        "run-id",
+        "str",
+        "",
+        "Workflow run to rerun (default: the workflow_run that triggered this one).",
+        modes=HEAL,
+        in_config=False,
+    ),
+    # redispatch
+    Input(
+        "event-type",
+        "str",
+        "post-remediation-check",
+        "repository_dispatch event type (1-100 characters).",
+        modes=REDISPATCH,
+    ),
+    Input(
+        "client-payload",
+        "json",
+        "{}",
+        "Extra JSON object merged beside the `autoheal` key "
+        "of the dispatch payload (at most 9 keys).",
+        modes=REDISPATCH,
+    ),
+    Input(
+        "repository",
+        "list",
+        "",
+        "Repository or repositories (`owner/name`, comma or "
+        "newline separated) to dispatch to. Default: the current one.",
+        modes=REDISPATCH,
+    ),
+    Input(
+        "label",
+        "str",
+        "autoheal:revalidating",
+        "Label added to the pull request; empty for none.",
+        modes=REDISPATCH,
+    ),
+    Input(
+        "comment",
+        "bool",
+        "true",
+        "Post (or update) one comment on the pull request.",
+        modes=("redispatch", "validate"),
+    ),
+    Input(
+        "wait-for-run",
+        "bool",
+        "false",
+        "Wait for the validation run the dispatch started and output its URL and conclusion.",
+        modes=REDISPATCH,
+    ),
+    Input(
+        "wait-timeout",
+        "int",
+        "300",
+        "Seconds to wait for the validation run.",
+        modes=REDISPATCH,
+        low=1,
+        high=3600,
+    ),
+    Input(
+        "confidence",
+        "str",
+        "",
+        "Heal's confidence (0-100) to carry to validate. Default: from the payload.",
+        modes=("redispatch", "validate"),
+        in_config=False,
+    ),
+    Input(
+        "sha",
+        "str",
+        "",
+        "Commit to validate or dispatch for (40 hex). Default: from the "
+        "payload, else the current commit.",
+        modes=("redispatch", "validate", "rollback"),
+        in_config=False,
+    ),
+    # validate
+    Input(
+        "retries",
+        "int",
+        "1",
+        "Reruns of a failing check; failing then passing is flaky.",
+        modes=VALIDATE,
+        low=0,
+        high=5,
+    ),
+    Input(
+        "threshold",
+        "int",
+        "30",
+        "Effectiveness below this (with a critical category failing) requires a rollback.",
+        modes=("validate", "rollback"),
+        low=0,
+        high=100,
+    ),
+    Input(
+        "critical-categories",
+        "categories",
+        "build,test",
+        "Categories whose failure can require a rollback.",
+        modes=("validate", "rollback"),
+    ),
+    Input("post-status", "bool", "true", "Post a commit status with the outcome.", modes=VALIDATE),
+    # rollback
+    Input(
+        "rollback-required",
+        "bool",
+        "false",
+        "Validate's decision: roll back. Nothing is reverted unless this is true.",
+        modes=ROLLBACK,
+        in_config=False,
+    ),
+    Input(
+        "strategy",
+        "enum",
+        "auto",
+        "What to revert: culprit (bisect the push), range (the whole push) or auto.",
+        modes=ROLLBACK,
+        choices=("auto", "culprit", "range"),
+    ),
+    Input(
+        "before",
+        "str",
+        "",
+        "First commit before the bad push (default: from the event).",
+        modes=ROLLBACK,
+        in_config=False,
+    ),
+    Input(
+        "after",
+        "str",
+        "",
+        "Last commit of the bad push (default: from the event).",
+        modes=ROLLBACK,
+        in_config=False,
+    ),
+    Input(
+        "rollback-via",
+        "enum",
+        "push",
+        "push the revert, or open a pull-request with it.",
+        modes=ROLLBACK,
+        choices=("push", "pull-request"),
+    ),
+    Input(
+        "max-age-hours",
+        "int",
+        "72",
+        "Never revert a culprit older than this.",
+        modes=ROLLBACK,
+        low=1,
+        high=8760,
+    ),
+    Input(
+        "max-rollbacks-per-day",
+        "int",
+        "3",
+        "Automatic rollbacks allowed per branch per day.",
+        modes=ROLLBACK,
+        low=0,
+        high=100,
+    ),
+    Input(
+        "fail-after-rollback",
+        "bool",
+        "true",
+        "Fail the step after a rollback, so a person looks (stop the line).",
+        modes=ROLLBACK,
+    ),
+    Input(
+        "open-issue", "bool", "true", "Open or update an issue about the rollback.", modes=ROLLBACK
+    ),
+)
+
+BY_NAME = {i.name: i for i in INPUTS}
+
+OUTPUTS: dict[str, str] = {
+    "status": "Status word: HEALTHY, MONITORING, CRITICAL, ROLLBACK EXECUTED, SKIPPED, FAILED.",
+    # heal
+    "healed": "true when heal committed a fix.",
+    "commit-sha": "The heal commit (pushed unless dry-run).",
+    "confidence-before": "Confidence (0-100) before fixing.",
+    "confidence-after": "Confidence (0-100) after fixing.",
+    "fixed-categories": "Categories the fix made pass, comma separated.",
+    "rerun-requested": "true when failed jobs were rerun.",
+    "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",
+    "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
+    # redispatch
+    "dispatched": "true when GitHub accepted the dispatch.",
+    "http-status": "HTTP status of the dispatch request.",
+    "dispatch-id": "Identifier of this heal attempt carried in the payload.",
+    "attempts": "HTTP attempts made for the dispatch.",
+    "duration-ms": "Time spent dispatching, in milliseconds.",
+    "validation-run-url": "URL of the validation run (with wait-for-run).",
+    # validate
+    "effectiveness-score": "Effectiveness score (0-100).",
+    "confidence": "Confidence used in the effectiveness score.",
+    "rollback-required": "true when a rollback is required.",
+    "breakdown": "JSON: per category outcome and points.",
+    "flaky-checks": "Checks that failed then passed, comma separated.",
+    "sha": "The commit that was evaluated.",
+    # rollback
+    "rolled-back": "true when a revert was pushed (or a revert PR opened).",
+    "reverted-shas": "Commits reverted, comma separated.",
+    "revert-sha": "The newest revert commit.",
+    "culprit-sha": "The first bad commit found.",
+    "issue-url": "Issue opened or updated about the rollback.",
+}

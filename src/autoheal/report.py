@@ -1,0 +1,180 @@
+"""Everything the action says: step outputs, job summary, annotations, log lines, masking.
+
+One place, so that secrets are redacted everywhere and the runner's file formats are written
+correctly once. Outputs and summary are collected and written by `flush()`, which `cli.main`
+calls in a `finally` so a failing run still reports.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub refuses a step summary over 1 MiB
+REDACTED = "***"
+
+
+class Report:
+    def __init__(
+        self, env: Mapping[str, str], out: TextIO | None = None, err: TextIO | None = None
+    ) -> None:
+        self.env = env
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.in_actions = env.get("GITHUB_ACTIONS") == "true"
+        self.debug_on = env.get("RUNNER_DEBUG") == "1"
+        self.outputs: dict[str, str] = {}
+        self.sections: list[str] = []
+        self._secrets: list[str] = []
+
+    # --- secrets -------------------------------------------------------------------------
+    def mask(self, secret: str) -> None:
+        """Register a secret: the runner masks it in logs; we redact it from everything."""
+        secret = secret.strip()
+        if len(secret) < 4 or secret in self._secrets:
+            return
+        self._secrets.append(secret)
+        if self.in_actions:
+            self._emit("add-mask", secret, redact=False)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    # --- outputs and summary -------------------------------------------------------------
+    def output(self, name: str, value: object) -> None:
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = "" if value is None else str(value)
+        self.outputs[name] = self.redact(text)
+
+    def section(self, markdown: str) -> None:
+        """Add a block of Markdown to the job summary (and the local report)."""
+        self.sections.append(self.redact(markdown.rstrip()) + "\n")
+
+    # --- log lines and annotations -------------------------------------------------------
+    def info(self, message: str) -> None:
+        print(self.redact(message), file=self.out, flush=True)
+
+    def debug(self, message: str) -> None:
+        if self.debug_on:
+            if self.in_actions:
+                self._emit("debug", message)
+            else:
+                print("debug: " + self.redact(message), file=self.err, flush=True)
+
+    def notice(self, message: str, title: str = "") -> None:
+        self._annotate("notice", message, title)
+
+    def warning(self, message: str, title: str = "") -> None:
+        self._annotate("warning", message, title)
+
+    def error(self, message: str, title: str = "") -> None:
+        self._annotate("error", message, title)
+
+    def _annotate(self, level: str, message: str, title: str) -> None:
+        if self.in_actions:
+            self._emit(level, message, title=title)
+        else:
+            prefix = f"{level}: " + (f"{title}: " if title else "")
+            print(self.redact(prefix + message), file=self.err, flush=True)
+
+    def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
+        from actions_toolkit.command import issue_command  # light module: no requests import
+
+        text = self.redact(message) if redact else message
+        props = {"title": self.redact(title)} if title else {}
+        # The toolkit writes to sys.stdout; send it to our stream (tests capture it).
+        saved, sys.stdout = sys.stdout, self.out
+        try:
+            issue_command(command, props, text)
+        finally:
+            sys.stdout = saved
+        self.out.flush()
+
+    def tool_output(self, title: str, text: str) -> None:
+        """Echo a tool's output so that `::command::` lines inside it are not obeyed."""
+        text = self.redact(text)
+        if not self.in_actions:
+            print(f"--- {title}\n{text.rstrip()}\n---", file=self.out, flush=True)
+            return
+        token = secrets.token_hex(16)
+        print(f"::group::{_escape_data(title)}", file=self.out)
+        print(f"::stop-commands::{token}", file=self.out)
+        print(text.rstrip(), file=self.out)
+        print(f"::{token}::", file=self.out)
+        print("::endgroup::", file=self.out, flush=True)
+
+    # --- writing -------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write outputs and summary to the runner's files, or print them locally.
+
+        Raises OSError when a runner file cannot be written; the caller reports it.
+        """
+        summary = truncate_summary("\n".join(self.sections))
+        output_path = self.env.get("GITHUB_OUTPUT", "")
+        summary_path = self.env.get("GITHUB_STEP_SUMMARY", "")
+        if output_path:
+            _append(output_path, "".join(format_output(k, v) for k, v in self.outputs.items()))
+        if summary_path and summary:
+            _append(summary_path, summary + "\n")
+        if not self.in_actions:
+            self._print_local(summary)
+
+    def _print_local(self, summary: str) -> None:
+        if summary:
+            print("\n" + summary, file=self.out)
+        if self.outputs:
+            print("Outputs:", file=self.out)
+            width = max(len(k) for k in self.outputs)
+            for key, value in self.outputs.items():
+                print(f"  {key.ljust(width)}  {value}", file=self.out)
+        self.out.flush()
+
+
+def format_output(name: str, value: str) -> str:
+    """One `name<<DELIMITER` block; the delimiter is random and checked against the value."""
+    while True:
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        if delimiter not in value and delimiter not in name:
+            return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def code_block(text: str, lang: str = "") -> str:
+    """A fenced block that the text cannot close: the fence is longer than any backtick run."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
+
+
+def table_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+
+
+def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    note = "\n\n_(summary truncated: GitHub keeps at most 1 MiB per step; see the log)_\n"
+    reserve = len(note.encode()) + 64  # room for closing a fence
+    cut = data[: limit - reserve].decode("utf-8", errors="ignore")
+    # Close a code fence left open by the cut, so the rest renders.
+    fences = re.findall(r"^(`{3,})", cut, flags=re.MULTILINE)
+    if len(fences) % 2 == 1:
+        cut += "\n" + fences[-1]
+    return cut + note
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _append(path: str, text: str) -> None:
+    with open(path, "a", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)

@@ -1,0 +1,330 @@
+"""Typed, validated settings from Actions inputs (env), command-line flags and the config file.
+
+Precedence: an explicit input or flag, then `.github/autoheal.yml`, then the built-in default.
+Everything is validated before any work starts; a bad value is an `InputError` (exit code 2)
+whose message names the input and says what to write instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from autoheal.errors import InputError
+from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, Input
+
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
+AUTHOR_RE = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>$")
+TRUE = {"true", "yes", "on", "1"}
+FALSE = {"false", "no", "off", "0"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    token: str
+    dry_run: bool
+    working_directory: Path
+    config: str
+    fail_on_error: bool
+    lint_command: str
+    fix_command: str
+    security_command: str
+    security_fix_command: str
+    build_command: str
+    test_command: str
+    detect: bool
+    check_timeout: int
+    commit_author: str
+    max_diff_lines: int
+    max_heal_attempts: int
+    push_retries: int
+    rerun_failed: bool
+    max_run_attempts: int
+    run_id: str
+    event_type: str
+    client_payload: dict[str, Any]
+    repository: list[str]
+    label: str
+    comment: bool
+    wait_for_run: bool
+    wait_timeout: int
+    confidence: int | None
+    sha: str
+    retries: int
+    threshold: int
+    critical_categories: list[str]
+    post_status: bool
+    rollback_required: bool
+    strategy: str
+    before: str
+    after: str
+    rollback_via: str
+    max_age_hours: int
+    max_rollbacks_per_day: int
+    fail_after_rollback: bool
+    open_issue: bool
+    # Not inputs: where things came from.
+    local: bool = True
+    checks_config: dict[str, Any] = field(default_factory=dict)
+    explicit: frozenset[str] = frozenset()
+
+    @property
+    def author_name(self) -> str:
+        return _author(self.commit_author)[0]
+
+    @property
+    def author_email(self) -> str:
+        return _author(self.commit_author)[1]
+
+    @property
+    def check_inputs(self) -> dict[str, str]:
+        """The command inputs, by input name, for the checks engine."""
+        names = (
+            "lint-command",
+            "fix-command",
+            "security-command",
+            "security-fix-command",
+            "build-command",
+            "test-command",
+        )
+        return {n: str(getattr(self, n.replace("-", "_"))) for n in names}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as InputError instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"Command line: {message}.", fix="Run `autoheal --help` for the flags.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="autoheal",
+        description="CI Autoheal: heal, redispatch, validate or roll back a repository's CI.",
+        epilog="The token is read from GITHUB_TOKEN or INPUT_TOKEN, never from a flag.",
+    )
+    parser.add_argument("mode", nargs="?", help="heal, redispatch, validate or rollback")
+    parser.add_argument(
+        "--repo",
+        dest="working-directory",
+        metavar="PATH",
+        help="repository to work on (same as --working-directory)",
+    )
+    for spec in INPUTS:
+        if spec.name in ("mode", "token"):
+            continue
+        if spec.kind == "bool":
+            parser.add_argument(
+                f"--{spec.name}",
+                dest=spec.name,
+                nargs="?",
+                const="true",
+                metavar="BOOL",
+                help=spec.help,
+            )
+        else:
+            parser.add_argument(f"--{spec.name}", dest=spec.name, metavar="VALUE", help=spec.help)
+    return parser
+
+
+def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
+    """Collect, merge and validate every setting. Raises InputError on the first bad value."""
+    local = env.get("GITHUB_ACTIONS") != "true"
+    raw = _explicit_values(argv, env)
+    workdir = Path(raw.get("working-directory") or ".")
+    if not workdir.is_dir():
+        _bad(BY_NAME["working-directory"], str(workdir), "a directory that exists")
+    config_rel = raw.get("config") or BY_NAME["config"].default
+    file_values, checks_config = _read_config(workdir / config_rel, "config" in raw)
+    values: dict[str, Any] = {}
+    for spec in INPUTS:
+        text = raw.get(spec.name)
+        if text is None:
+            text = file_values.get(spec.name, spec.default)
+        values[spec.attr] = _convert(spec, text)
+    if not values["mode"]:
+        raise InputError(
+            "Input `mode` is required.",
+            fix="Add `mode: heal` (or redispatch, validate, rollback) under `with:`.",
+        )
+    values["working_directory"] = workdir
+    return Settings(**values, local=local, checks_config=checks_config, explicit=frozenset(raw))
+
+
+def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, str]:
+    """Inputs given on purpose: non-empty INPUT_* variables, then flags (flags win)."""
+    raw: dict[str, str] = {}
+    for spec in INPUTS:
+        value = env.get(spec.env, "")
+        if value.strip():
+            raw[spec.name] = value
+    if not raw.get("token"):
+        raw["token"] = env.get("GITHUB_TOKEN", "")
+    args = vars(build_parser().parse_args(list(argv)))
+    for name, value in args.items():
+        if value is not None:
+            raw[name] = value
+    return {k: v for k, v in raw.items() if v != ""}
+
+
+def _read_config(path: Path, required: bool) -> tuple[dict[str, str], dict[str, Any]]:
+    """Parse the optional config file into input values (as text) and the `checks:` table."""
+    if not path.is_file():
+        if required:
+            raise InputError(
+                f"Config file {path} does not exist.",
+                fix="Create it, or remove the `config` input to use the default.",
+            )
+        return {}, {}
+    import yaml  # only when there is a file: keeps start-up light
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Config file {path} is not valid YAML: {exc}.",
+            fix="Fix the syntax; `python3 -c 'import yaml,sys; "
+            "yaml.safe_load(open(sys.argv[1]))' FILE` shows where.",
+        ) from exc
+    if doc is None:
+        return {}, {}
+    if not isinstance(doc, dict):
+        raise InputError(
+            f"Config file {path} must be a mapping of keys to values.",
+            fix="Write `key: value` lines, e.g. `threshold: 40`.",
+        )
+    values: dict[str, str] = {}
+    checks: dict[str, Any] = {}
+    for key, value in doc.items():
+        spec = BY_NAME.get(str(key))
+        if key == "checks":
+            if not isinstance(value, dict):
+                raise InputError(
+                    f"Config file {path}: `checks` must be a mapping of categories.",
+                    fix="Write e.g. `checks: {lint: {command: 'ruff check .'}}`.",
+                )
+            checks = value
+        elif spec is None or not spec.in_config:
+            allowed = ", ".join(["checks"] + [i.name for i in INPUTS if i.in_config])
+            raise InputError(
+                f"Config file {path}: unknown key `{key}`.", fix=f"Use one of: {allowed}."
+            )
+        else:
+            values[spec.name] = _config_text(spec, value, path)
+    return values, checks
+
+
+def _config_text(spec: Input, value: Any, path: Path) -> str:
+    """YAML gives bools, ints and lists; inputs are text. Convert, refusing what cannot fit."""
+    if isinstance(value, bool):
+        if spec.kind != "bool":
+            raise InputError(
+                f"Config file {path}: `{spec.name}` must not be true/false.", fix=f"{spec.help}"
+            )
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, list) and spec.kind in ("list", "categories"):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict) and spec.kind == "json":
+        return json.dumps(value)
+    raise InputError(
+        f"Config file {path}: `{spec.name}` has the wrong type ({type(value).__name__}).",
+        fix=f"{spec.help}",
+    )
+
+
+def _convert(spec: Input, text: str) -> Any:
+    value = text.strip()
+    kind = spec.kind
+    if kind == "bool":
+        low = value.lower()
+        if low in TRUE or low in FALSE:
+            return low in TRUE
+        _bad(spec, value, "true or false")
+    if kind == "int":
+        return _int(spec, value)
+    if kind == "enum":
+        low = value.lower()
+        if spec.name == "mode" and not low:
+            return ""
+        if low not in spec.choices:
+            _bad(spec, value, " or ".join(spec.choices))
+        return low
+    if kind == "json":
+        return _json_object(spec, value)
+    if kind == "list":
+        items = [p.strip() for p in re.split(r"[,\n]", value) if p.strip()]
+        for item in items:
+            if not REPO_RE.match(item):
+                _bad(spec, item, "owner/name, e.g. octo-org/octo-repo")
+        return items
+    if kind == "categories":
+        cats = [p.strip().lower() for p in value.split(",") if p.strip()]
+        for cat in cats:
+            if cat not in CATEGORIES:
+                _bad(spec, cat, "a comma list of " + ", ".join(CATEGORIES))
+        return cats
+    return _text(spec, value)
+
+
+def _text(spec: Input, value: str) -> Any:
+    if spec.name == "confidence":
+        return (
+            None
+            if value == ""
+            else _int(Input("confidence", "int", "", "", low=0, high=100), value)
+        )
+    if spec.name in ("sha", "before", "after") and value:
+        if not SHA_RE.match(value.lower()):
+            _bad(spec, value, "a full 40-character commit SHA, e.g. ${{ github.sha }}")
+        return value.lower()
+    if spec.name == "run-id" and value and not value.isdigit():
+        _bad(spec, value, "a workflow run id (digits), e.g. ${{ github.event.workflow_run.id }}")
+    if spec.name == "commit-author":
+        _author(value)
+    if spec.name == "event-type" and not 1 <= len(value) <= 100:
+        _bad(spec, value[:20] + "...", "1 to 100 characters (GitHub's limit)")
+    if spec.name == "mode":
+        return value.lower()
+    return value
+
+
+def _int(spec: Input, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        _bad(spec, value, f"a whole number from {spec.low} to {spec.high}")
+    if not spec.low <= number <= spec.high:
+        _bad(spec, value, f"a whole number from {spec.low} to {spec.high}")
+    return number
+
+
+def _json_object(spec: Input, value: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(value or "{}")
+    except json.JSONDecodeError as exc:
+        _bad(spec, value[:40], f'a JSON object, e.g. \'{{"env": "prod"}}\' ({exc.msg})')
+    if not isinstance(parsed, dict):
+        _bad(spec, value[:40], 'a JSON object (in braces), e.g. \'{"env": "prod"}\'')
+    return parsed
+
+
+def _author(value: str) -> tuple[str, str]:
+    match = AUTHOR_RE.match(value.strip())
+    if not match:
+        _bad(BY_NAME["commit-author"], value, "`Name <email>`, e.g. `bot <bot@example.com>`")
+    return match["name"], match["email"]
+
+
+def _bad(spec: Input, value: str, expected: str) -> NoReturn:
+    raise InputError(
+        f"Input `{spec.name}` is {value!r}, which is not valid.", fix=f"Write {expected} instead."
+    )

@@ -1,0 +1,107 @@
+"""Helpers to drive `main()` through the GitHub Actions runner contract in a temp folder."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).parent / "fixtures" / "events"
+TOKEN = "ghp_TESTTOKEN0123456789abcdefSECRET"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return copy.deepcopy(json.loads((EVENTS / name).read_text()))
+
+
+def parse_outputs(path: Path) -> dict[str, str]:
+    """Read GITHUB_OUTPUT the way the runner does: `name<<DELIM` blocks and `name=value` lines."""
+    text = path.read_text() if path.exists() else ""
+    outputs: dict[str, str] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        match = re.match(r"^([^=<]+)<<(.+)$", line)
+        if match:
+            name, delim = match.groups()
+            end = lines.index(delim, i + 1)
+            outputs[name] = "\n".join(lines[i + 1 : end])
+            i = end + 1
+            continue
+        if "=" in line:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+        i += 1
+    return outputs
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+    outputs: dict[str, str]
+    summary: str
+
+
+class ActionsEnv:
+    """An environment like the runner's, with its files in tmp_path."""
+
+    def __init__(self, tmp_path: Path, workspace: Path | None = None) -> None:
+        self.tmp = tmp_path
+        self.output = tmp_path / "github_output"
+        self.summary = tmp_path / "step_summary"
+        self.event = tmp_path / "event.json"
+        self.runner_temp = tmp_path / "runner_temp"
+        self.runner_temp.mkdir(exist_ok=True)
+        self.output.touch()
+        self.summary.touch()
+        self.workspace = workspace or tmp_path
+        self.env: dict[str, str] = {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_OUTPUT": str(self.output),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_EVENT_PATH": str(self.event),
+            "RUNNER_TEMP": str(self.runner_temp),
+            "GITHUB_REPOSITORY": "octo-org/octo-repo",
+            "GITHUB_EVENT_NAME": "push",
+            "GITHUB_SHA": "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+            "GITHUB_REF": "refs/heads/main",
+            "GITHUB_RUN_ID": "1234",
+            "GITHUB_RUN_ATTEMPT": "1",
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_API_URL": "https://api.github.com",
+            "INPUT_WORKING_DIRECTORY": str(self.workspace),
+            "PATH": "/usr/bin:/bin",
+        }
+        self.set_event("push.branch.json")
+
+    def set_event(self, name_or_payload: str | dict[str, Any], event_name: str = "") -> None:
+        payload = (
+            load_event(name_or_payload) if isinstance(name_or_payload, str) else name_or_payload
+        )
+        self.event.write_text(json.dumps(payload))
+        if event_name:
+            self.env["GITHUB_EVENT_NAME"] = event_name
+
+    def inputs(self, **values: str) -> None:
+        for key, value in values.items():
+            self.env["INPUT_" + key.upper()] = value
+
+    def run(self, capsys: Any, argv: list[str] | None = None) -> Run:
+        from autoheal.cli import main
+
+        capsys.readouterr()
+        code = main(argv or [], self.env)
+        captured = capsys.readouterr()
+        return Run(
+            code,
+            captured.out,
+            captured.err,
+            parse_outputs(self.output),
+            self.summary.read_text() if self.summary.exists() else "",
+        )

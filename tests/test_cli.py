@@ -1,0 +1,181 @@
+"""main() driven through the Actions contract: outputs, summary, exit codes, errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.actions import TOKEN, ActionsEnv
+
+
+@pytest.mark.parametrize(
+    ("inputs", "named"),
+    [
+        ({"mode": "bogus"}, "`mode`"),
+        ({"mode": ""}, "`mode`"),
+        ({"mode": "validate", "threshold": "thirty"}, "`threshold`"),
+        ({"mode": "validate", "threshold": "101"}, "`threshold`"),
+        ({"mode": "validate", "dry_run": "maybe"}, "`dry-run`"),
+        ({"mode": "validate", "retries": "1.5"}, "`retries`"),
+        ({"mode": "redispatch", "client_payload": "{not json"}, "`client-payload`"),
+        ({"mode": "redispatch", "client_payload": "[1, 2]"}, "`client-payload`"),
+        ({"mode": "redispatch", "repository": "just-a-name"}, "`repository`"),
+        ({"mode": "validate", "sha": "abc123"}, "`sha`"),
+        ({"mode": "rollback", "strategy": "guess"}, "`strategy`"),
+        ({"mode": "heal", "commit-author".replace("-", "_"): "no email here"}, "`commit-author`"),
+        ({"mode": "validate", "critical_categories": "build,deploy"}, "`critical-categories`"),
+    ],
+    ids=[
+        "bad-mode",
+        "empty-mode",
+        "non-numeric-threshold",
+        "threshold-out-of-range",
+        "unparseable-bool",
+        "fractional-int",
+        "payload-not-json",
+        "payload-not-object",
+        "repository-not-owner-name",
+        "short-sha",
+        "unknown-strategy",
+        "author-no-email",
+        "unknown-category",
+    ],
+)
+def test_bad_input_is_one_clear_error_and_exit_2(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], inputs: dict[str, str], named: str
+) -> None:
+    actions.inputs(**inputs)
+    run = actions.run(capsys)
+    assert run.code == 2
+    errors = [line for line in run.out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, run.out
+    assert named in errors[0]
+    assert "instead" in errors[0] or "Add `mode" in errors[0]
+    assert run.outputs["status"] == "FAILED"
+    assert "CI Autoheal failed" in run.summary
+    assert "Traceback" not in run.out + run.err
+
+
+def test_mode_with_odd_case_and_whitespace_is_accepted(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    actions.inputs(mode="  Heal \n")
+    run = actions.run(capsys)
+    assert run.outputs["mode"] == "heal"
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "cannot be read"),
+        ("", "is empty"),
+        ("{nope", "not valid JSON"),
+        ("[1]", "JSON object"),
+    ],
+    ids=["missing", "empty", "invalid-json", "not-an-object"],
+)
+def test_bad_event_file_is_a_clear_error(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], content: str | None, says: str
+) -> None:
+    if content is None:
+        actions.event.unlink()
+    else:
+        actions.event.write_text(content)
+    actions.inputs(mode="validate")
+    run = actions.run(capsys)
+    assert run.code == 2
+    assert says in run.out
+    assert "GITHUB_EVENT_PATH" in run.out
+    assert "Traceback" not in run.out + run.err
+
+
+def test_unwritable_github_output_is_reported(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    actions.env["GITHUB_OUTPUT"] = str(actions.tmp / "no-such-dir" / "output")
+    actions.inputs(mode="bogus")
+    run = actions.run(capsys)
+    assert run.code != 0
+    assert "Cannot write the step outputs" in run.out
+
+
+def test_outputs_are_written_even_when_the_mode_fails(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autoheal.modes import validate
+
+    def explode(*_args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validate, "run", explode)
+    actions.inputs(mode="validate")
+    run = actions.run(capsys)
+    assert run.code == 1
+    assert run.outputs == {"mode": "validate", "status": "FAILED"}
+    assert "Internal error: RuntimeError: boom" in run.summary
+
+
+def test_token_never_printed_or_written(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autoheal.modes import validate
+
+    def leak(settings: object, ctx: object, report: object) -> int:
+        from autoheal.report import Report
+
+        assert isinstance(report, Report)
+        report.info(f"using {TOKEN}")
+        report.output("status", f"token={TOKEN}")
+        report.section(f"token {TOKEN}")
+        raise RuntimeError(f"failed with {TOKEN}")
+
+    monkeypatch.setattr(validate, "run", leak)
+    actions.inputs(mode="validate", token=TOKEN)
+    actions.env["RUNNER_DEBUG"] = "1"
+    run = actions.run(capsys)
+    # The one place the token may stand is the mask command the runner consumes.
+    visible = [ln for ln in (run.out + run.err).splitlines() if not ln.startswith("::add-mask::")]
+    assert f"::add-mask::{TOKEN}" in run.out
+    assert all(TOKEN not in ln for ln in visible)
+    assert TOKEN not in actions.output.read_text()
+    assert TOKEN not in run.summary
+    assert "***" in run.summary
+
+
+def test_local_run_prints_a_readable_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoheal.cli import main
+
+    code = main(["bogus", "--repo", str(tmp_path)], {"PATH": os.environ["PATH"]})
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "::" not in out + err  # no workflow commands outside Actions
+    assert "error: Input `mode` is 'bogus'" in err
+    assert "Outputs:" in out and "FAILED" in out
+
+
+def test_unknown_flag_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from autoheal.cli import main
+
+    assert main(["validate", "--no-such-flag"], {}) == 2
+    assert "--no-such-flag" in capsys.readouterr().err
+
+
+def test_python_m_autoheal_runs_main(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parent.parent / "src"
+    proc = subprocess.run(
+        [sys.executable, "-m", "autoheal", "bogus"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(src), "PATH": os.environ["PATH"]},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Input `mode` is 'bogus'" in proc.stderr

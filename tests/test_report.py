@@ -1,0 +1,92 @@
+"""The report module: output file format, summary escaping and limits, masking."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from autoheal.report import SUMMARY_LIMIT, Report, code_block, format_output, truncate_summary
+from tests.actions import parse_outputs
+
+
+def make(tmp_path: Path, **env: str) -> tuple[Report, io.StringIO]:
+    out = io.StringIO()
+    base = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
+    base.update(env)
+    return Report(base, out=out, err=out), out
+
+
+def test_multiline_and_delimiter_like_values_round_trip(tmp_path: Path) -> None:
+    report, _ = make(tmp_path)
+    tricky = "line one\nghadelimiter_x\nEOF\nname<<EOF\n"
+    report.output("breakdown", tricky)
+    report.output("flag", True)
+    report.flush()
+    outputs = parse_outputs(tmp_path / "out")
+    assert outputs == {"breakdown": tricky, "flag": "true"}
+
+
+def test_delimiter_is_random_and_not_in_value() -> None:
+    first, second = format_output("a", "x"), format_output("a", "x")
+    assert first != second
+    delim = first.split("<<", 1)[1].split("\n", 1)[0]
+    assert delim.startswith("ghadelimiter_") and len(delim) > 20
+
+
+def test_code_block_cannot_be_closed_by_tool_output() -> None:
+    block = code_block("before\n```\n`````\nafter")
+    fence = block.split("\n", 1)[0]
+    assert fence == "``````"
+    assert block.endswith("\n" + fence)
+
+
+def test_summary_truncated_under_limit_with_fence_closed() -> None:
+    text = "# title\n```\n" + ("x" * 100 + "\n") * 20000
+    cut = truncate_summary(text)
+    assert len(cut.encode()) <= SUMMARY_LIMIT
+    assert "summary truncated" in cut
+    assert cut.count("```") % 2 == 0
+
+
+def test_tool_output_cannot_issue_workflow_commands(tmp_path: Path) -> None:
+    report, out = make(tmp_path)
+    report.tool_output("lint", "::error::fake\n::add-mask::x\n")
+    lines = out.getvalue().splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("::stop-commands::"))
+    token = lines[start].split("::")[2]
+    assert len(token) >= 32
+    end = lines.index(f"::{token}::")
+    assert start < lines.index("::error::fake") < end
+
+
+def test_secrets_are_masked_and_redacted(tmp_path: Path) -> None:
+    report, out = make(tmp_path)
+    report.mask("s3cr3t-value")
+    report.warning("found s3cr3t-value here")
+    report.output("x", "s3cr3t-value")
+    report.section("s3cr3t-value")
+    report.flush()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "::add-mask::s3cr3t-value"
+    assert all("s3cr3t-value" not in ln for ln in lines[1:])
+    assert "s3cr3t-value" not in (tmp_path / "out").read_text()
+    assert "s3cr3t-value" not in (tmp_path / "summary").read_text()
+
+
+def test_debug_only_with_runner_debug(tmp_path: Path) -> None:
+    report, out = make(tmp_path)
+    report.debug("hidden")
+    assert out.getvalue() == ""
+    report, out = make(tmp_path, RUNNER_DEBUG="1")
+    report.debug("shown")
+    assert out.getvalue() == "::debug::shown\n"
+
+
+def test_annotation_escapes_newlines(tmp_path: Path) -> None:
+    report, out = make(tmp_path)
+    report.error("two\nlines", title="T")
+    assert out.getvalue() == "::error title=T::two%0Alines\n"
