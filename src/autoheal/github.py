@@ -612,7 +612,8 @@ class GitHub:
             return _Retryable(self._rate_limited(method, path, status, now, wait), wait)
         if status >= 500:
             if not repeatable:
-                raise self._maybe_sent(method, path, status, f"GitHub answered {status}")
+                said = f"GitHub answered {status} {github_message(resp)}".strip()
+                raise self._maybe_sent(method, path, status, said)
             return _Retryable(
                 ServerError(
                     f"GitHub answered {status} {github_message(resp)} for {method} {path} "
