@@ -362,6 +362,7 @@ class GitHub:
         self._clock = clock
         self._sleep = sleep
         self._rand = rand
+        self._owns_session = session is None
         self._session = session or requests.Session()
         # Sent per request, so a session handed in by the caller is not modified.
         self._headers = {
@@ -373,6 +374,17 @@ class GitHub:
 
     def __repr__(self) -> str:
         return f"GitHub(api_url={self.api_url!r}, token={REDACTED!r})"
+
+    def close(self) -> None:
+        """Close pooled connections; a session handed in by the caller stays the caller's."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> GitHub:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # ---- redaction ---------------------------------------------------------------------------
 
