@@ -585,7 +585,7 @@ class GitHub:
             ),
         ):
             raise GitHubError(
-                f"{method} {path} could not be sent: {type(exc).__name__}: {exc}",
+                f"{method} {path} failed in the HTTP library: {type(exc).__name__}: {exc}",
                 fix="Check GITHUB_API_URL and the proxy settings (HTTPS_PROXY, NO_PROXY).",
                 method=method,
                 path=path,
