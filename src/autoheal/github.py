@@ -1,0 +1,970 @@
+"""GitHub REST client shared by every mode: auth, timeouts, retries, rate limits, typed errors.
+
+Rules this module keeps, and why:
+
+- Every call has a connect and a read timeout: a hung API must not hang a CI job for hours.
+- Only requests that are safe to repeat are repeated. A POST such as `repository_dispatch`
+  starts a workflow run; sending it twice starts two. A POST is therefore retried only when
+  the failure provably happened before a byte was sent (connection refused, DNS, connect
+  timeout); otherwise `MaybeSent` tells the user to look before re-running.
+- A rate-limited request was not processed, so it is retried for every method, but only if
+  GitHub's wait fits in the time budget; a 403 without rate-limit headers is a permission
+  error and is never retried.
+- The token never appears in an error, a repr or a log line: every error is scrubbed in one
+  place (`GitHub._scrub`) before it leaves the client.
+- Nothing happens at import time: the environment is read and the session created in
+  `GitHub.__init__`.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+from autoheal import USER_AGENT
+from autoheal.errors import AutohealError, InputError
+
+DEFAULT_API_URL = "https://api.github.com"
+API_VERSION = "2022-11-28"
+# Methods whose repetition has the same effect as one call (RFC 9110 section 9.2.2).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+MAX_PAGES = 10
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 16.0
+# Added to a rate-limit reset time: our clock and GitHub's differ a little.
+RESET_MARGIN = 1.0
+# GitHub's advice for a secondary rate limit (429) that names no wait: at least a minute.
+SECONDARY_LIMIT_WAIT = 60.0
+STATUS_STATES = frozenset({"error", "failure", "pending", "success"})
+STATUS_DESCRIPTION_MAX = 140
+DISPATCH_EVENT_TYPE_MAX = 100
+DISPATCH_PAYLOAD_KEYS_MAX = 10
+DISPATCH_PAYLOAD_BYTES_MAX = 65_536
+REDACTED = "***"
+
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# Defence in depth: anything shaped like a GitHub token or a bearer credential is hidden too,
+# not only the token this client holds.
+_TOKEN_SHAPES = re.compile(
+    r"\b(?:gh[pousr]_[A-Za-z0-9_]{16,}|github_pat_[A-Za-z0-9_]{22,})|(?i:\bbearer\s+\S+)"
+)
+
+# Fine-grained PAT names for the permission keys GitHub sends in X-Accepted-GitHub-Permissions.
+_FINE_GRAINED_NAMES = {
+    "actions": "Actions",
+    "checks": "Checks",
+    "contents": "Contents",
+    "issues": "Issues",
+    "metadata": "Metadata",
+    "pull_requests": "Pull requests",
+    "statuses": "Commit statuses",
+    "workflows": "Workflows",
+}
+_FINE_GRAINED_LEVELS = {"read": "Read-only", "write": "Read and write", "admin": "Admin"}
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class GitHubError(AutohealError):
+    """A GitHub API call failed. `status` is the HTTP status, None when no answer arrived."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        status: int | None = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        super().__init__(message, fix=fix)
+        self.status = status
+        self.method = method
+        self.path = path
+
+
+class Unauthorized(GitHubError):
+    """401: the token is invalid, expired or revoked."""
+
+
+class PermissionDenied(GitHubError):
+    """403 that is not a rate limit: the token lacks a permission.
+
+    `accepted_permissions` is the first set GitHub accepts (e.g. {"contents": "write"});
+    `alternatives` lists every accepted set.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        status: int | None = 403,
+        method: str = "",
+        path: str = "",
+        alternatives: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message, fix=fix, status=status, method=method, path=path)
+        self.alternatives: list[dict[str, str]] = alternatives or []
+        first = self.alternatives[0] if self.alternatives else {}
+        self.accepted_permissions: dict[str, str] = dict(first)
+
+
+class NotFound(GitHubError):
+    """404: the resource does not exist or the token cannot see it."""
+
+
+class ValidationFailed(GitHubError):
+    """422: GitHub understood the request but refused its content."""
+
+
+class RateLimited(GitHubError):
+    """Rate limited, and GitHub's wait did not fit in the time budget."""
+
+
+class ServerError(GitHubError):
+    """5xx that persisted through the retries."""
+
+
+class NetworkError(GitHubError):
+    """No usable answer (connection refused, DNS, timeouts, dropped connections)."""
+
+
+class MaybeSent(GitHubError):
+    """A non-idempotent request may have reached GitHub; it was not repeated."""
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers (no I/O): parsing GitHub's answers and writing fixes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    """Counters for outputs and benchmarks. `seconds` is measured with the injected clock."""
+
+    requests: int = 0  # HTTP requests sent (a refused connection sent nothing)
+    retries: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Retryable:
+    """A failed attempt that may be repeated; `error` is raised when we stop trying."""
+
+    error: GitHubError
+    wait: float | None = None  # seconds GitHub asked for; None means exponential backoff
+
+
+def join_url(base: str, path: str) -> str:
+    """Join without losing a base path: `https://ghe.example/api/v3` + `/repos/x`."""
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def parse_accepted_permissions(header: str) -> list[dict[str, str]]:
+    """`contents=write,issues=read; pull_requests=write` -> one dict per accepted set."""
+    alternatives: list[dict[str, str]] = []
+    for alternative in header.split(";"):
+        perms: dict[str, str] = {}
+        for item in alternative.split(","):
+            name, sep, level = item.strip().partition("=")
+            if sep and name.strip():
+                perms[name.strip()] = level.strip()
+        if perms:
+            alternatives.append(perms)
+    return alternatives
+
+
+def github_message(resp: requests.Response) -> str:
+    """GitHub's own explanation: the JSON `message`, else the start of the body."""
+    data = _body_json(resp)
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    text = resp.text.strip()
+    return text[:300] if text else (resp.reason or "")
+
+
+def _body_json(resp: requests.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def _validation_details(resp: requests.Response) -> list[str]:
+    """The `errors` list of a 422, one readable string per entry."""
+    data = _body_json(resp)
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, list):
+        return []
+    details = []
+    for entry in errors:
+        if isinstance(entry, dict):
+            if entry.get("message"):
+                details.append(str(entry["message"]))
+            else:
+                parts = [f"{k}={entry[k]}" for k in ("resource", "field", "code") if k in entry]
+                details.append(" ".join(parts))
+        else:
+            details.append(str(entry))
+    return details
+
+
+def _workflow_key(name: str) -> str:
+    """Header names use underscores, workflow `permissions:` keys use dashes."""
+    return name.replace("_", "-")
+
+
+def permission_fix(alternatives: list[dict[str, str]]) -> str:
+    """The exact `permissions:` block and PAT settings that satisfy the first accepted set."""
+    if not alternatives:
+        return (
+            "Give the token the permission this call needs: add a `permissions:` block to the "
+            "workflow or job (for example `contents: write` to dispatch or push, "
+            "`pull-requests: write`, `issues: write`, `statuses: write`, `actions: write`), "
+            "or use a PAT with that access. A fork pull request's token is read-only "
+            "whatever `permissions:` says."
+        )
+    wanted = alternatives[0]
+    block_lines = [
+        f"  {_workflow_key(name)}: {level}" for name, level in wanted.items() if name != "metadata"
+    ]
+    block = "permissions:\n" + "\n".join(block_lines)
+    fine = ", ".join(
+        f"{_FINE_GRAINED_NAMES.get(name, name.replace('_', ' ').capitalize())}: "
+        f"{_FINE_GRAINED_LEVELS.get(level, level)}"
+        for name, level in wanted.items()
+    )
+    classic = "`workflow`" if "workflows" in wanted else "`repo`"
+    text = (
+        f"Add to the workflow (or the job):\n{block}\n"
+        f"For a fine-grained PAT grant {fine}; for a classic PAT the {classic} scope."
+    )
+    others = alternatives[1:]
+    if others:
+        rendered = " or ".join(
+            ", ".join(f"{_workflow_key(n)}: {lvl}" for n, lvl in alt.items()) for alt in others
+        )
+        text += f" GitHub also accepts: {rendered}."
+    if "workflows" in wanted:
+        text += " GITHUB_TOKEN never has `workflows`: use a PAT or a GitHub App token."
+    text += " A fork pull request's token is read-only whatever `permissions:` says."
+    return text
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _float_header(resp: requests.Response, name: str) -> float | None:
+    value = resp.headers.get(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def rate_limit_wait(resp: requests.Response, now: float) -> float | None:
+    """Seconds GitHub asks us to wait, or None when the answer is not a rate limit."""
+    if resp.status_code not in (403, 429):
+        return None
+    retry_after = _float_header(resp, "retry-after")
+    if retry_after is not None:
+        return max(0.0, retry_after)
+    reset = _float_header(resp, "x-ratelimit-reset")
+    if resp.headers.get("x-ratelimit-remaining") == "0" and reset is not None:
+        # A reset in the past means the window is already over: retry almost at once.
+        return max(0.0, reset - now) + RESET_MARGIN
+    if resp.status_code == 429:
+        return SECONDARY_LIMIT_WAIT
+    return None
+
+
+def _provably_unsent(exc: requests.RequestException) -> bool:
+    """True when the connection never opened, so no byte of the request reached anyone."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(
+        exc, (requests.exceptions.SSLError, requests.exceptions.ProxyError)
+    ):
+        return False
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, MaxRetryError):
+        inner = inner.reason
+    # NewConnectionError covers refused connections and DNS failures (NameResolutionError).
+    return isinstance(inner, NewConnectionError)
+
+
+def _describe_exception(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "read timeout (no answer in time)"
+    if _provably_unsent(exc):
+        return "connection failed (refused or host not found)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "connection dropped"
+    return type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# The client
+# --------------------------------------------------------------------------------------------
+
+
+class GitHub:
+    """A small GitHub REST client. One instance per run; not thread-safe (shares a Session)."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        api_url: str | None = None,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_retries: int = 4,
+        max_wait: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        if not token or not token.strip():
+            raise ValueError("GitHub token is empty")
+        base = (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).strip()
+        if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc:
+            raise InputError(
+                f"GitHub API URL {base!r} is not an http(s) URL.",
+                fix="Set GITHUB_API_URL to https://api.github.com or, for GitHub Enterprise "
+                "Server, https://HOST/api/v3.",
+            )
+        self.api_url = base.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.stats = Stats()
+        self._token = token
+        self._clock = clock
+        self._sleep = sleep
+        self._rand = rand
+        self._owns_session = session is None
+        self._session = session or requests.Session()
+        # Sent per request, so a session handed in by the caller is not modified.
+        self._headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": USER_AGENT,
+        }
+
+    def __repr__(self) -> str:
+        return f"GitHub(api_url={self.api_url!r}, token={REDACTED!r})"
+
+    def close(self) -> None:
+        """Close pooled connections; a session handed in by the caller stays the caller's."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> GitHub:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- redaction ---------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        """Hide the token (and anything token-shaped) in text meant for people."""
+        return _TOKEN_SHAPES.sub(REDACTED, text.replace(self._token, REDACTED))
+
+    def _scrub(self, err: GitHubError) -> None:
+        """Last stop before an error leaves the client: no token in any of its texts."""
+        err.message = self.redact(err.message)
+        err.fix = self.redact(err.fix)
+        err.args = (err.message,)
+
+    # ---- low level ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> requests.Response:
+        """Send one API call with retries; return a < 400 response or raise a GitHubError.
+
+        `path` is relative to the API URL, or an absolute URL on the same host (pagination).
+        `idempotent` overrides the method's default (GET/HEAD/PUT/DELETE are idempotent).
+        """
+        method = method.upper()
+        repeatable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        started = self._clock()
+        try:
+            url = self._url(path)
+            shown_path = urlsplit(url).path
+            return self._with_retries(method, url, shown_path, repeatable, json, params)
+        except GitHubError as err:
+            self._scrub(err)
+            raise
+        finally:
+            self.stats.seconds += self._clock() - started
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """`request`, then the decoded JSON body (None for an empty body such as 204)."""
+        resp = self.request(method, path, json=json, params=params, idempotent=idempotent)
+        return self._decode(resp, method)
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request_json("GET", path, params=params)
+
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        max_pages: int = MAX_PAGES,
+    ) -> list[Any]:
+        """Items of every page, following `Link: rel="next"`, at most `max_pages` pages.
+
+        `key` names the list inside an object answer (e.g. `workflow_runs`).
+        """
+        query = {"per_page": 100, **(params or {})}
+        items: list[Any] = []
+        next_url: str | None = path
+        pages = 0
+        while next_url and pages < max_pages:
+            resp = self.request("GET", next_url, params=query if pages == 0 else None)
+            data = self._decode(resp, "GET")
+            page = data.get(key) if key and isinstance(data, dict) else data
+            if not isinstance(page, list):
+                raise self._unexpected("GET", urlsplit(resp.url).path, "a list")
+            items.extend(page)
+            next_url = resp.links.get("next", {}).get("url")
+            pages += 1
+        return items
+
+    def _url(self, path: str) -> str:
+        if not path.startswith(("http://", "https://")):
+            return join_url(self.api_url, path)
+        # An absolute URL (a Link header) must stay on our API host: the token goes with it.
+        if urlsplit(path).netloc != urlsplit(self.api_url).netloc:
+            raise GitHubError(
+                f"Refusing to send the token to {urlsplit(path).netloc}, which is not the "
+                f"API host {urlsplit(self.api_url).netloc}.",
+                fix="Check GITHUB_API_URL and any proxy that rewrites Link headers.",
+                method="GET",
+                path=urlsplit(path).path,
+            )
+        return path
+
+    def _decode(self, resp: requests.Response, method: str) -> Any:
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            raise self._unexpected(method, urlsplit(resp.url).path, "JSON") from None
+
+    def _unexpected(self, method: str, path: str, wanted: str) -> GitHubError:
+        err = GitHubError(
+            f"GitHub answered {method} {path} with something that is not {wanted}.",
+            fix="Check that GITHUB_API_URL points at the API (https://api.github.com, or "
+            "https://HOST/api/v3 for GitHub Enterprise Server), not at the web site.",
+            method=method,
+            path=path,
+        )
+        self._scrub(err)
+        return err
+
+    # ---- retry loop --------------------------------------------------------------------------
+
+    def _with_retries(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        repeatable: bool,
+        json: Any,
+        params: Mapping[str, Any] | None,
+    ) -> requests.Response:
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(method, url, path, repeatable, json, params, attempt)
+            if isinstance(outcome, requests.Response):
+                return outcome
+            delay = self._next_delay(outcome, attempt, waited)
+            if delay is None:
+                raise outcome.error
+            self._sleep(delay)
+            waited += delay
+            self.stats.retries += 1
+
+    def _next_delay(self, outcome: _Retryable, attempt: int, waited: float) -> float | None:
+        """How long to wait before the next attempt, or None to give up."""
+        if attempt > self.max_retries:
+            return None
+        remaining = self.max_wait - waited
+        if outcome.wait is not None:
+            # Waiting less than GitHub asked is pointless: it fits or we stop.
+            return outcome.wait if outcome.wait <= remaining else None
+        if remaining <= 0:
+            return None
+        # Exponential backoff with full jitter spreads retries of many parallel jobs.
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1))
+        return min(self._rand() * ceiling, remaining)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        repeatable: bool,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        attempt: int,
+    ) -> requests.Response | _Retryable:
+        """One HTTP exchange: a good response, a retryable failure, or a raised error."""
+        try:
+            resp = self._session.request(
+                method,
+                url,
+                json=json,
+                params=params,
+                headers=self._headers,
+                timeout=self.timeout,
+                allow_redirects=True,
+            )
+        except requests.RequestException as exc:
+            return self._classify_exception(exc, method, path, repeatable, attempt)
+        self.stats.requests += 1
+        return self._classify_response(resp, method, path, repeatable, attempt)
+
+    def _classify_exception(
+        self,
+        exc: requests.RequestException,
+        method: str,
+        path: str,
+        repeatable: bool,
+        attempt: int,
+    ) -> _Retryable:
+        if not isinstance(
+            exc,
+            (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ),
+        ):
+            raise GitHubError(
+                f"{method} {path} failed in the HTTP library: {type(exc).__name__}: {exc}",
+                fix="Check GITHUB_API_URL and the proxy settings (HTTPS_PROXY, NO_PROXY).",
+                method=method,
+                path=path,
+            ) from exc
+        what = _describe_exception(exc)
+        unsent = _provably_unsent(exc)
+        if not unsent:
+            self.stats.requests += 1
+        if not unsent and not repeatable:
+            raise self._maybe_sent(method, path, None, what) from exc
+        error = NetworkError(
+            f"Could not reach GitHub at {self.api_url} for {method} {path} after {attempt} "
+            f"attempt(s): {what}.",
+            fix="Check the network, GITHUB_API_URL (GitHub Enterprise Server: "
+            "https://HOST/api/v3) and proxy settings (HTTPS_PROXY, NO_PROXY), then re-run.",
+            method=method,
+            path=path,
+        )
+        error.__cause__ = exc
+        return _Retryable(error)
+
+    def _classify_response(
+        self,
+        resp: requests.Response,
+        method: str,
+        path: str,
+        repeatable: bool,
+        attempt: int,
+    ) -> requests.Response | _Retryable:
+        status = resp.status_code
+        if status < 400:
+            return resp
+        now = self._clock()
+        wait = rate_limit_wait(resp, now)
+        if wait is not None:
+            return _Retryable(self._rate_limited(method, path, status, now, wait), wait)
+        if status >= 500:
+            if not repeatable:
+                said = f"GitHub answered {status} {github_message(resp)}".strip()
+                raise self._maybe_sent(method, path, status, said)
+            return _Retryable(
+                ServerError(
+                    f"GitHub answered {status} {github_message(resp)} for {method} {path} "
+                    f"after {attempt} attempt(s).",
+                    fix="GitHub is having trouble: check https://www.githubstatus.com and "
+                    "re-run the job later.",
+                    status=status,
+                    method=method,
+                    path=path,
+                )
+            )
+        raise client_error(resp, method, path)
+
+    def _rate_limited(
+        self, method: str, path: str, status: int, now: float, wait: float
+    ) -> RateLimited:
+        return RateLimited(
+            f"GitHub rate limit reached for {method} {path} ({status}); it resets at "
+            f"{_utc(now + wait)} ({round(wait)} s from now), beyond the {self.max_wait:g} s "
+            "this run may wait.",
+            fix="Re-run after the reset, make fewer API calls, or use a token with its own "
+            "quota (a PAT or a GitHub App token instead of the shared GITHUB_TOKEN).",
+            status=status,
+            method=method,
+            path=path,
+        )
+
+    def _maybe_sent(self, method: str, path: str, status: int | None, what: str) -> MaybeSent:
+        return MaybeSent(
+            f"{method} {path} may have been received by GitHub ({what}); it was not repeated "
+            "to avoid a duplicate.",
+            fix="Check whether it took effect (for a dispatch: a new run in the Actions tab) "
+            "before re-running the job.",
+            status=status,
+            method=method,
+            path=path,
+        )
+
+    # ---- high level: repositories and dispatch ----------------------------------------------
+
+    def get_repo(self, repo: str) -> dict[str, Any]:
+        return _as_dict(self.get_json(_repo_path(repo)))
+
+    def dispatch(self, repo: str, event_type: str, client_payload: Mapping[str, Any]) -> int:
+        """Send `repository_dispatch`. Not idempotent: a repeat would start a second run."""
+        _check_dispatch(event_type, client_payload)
+        body = {"event_type": event_type, "client_payload": dict(client_payload)}
+        resp = self.request("POST", f"{_repo_path(repo)}/dispatches", json=body)
+        return resp.status_code
+
+    # ---- high level: issues, labels, comments -------------------------------------------------
+
+    def add_labels(self, repo: str, issue_number: int, labels: list[str]) -> list[dict[str, Any]]:
+        """Adding a label that is already there changes nothing, so this may be repeated."""
+        data = self.request_json(
+            "POST",
+            f"{_repo_path(repo)}/issues/{int(issue_number)}/labels",
+            json={"labels": labels},
+            idempotent=True,
+        )
+        return _as_list_of_dicts(data)
+
+    def find_comment(self, repo: str, issue_number: int, marker: str) -> dict[str, Any] | None:
+        """The first comment of the issue or PR whose body contains `marker`."""
+        comments = self.paginate(f"{_repo_path(repo)}/issues/{int(issue_number)}/comments")
+        for comment in comments:
+            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
+                return comment
+        return None
+
+    def upsert_comment(self, repo: str, issue_number: int, marker: str, body: str) -> str:
+        """Update our marked comment in place, or create it; return its html_url."""
+        body = with_marker(body, marker)
+        existing = self.find_comment(repo, issue_number, marker)
+        if existing is not None:
+            data = self.request_json(
+                "PATCH",
+                f"{_repo_path(repo)}/issues/comments/{int(existing['id'])}",
+                json={"body": body},
+                idempotent=True,  # setting the same body twice is harmless
+            )
+        else:
+            data = self.request_json(
+                "POST",
+                f"{_repo_path(repo)}/issues/{int(issue_number)}/comments",
+                json={"body": body},
+            )
+        return str(_as_dict(data).get("html_url", ""))
+
+    def find_issue(
+        self, repo: str, marker: str, labels: list[str] | None = None
+    ) -> dict[str, Any] | None:
+        """The first open issue (not PR) whose body contains `marker`."""
+        params = {"state": "open"}
+        if labels:
+            params["labels"] = ",".join(labels)
+        for issue in self.paginate(f"{_repo_path(repo)}/issues", params):
+            if not isinstance(issue, dict) or "pull_request" in issue:
+                continue
+            if marker in str(issue.get("body") or ""):
+                return issue
+        return None
+
+    def upsert_issue(
+        self,
+        repo: str,
+        marker: str,
+        title: str,
+        body: str,
+        labels: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Update the open issue carrying `marker`, or open a new one."""
+        body = with_marker(body, marker)
+        existing = self.find_issue(repo, marker, labels)
+        if existing is not None:
+            data = self.request_json(
+                "PATCH",
+                f"{_repo_path(repo)}/issues/{int(existing['number'])}",
+                json={"title": title, "body": body},
+                idempotent=True,
+            )
+        else:
+            payload: dict[str, Any] = {"title": title, "body": body}
+            if labels:
+                payload["labels"] = labels
+            data = self.request_json("POST", f"{_repo_path(repo)}/issues", json=payload)
+        return _as_dict(data)
+
+    # ---- high level: commit statuses ----------------------------------------------------------
+
+    def create_status(
+        self,
+        repo: str,
+        sha: str,
+        state: str,
+        context: str,
+        description: str,
+        target_url: str | None = None,
+    ) -> dict[str, Any]:
+        """Set a commit status. Repeating it only repeats the same latest state: idempotent."""
+        if state not in STATUS_STATES:
+            raise ValueError(f"status state must be one of {sorted(STATUS_STATES)}: {state!r}")
+        payload: dict[str, Any] = {
+            "state": state,
+            "context": context,
+            "description": truncate(description, STATUS_DESCRIPTION_MAX),
+        }
+        if target_url:
+            payload["target_url"] = target_url
+        data = self.request_json(
+            "POST", f"{_repo_path(repo)}/statuses/{_segment(sha)}", json=payload, idempotent=True
+        )
+        return _as_dict(data)
+
+    def list_statuses(self, repo: str, sha: str) -> list[dict[str, Any]]:
+        items = self.paginate(f"{_repo_path(repo)}/commits/{_segment(sha)}/statuses")
+        return _as_list_of_dicts(items)
+
+    # ---- high level: workflow runs ------------------------------------------------------------
+
+    def get_run(self, repo: str, run_id: int) -> dict[str, Any]:
+        return _as_dict(self.get_json(f"{_repo_path(repo)}/actions/runs/{int(run_id)}"))
+
+    def rerun_failed_jobs(self, repo: str, run_id: int) -> int:
+        """Rerun failed jobs (answers 201). Not repeated: a second call adds another attempt."""
+        resp = self.request(
+            "POST", f"{_repo_path(repo)}/actions/runs/{int(run_id)}/rerun-failed-jobs"
+        )
+        return resp.status_code
+
+    def list_runs(
+        self,
+        repo: str,
+        *,
+        event: str | None = None,
+        created_since: str | None = None,
+        per_page: int = 30,
+    ) -> list[dict[str, Any]]:
+        """One page of workflow runs, newest first; `created_since` is an ISO 8601 time."""
+        params: dict[str, Any] = {"per_page": per_page}
+        if event:
+            params["event"] = event
+        if created_since:
+            params["created"] = f">={created_since}"
+        data = _as_dict(self.get_json(f"{_repo_path(repo)}/actions/runs", params))
+        return _as_list_of_dicts(data.get("workflow_runs", []))
+
+    # ---- high level: pull requests ------------------------------------------------------------
+
+    def find_pull(self, repo: str, head_owner: str, branch: str) -> dict[str, Any] | None:
+        data = self.get_json(
+            f"{_repo_path(repo)}/pulls", {"head": f"{head_owner}:{branch}", "state": "open"}
+        )
+        pulls = _as_list_of_dicts(data)
+        return pulls[0] if pulls else None
+
+    def create_pull(self, repo: str, head: str, base: str, title: str, body: str) -> dict[str, Any]:
+        payload = {"title": title, "head": head, "base": base, "body": body}
+        return _as_dict(self.request_json("POST", f"{_repo_path(repo)}/pulls", json=payload))
+
+    def update_pull(self, repo: str, number: int, title: str, body: str) -> dict[str, Any]:
+        data = self.request_json(
+            "PATCH",
+            f"{_repo_path(repo)}/pulls/{int(number)}",
+            json={"title": title, "body": body},
+            idempotent=True,
+        )
+        return _as_dict(data)
+
+    def upsert_pull(
+        self, repo: str, head_owner: str, branch: str, base: str, title: str, body: str
+    ) -> dict[str, Any]:
+        """Update the open PR from `head_owner:branch`, or open one."""
+        existing = self.find_pull(repo, head_owner, branch)
+        if existing is not None:
+            return self.update_pull(repo, int(existing["number"]), title, body)
+        return self.create_pull(repo, f"{head_owner}:{branch}", base, title, body)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers used by the client
+# --------------------------------------------------------------------------------------------
+
+
+def client_error(resp: requests.Response, method: str, path: str) -> GitHubError:
+    """The typed error for a 4xx that must not be retried."""
+    status = resp.status_code
+    said = github_message(resp)
+    where = f"{method} {path}"
+    if status == 401:
+        return Unauthorized(
+            f"GitHub rejected the token (401 {said}) for {where}.",
+            fix="The token is invalid, expired or revoked. Pass a valid one as `token:` "
+            "(default `${{ github.token }}`); for a PAT create a new one under Settings > "
+            "Developer settings > Personal access tokens and update the repository secret.",
+            status=status,
+            method=method,
+            path=path,
+        )
+    if status == 403:
+        alternatives = parse_accepted_permissions(
+            resp.headers.get("X-Accepted-GitHub-Permissions", "")
+        )
+        return PermissionDenied(
+            f"GitHub refused {where} (403 {said}): the token lacks a permission.",
+            fix=permission_fix(alternatives),
+            status=status,
+            method=method,
+            path=path,
+            alternatives=alternatives,
+        )
+    if status == 404:
+        return NotFound(
+            f"GitHub answered 404 for {where}: the repository or resource does not exist, "
+            "or the token cannot see it.",
+            fix="Check the repository name (owner/name). GITHUB_TOKEN only reaches the "
+            "repository running the workflow: for another private repository use a "
+            "fine-grained PAT or GitHub App token with access to it (classic PAT: `repo`).",
+            status=status,
+            method=method,
+            path=path,
+        )
+    if status == 422:
+        details = _validation_details(resp)
+        listed = f": {'; '.join(details)}" if details else ""
+        return ValidationFailed(
+            f"GitHub rejected the content of {where} (422 {said}){listed}.",
+            fix="Correct the fields GitHub lists above and re-run.",
+            status=status,
+            method=method,
+            path=path,
+        )
+    return GitHubError(
+        f"GitHub answered {status} for {where}: {said}",
+        fix="See GitHub's message above; the request was not retried.",
+        status=status,
+        method=method,
+        path=path,
+    )
+
+
+def with_marker(body: str, marker: str) -> str:
+    """Make sure a body carries its hidden marker, so the next run finds it again."""
+    return body if marker in body else f"{body.rstrip()}\n\n{marker}\n"
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _repo_path(repo: str) -> str:
+    """`/repos/owner/name`, refusing anything that could escape the path."""
+    if not _REPO_RE.match(repo) or ".." in repo:
+        raise InputError(
+            f"Repository {repo!r} is not of the form owner/name.",
+            fix="Pass the repository as owner/name, e.g. octo-org/octo-repo.",
+        )
+    return f"/repos/{repo}"
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _check_dispatch(event_type: str, client_payload: Mapping[str, Any]) -> None:
+    """GitHub's documented limits, checked before sending so the error says what to change."""
+    if not 1 <= len(event_type) <= DISPATCH_EVENT_TYPE_MAX:
+        raise InputError(
+            f"Dispatch event type must be 1 to {DISPATCH_EVENT_TYPE_MAX} characters, "
+            f"got {len(event_type)}.",
+            fix="Shorten the event type.",
+        )
+    if len(client_payload) > DISPATCH_PAYLOAD_KEYS_MAX:
+        raise InputError(
+            f"Dispatch client_payload has {len(client_payload)} top-level keys; GitHub allows "
+            f"{DISPATCH_PAYLOAD_KEYS_MAX}.",
+            fix="Move extra values under one key.",
+        )
+    size = len(jsonlib.dumps(dict(client_payload)).encode())
+    if size >= DISPATCH_PAYLOAD_BYTES_MAX:
+        raise InputError(
+            f"Dispatch client_payload is {size} bytes; GitHub allows under 64 KB.",
+            fix="Send less data in the payload (e.g. a summary instead of full logs).",
+        )
+
+
+def _as_dict(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise GitHubError(
+            "GitHub answered with something that is not a JSON object.",
+            fix="Check that GITHUB_API_URL points at the API, not at the web site.",
+        )
+    return data
+
+
+def _as_list_of_dicts(data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, list):
+        raise GitHubError(
+            "GitHub answered with something that is not a JSON list.",
+            fix="Check that GITHUB_API_URL points at the API, not at the web site.",
+        )
+    return [item for item in data if isinstance(item, dict)]
