@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import autoheal.git
 from autoheal.git import (
     ZERO_SHA,
     CommitMissing,
@@ -369,3 +372,52 @@ def test_env_appends_to_existing_config_entries(
     assert env["GIT_CONFIG_KEY_2"] == "http.https://ghe.example.com/.extraheader"
     assert env["GIT_CONFIG_VALUE_1"] == ""  # resets a header left by actions/checkout
     assert Git(repos.work).env()["GIT_CONFIG_COUNT"] == "1"  # no token: untouched
+
+
+def test_revert_of_already_reverted_commit_fails_cleanly(repos: Repos) -> None:
+    bad = repos.commit("app.py", "broken\n", "break app")
+    g = Git(repos.work)
+    g.revert(bad)
+    head = g.head_sha()
+    with pytest.raises(GitError, match="already reverted") as info:
+        g.revert(bad)
+    assert not isinstance(info.value, RevertConflict)
+    assert g.head_sha() == head and g.is_clean()
+    assert not (repos.work / ".git" / "REVERT_HEAD").exists()
+    assert not (repos.work / ".git" / "sequencer").exists()
+
+
+def test_push_to_unreachable_remote_is_bounded_and_not_a_rejection(
+    repos: Repos, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(autoheal.git, "PUSH_BACKOFF", 0.0)
+    g = Git(repos.clone("ci"))
+    git(g.path, "remote", "set-url", "origin", (tmp_path / "gone.git").as_uri())
+    with pytest.raises(GitError, match="after 3 attempts") as info:
+        g.push_fast_forward("main", retries=2)
+    assert not isinstance(info.value, PushRejected)
+
+
+def test_push_that_landed_despite_an_error_is_not_repeated(
+    repos: Repos, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = Git(repos.clone("ci"))
+    (g.path / "fix.txt").write_text("fixed\n")
+    sha = g.commit_all("fix")
+    real_run = Git.run
+    pushes: list[tuple[str, ...]] = []
+
+    def flaky_run(self: Git, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+        proc = real_run(self, *args, **kw)
+        if args[0] == "push":
+            pushes.append(args)
+            # the push went through, but the connection died before git could tell us
+            return subprocess.CompletedProcess(
+                proc.args, 128, "", "fatal: the remote end hung up unexpectedly\n"
+            )
+        return proc
+
+    monkeypatch.setattr(Git, "run", flaky_run)
+    result = g.push_fast_forward("main")
+    assert (result.pushed_sha, result.attempts, len(pushes)) == (sha, 1, 1)
+    assert repos.remote_sha() == sha

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ DEFAULT_NAME = "github-actions[bot]"
 DEFAULT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 #: Seconds a network operation (fetch, push, ls-remote) may take before we give up.
 NETWORK_TIMEOUT = 300.0
+#: Seconds to wait (times the attempt number) before re-pushing after an unclear failure.
+PUSH_BACKOFF = 2.0
 #: How many times first_parent_range doubles its deepening before giving up (16 .. 512).
 MAX_DEEPEN_STEPS = 6
 
@@ -435,18 +438,12 @@ class Git:
                 return sha.strip()
         return None
 
-    def _try_fetch(self, remote: str, *args: str) -> bool:
-        proc = self.run(
-            "fetch",
-            "--no-tags",
-            "--quiet",
-            *args,
-            "--",
-            remote,
-            check=False,
-            timeout=NETWORK_TIMEOUT,
-        )
-        return proc.returncode == 0
+    def _try_fetch(self, remote: str, *options: str, refspec: str | None = None) -> bool:
+        """A fetch whose failure the caller handles (returns False)."""
+        args = ["fetch", "--no-tags", "--quiet", *options, "--", remote]
+        if refspec:
+            args.append(refspec)
+        return self.run(*args, check=False, timeout=NETWORK_TIMEOUT).returncode == 0
 
     def _fetch_sha(self, remote: str, sha: str, depth: int | None) -> bool:
         """Fetch one commit by sha (GitHub allows it; file:// remotes need allowAnySHA1InWant)."""
@@ -530,7 +527,8 @@ class Git:
         out which commits are new relative to other branches. A force push (before not an
         ancestor of after) gives the first-parent commits of after that before lacks.
         In a shallow clone history is deepened (bounded) until `before` is reachable; when it
-        cannot be, GitError asks for a deeper checkout.
+        cannot be, GitError asks for a deeper checkout. CommitMissing when `before` or `after`
+        is not on the remote any more.
         """
         self.ensure_commit(after, remote=remote, with_parents=False)
         if _is_zero(before):
@@ -814,15 +812,17 @@ class Git:
                     " or push to a fallback branch and open a pull request.",
                 )
             last_error = self._error(args, proc)
-            if attempt > retries:
-                break
             if kind == "unknown":
                 # The push may have landed before the connection broke: look before retrying.
-                if self._try_fetch(remote, refresh):
+                if self._try_fetch(remote, refspec=refresh):
                     tip = self.rev_parse(tracking)
                     if tip and self.commit_exists(tip) and self.is_ancestor(head, tip):
                         return PushResult(pushed_sha=head, attempts=attempt, rebased=rebased)
+                if attempt <= retries:
+                    time.sleep(PUSH_BACKOFF * attempt)
                 continue
+            if attempt > retries:
+                break
             self.fetch(remote, refresh)
             self._rebase_onto(tracking, remote)
             rebased = True
