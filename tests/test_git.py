@@ -1,0 +1,423 @@
+"""autoheal.git against real repositories: a bare remote, clones, shallow clones, hooks."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import autoheal.git
+from autoheal.git import (
+    ZERO_SHA,
+    CommitMissing,
+    Git,
+    GitError,
+    PushRejected,
+    RebaseConflict,
+    RevertConflict,
+)
+from gitfixtures import (
+    Repos,
+    assert_remote_keeps,
+    git,
+    install_fake_git,
+    install_reject_hook,
+    isolate_git,
+    make_repo,
+)
+
+
+@pytest.fixture(autouse=True)
+def _git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate_git(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def repos(tmp_path: Path) -> Repos:
+    return make_repo(tmp_path)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def test_reads(repos: Repos) -> None:
+    g = Git(repos.work)
+    sha = repos.commit("a.txt", "a\n", "add a\n\nbody\n\nAutoheal-Run: 42\nSigned-off-by: X <x@y>")
+    assert g.head_sha() == sha == g.rev_parse("main")
+    assert g.rev_parse("no-such-ref") is None
+    assert g.current_branch() == "main"
+    assert not g.is_shallow()
+    assert g.is_clean()
+    assert g.message(sha).startswith("add a\n\nbody")
+    assert g.trailers(sha) == {"Autoheal-Run": "42", "Signed-off-by": "X <x@y>"}
+    assert g.author(sha) == ("Test Dev", "dev@example.com")
+    assert abs(g.commit_time(sha) - time.time()) < 120
+    assert g.log_since("main", int(time.time()) - 3600)[0] == sha
+    assert g.log_since("main", int(time.time()) + 3600) == []
+    assert len(g.parents(sha)) == 1 and not g.is_merge(sha)
+    g.checkout_detached(g.parents(sha)[0])
+    assert g.current_branch() is None
+    with pytest.raises(GitError, match="invalid"):
+        g.rev_parse("--output=/tmp/x")
+
+
+def test_work_tree_diff_includes_untracked_without_touching_index(repos: Repos) -> None:
+    g = Git(repos.work)
+    (repos.work / "README.md").write_text("# changed\nline\n")
+    (repos.work / "new.txt").write_text("x\n")
+    (repos.work / ".gitignore").write_text("ignored.log\n")
+    (repos.work / "ignored.log").write_text("noise\n")
+    assert g.changed_paths() == [".gitignore", "README.md", "new.txt"]
+    assert "+x" in g.diff() and "new.txt" in g.diff(stat=True)
+    assert g.diff_lines_count() == 1 + 2 + 1 + 1  # gitignore, README -1 +2, new
+    assert "??" in "\n".join(g.status_lines())  # index untouched: still untracked
+    assert not g.is_clean()
+
+
+# ---------------------------------------------------------------- commits
+
+
+def test_commit_all_sets_identity_through_env(repos: Repos) -> None:
+    runner = repos.clone("runner", identity=False)  # a runner has no git identity
+    g = Git(runner)
+    (runner / "fix.py").write_text("x = 1\n")
+    sha = g.commit_all("style: autoheal\n\nAutoheal-Run: 7", author_name="bot", author_email="b@x")
+    assert g.author(sha) == ("bot", "b@x")
+    assert git(runner, "show", "-s", "--format=%cn <%ce>", sha).strip() == "bot <b@x>"
+    assert g.trailers(sha) == {"Autoheal-Run": "7"}
+    assert g.is_clean()
+    with pytest.raises(GitError, match="nothing to commit"):
+        g.commit_all("empty", author_name="bot", author_email="b@x")
+
+
+# ---------------------------------------------------------------- revert
+
+
+def test_revert_normal_commit_verified_with_trailer(repos: Repos) -> None:
+    bad = repos.commit("app.py", "broken\n", "break app")
+    repos.commit("other.txt", "later\n", "unrelated later work")
+    repos.push()
+    runner = repos.clone("runner", identity=False)
+    g = Git(runner)
+    rev = g.revert(bad, trailer=f"Autoheal-Revert-Of: {bad}")
+    assert g.trailers(rev) == {"Autoheal-Revert-Of": bad}
+    assert g.message(rev).startswith('Revert "break app"\n\nThis reverts commit ' + bad)
+    assert not (runner / "app.py").exists() and (runner / "other.txt").exists()
+    g.verify_revert(rev, bad)
+
+
+def test_revert_older_commit_with_shifted_lines_still_verifies(repos: Repos) -> None:
+    repos.commit("f.txt", "".join(f"{i}\n" for i in range(20)), "base")
+    bad = repos.commit("f.txt", "".join(f"{i}\n" for i in range(19)) + "BAD\n", "bad tail")
+    repos.commit("f.txt", "top\n" + (repos.work / "f.txt").read_text(), "add head line")
+    g = Git(repos.work)
+    rev = g.revert(bad)
+    assert (repos.work / "f.txt").read_text().endswith("18\n19\n")
+    g.verify_revert(rev, bad)
+
+
+def test_revert_merge_with_mainline(repos: Repos) -> None:
+    g = Git(repos.work)
+    git(repos.work, "checkout", "-q", "-b", "feature")
+    repos.commit("feature.txt", "f\n", "feature work")
+    git(repos.work, "checkout", "-q", "main")
+    repos.commit("main.txt", "m\n", "main work")
+    git(repos.work, "merge", "-q", "--no-ff", "--no-edit", "feature")
+    merge = g.head_sha()
+    assert g.is_merge(merge)
+    with pytest.raises(GitError, match="mainline"):
+        g.revert(merge)
+    rev = g.revert(merge, mainline=1, trailer=f"Autoheal-Revert-Of: {merge}")
+    assert "reversing\nchanges made to" in g.message(rev)
+    assert not (repos.work / "feature.txt").exists() and (repos.work / "main.txt").exists()
+    g.verify_revert(rev, merge, mainline=1)
+    with pytest.raises(GitError, match="does not exactly undo"):
+        g.verify_revert(rev, merge, mainline=2)
+
+
+def test_verify_revert_fails_on_tampered_revert(repos: Repos) -> None:
+    bad = repos.commit("app.py", "broken\n", "break app")
+    g = Git(repos.work)
+    rev = g.revert(bad)
+    (repos.work / "sneaky.txt").write_text("extra\n")
+    git(repos.work, "add", "sneaky.txt")
+    git(repos.work, "commit", "-q", "--amend", "--no-edit")
+    with pytest.raises(GitError, match=r"sneaky\.txt"):
+        g.verify_revert(g.head_sha(), bad)
+    assert rev != g.head_sha()
+
+
+def test_revert_conflict_aborts_and_leaves_tree_clean(repos: Repos) -> None:
+    bad = repos.commit("app.py", "v1\n", "v1")
+    later = repos.commit("app.py", "v2\n", "v2 on the same line")
+    g = Git(repos.work)
+    with pytest.raises(RevertConflict) as info:
+        g.revert(bad)
+    assert info.value.paths == ["app.py"]
+    assert g.head_sha() == later
+    assert g.is_clean()
+    assert not (repos.work / ".git" / "REVERT_HEAD").exists()
+
+
+# ---------------------------------------------------------------- shallow clones
+
+
+def test_ensure_commit_deepens_a_depth_1_clone(repos: Repos) -> None:
+    first = repos.commit("a.txt", "1\n", "one")
+    second = repos.commit("a.txt", "2\n", "two")
+    repos.push()
+    ci = repos.clone("ci", depth=1)
+    g = Git(ci)
+    assert g.is_shallow() and not g.commit_exists(first)
+    g.ensure_commit(second)  # HEAD: its parent must appear
+    assert g.commit_exists(first)
+    rev = g.revert(second)  # with a real parent: only a.txt changes back
+    assert (ci / "a.txt").read_text() == "1\n" and (ci / "README.md").exists()
+    g.verify_revert(rev, second)
+
+
+def test_ensure_commit_fetches_an_older_missing_commit(repos: Repos) -> None:
+    old = repos.commit("a.txt", "1\n", "one")
+    repos.commit("a.txt", "2\n", "two")
+    repos.commit("b.txt", "3\n", "three")
+    repos.push()
+    g = Git(repos.clone("ci", depth=1))
+    g.ensure_commit(old)
+    assert g.commit_exists(old) and all(g.commit_exists(p) for p in g.parents(old))
+
+
+def test_ensure_commit_missing_sha(repos: Repos) -> None:
+    g = Git(repos.clone("ci", depth=1))
+    with pytest.raises(CommitMissing, match="is not on the remote: it may have been force-pushed"):
+        g.ensure_commit("deadbeef" * 5)
+
+
+def test_first_parent_range_across_a_merge_in_shallow_clone(repos: Repos) -> None:
+    before = repos.sha()
+    a = repos.commit("a.txt", "a\n", "a")
+    git(repos.work, "checkout", "-q", "-b", "feature")
+    repos.commit("f.txt", "f\n", "feature 1")
+    repos.commit("f.txt", "g\n", "feature 2")
+    git(repos.work, "checkout", "-q", "main")
+    git(repos.work, "merge", "-q", "--no-ff", "--no-edit", "feature")
+    merge = repos.sha()
+    b = repos.commit("b.txt", "b\n", "b")
+    repos.push()
+    g = Git(repos.clone("ci", depth=1))
+    assert g.first_parent_range(before, b) == [a, merge, b]
+    assert g.first_parent_range(ZERO_SHA, b) == [b]
+    assert g.first_parent_range(None, b) == [b]
+
+
+# ---------------------------------------------------------------- push
+
+
+def test_push_fast_forward_plain(repos: Repos) -> None:
+    before = repos.remote_log()
+    ci = repos.clone("ci", depth=1, identity=False)
+    g = Git(ci)
+    (ci / "fix.txt").write_text("fixed\n")
+    sha = g.commit_all("fix", author_name="bot", author_email="b@x")
+    result = g.push_fast_forward("main")
+    assert (result.pushed_sha, result.attempts, result.rebased) == (sha, 1, False)
+    assert repos.remote_sha() == sha
+    assert_remote_keeps(repos.remote, "main", before)
+
+
+def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
+    ci = repos.clone("ci", depth=1, identity=False)
+    g = Git(ci)
+    (ci / "fix.txt").write_text("fixed\n")
+    ours = g.commit_all("fix\n\nAutoheal-Run: 1", author_name="bot", author_email="b@x")
+    colleague = repos.clone("colleague")
+    theirs = repos.commit("theirs.txt", "t\n", "colleague work", repo=colleague)
+    repos.push(repo=colleague)
+    before = repos.remote_log()
+    seen: list[str] = []
+    result = g.push_fast_forward("main", on_rebased=seen.append)
+    assert result.rebased and result.attempts == 2
+    assert seen == [result.pushed_sha] and result.pushed_sha != ours
+    assert repos.remote_sha() == result.pushed_sha
+    assert repos.remote_log()[1] == theirs  # ours on top of theirs
+    assert repos.remote_file("main", "fix.txt") == "fixed\n"
+    assert repos.remote_file("main", "theirs.txt") == "t\n"
+    assert "Autoheal-Run: 1" in repos.remote_message(result.pushed_sha)
+    assert_remote_keeps(repos.remote, "main", before)
+
+
+def test_on_rebased_can_stop_the_push(repos: Repos) -> None:
+    g = Git(repos.clone("ci"))
+    (g.path / "fix.txt").write_text("fixed\n")
+    g.commit_all("fix")
+    colleague = repos.clone("colleague")
+    repos.commit("theirs.txt", "t\n", "colleague work", repo=colleague)
+    repos.push(repo=colleague)
+    tip = repos.remote_sha()
+
+    def stop(_: str) -> None:
+        raise GitError("checks failed after rebase")
+
+    with pytest.raises(GitError, match="checks failed"):
+        g.push_fast_forward("main", on_rebased=stop)
+    assert repos.remote_sha() == tip
+
+
+def test_push_rebase_conflict(repos: Repos) -> None:
+    g = Git(repos.clone("ci"))
+    (g.path / "README.md").write_text("ours\n")
+    g.commit_all("ours")
+    colleague = repos.clone("colleague")
+    repos.commit("README.md", "theirs\n", "theirs", repo=colleague)
+    repos.push(repo=colleague)
+    tip = repos.remote_sha()
+    with pytest.raises(RebaseConflict) as info:
+        g.push_fast_forward("main")
+    assert info.value.paths == ["README.md"]
+    assert repos.remote_sha() == tip and g.is_clean()
+
+
+def test_push_rejected_by_hook(repos: Repos) -> None:
+    install_reject_hook(repos.remote, "GH006: protected branch update failed")
+    before = repos.remote_log()
+    g = Git(repos.clone("ci"))
+    (g.path / "fix.txt").write_text("fixed\n")
+    g.commit_all("fix")
+    with pytest.raises(PushRejected, match="refused") as info:
+        g.push_fast_forward("main")
+    assert "protected branch" in info.value.stderr
+    assert repos.remote_log() == before
+    # the fallback branch is not protected
+    assert g.push_branch("HEAD", "autoheal/main") == g.head_sha()
+    assert repos.remote_sha("autoheal/main") == g.head_sha()
+
+
+def test_push_branch_force_with_lease_only_for_autoheal_branches(repos: Repos) -> None:
+    g = Git(repos.clone("ci"))
+    first = g.head_sha()
+    (g.path / "x.txt").write_text("1\n")
+    one = g.commit_all("one")
+    g.push_branch("HEAD", "autoheal/main")
+    git(g.path, "reset", "-q", "--hard", first)
+    (g.path / "x.txt").write_text("2\n")
+    two = g.commit_all("two")
+    with pytest.raises(GitError):
+        g.push_branch("HEAD", "autoheal/main")  # not a fast-forward, no force
+    assert repos.remote_sha("autoheal/main") == one
+    g.push_branch("HEAD", "autoheal/main", force_with_lease=True)
+    assert repos.remote_sha("autoheal/main") == two
+    with pytest.raises(GitError, match="refusing to force-push main"):
+        g.push_branch("HEAD", "main", force_with_lease=True)
+
+
+def test_worktree(repos: Repos, tmp_path: Path) -> None:
+    g = Git(repos.work)
+    first = repos.sha()
+    repos.commit("a.txt", "a\n", "a")
+    wt = g.worktree_add(tmp_path / "wt", first)
+    assert wt.head_sha() == first and wt.current_branch() is None
+    assert not (tmp_path / "wt" / "a.txt").exists()
+    g.worktree_remove(tmp_path / "wt")
+    assert not (tmp_path / "wt").exists()
+
+
+# ---------------------------------------------------------------- token handling
+
+TOKEN = "ghs_SECRET123"
+
+
+def test_token_goes_through_env_config_only(
+    repos: Repos, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = Git(repos.work, token=TOKEN)
+    assert TOKEN not in repr(g)
+    bin_dir, log = tmp_path / "fakebin", tmp_path / "fakegit"
+    install_fake_git(bin_dir, log)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{Path('/usr/bin')}:{Path('/bin')}")
+    with pytest.raises(GitError) as info:
+        g.fetch("origin", "main")
+    argv = log.with_suffix(".argv").read_text()
+    env = log.with_suffix(".env").read_text()
+    basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert TOKEN not in argv and basic not in argv
+    assert "GIT_CONFIG_COUNT=2" in env
+    assert "GIT_CONFIG_KEY_1=http.https://github.com/.extraheader" in env
+    assert f"GIT_CONFIG_VALUE_1=AUTHORIZATION: basic {basic}" in env
+    assert "GIT_TERMINAL_PROMPT=0" in env and "LC_ALL=C" in env
+    text = f"{info.value} {info.value.stderr} {info.value.command}"
+    assert TOKEN not in text and basic not in text and "***" in text
+
+
+def test_error_messages_redact_the_token(repos: Repos) -> None:
+    g = Git(repos.work, token=TOKEN)
+    with pytest.raises(GitError) as info:
+        g.run("rev-parse", "--verify", f"refs/heads/{TOKEN}")
+    assert TOKEN not in str(info.value) and TOKEN not in " ".join(info.value.command)
+    assert g.redact(f"https://x-access-token:{TOKEN}@github.com/o/r") == (
+        "https://***@github.com/o/r"
+    )
+
+
+def test_env_appends_to_existing_config_entries(
+    repos: Repos, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.quotepath")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "false")
+    env = Git(repos.work, token=TOKEN, host="ghe.example.com").env()
+    assert env["GIT_CONFIG_COUNT"] == "3" and env["GIT_CONFIG_KEY_0"] == "core.quotepath"
+    assert env["GIT_CONFIG_KEY_2"] == "http.https://ghe.example.com/.extraheader"
+    assert env["GIT_CONFIG_VALUE_1"] == ""  # resets a header left by actions/checkout
+    assert Git(repos.work).env()["GIT_CONFIG_COUNT"] == "1"  # no token: untouched
+
+
+def test_revert_of_already_reverted_commit_fails_cleanly(repos: Repos) -> None:
+    bad = repos.commit("app.py", "broken\n", "break app")
+    g = Git(repos.work)
+    g.revert(bad)
+    head = g.head_sha()
+    with pytest.raises(GitError, match="already reverted") as info:
+        g.revert(bad)
+    assert not isinstance(info.value, RevertConflict)
+    assert g.head_sha() == head and g.is_clean()
+    assert not (repos.work / ".git" / "REVERT_HEAD").exists()
+    assert not (repos.work / ".git" / "sequencer").exists()
+
+
+def test_push_to_unreachable_remote_is_bounded_and_not_a_rejection(
+    repos: Repos, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(autoheal.git, "PUSH_BACKOFF", 0.0)
+    g = Git(repos.clone("ci"))
+    git(g.path, "remote", "set-url", "origin", (tmp_path / "gone.git").as_uri())
+    with pytest.raises(GitError, match="after 3 attempts") as info:
+        g.push_fast_forward("main", retries=2)
+    assert not isinstance(info.value, PushRejected)
+
+
+def test_push_that_landed_despite_an_error_is_not_repeated(
+    repos: Repos, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = Git(repos.clone("ci"))
+    (g.path / "fix.txt").write_text("fixed\n")
+    sha = g.commit_all("fix")
+    real_run = Git.run
+    pushes: list[tuple[str, ...]] = []
+
+    def flaky_run(self: Git, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+        proc = real_run(self, *args, **kw)
+        if args[0] == "push":
+            pushes.append(args)
+            # the push went through, but the connection died before git could tell us
+            return subprocess.CompletedProcess(
+                proc.args, 128, "", "fatal: the remote end hung up unexpectedly\n"
+            )
+        return proc
+
+    monkeypatch.setattr(Git, "run", flaky_run)
+    result = g.push_fast_forward("main")
+    assert (result.pushed_sha, result.attempts, len(pushes)) == (sha, 1, 1)
+    assert repos.remote_sha() == sha
