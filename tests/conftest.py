@@ -6,23 +6,15 @@ from pathlib import Path
 import pytest
 
 from tests.actions import ActionsEnv
+from tests.gitfixtures import isolate_git
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Keep the machine's git config and identity out of every test."""
-    home = tmp_path_factory.mktemp("home")
-    config = home / ".gitconfig"
-    config.write_text(
-        "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"
-    )
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    monkeypatch.delenv("RUNNER_DEBUG", raising=False)
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the machine's git config and the runner's variables out of every test."""
+    isolate_git(monkeypatch, tmp_path_factory.mktemp("gitconfig"))
+    for name in ("GITHUB_ACTIONS", "GITHUB_TOKEN", "RUNNER_DEBUG", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

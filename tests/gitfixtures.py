@@ -3,7 +3,7 @@
 Usage in a test file (not a conftest, so import what you need)::
 
     import pytest
-    from gitfixtures import Repos, assert_remote_keeps, isolate_git, make_repo
+    from tests.gitfixtures import Repos, assert_remote_keeps, isolate_git, make_repo
 
     @pytest.fixture(autouse=True)
     def _git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

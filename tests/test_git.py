@@ -20,7 +20,7 @@ from autoheal.git import (
     RebaseConflict,
     RevertConflict,
 )
-from gitfixtures import (
+from tests.gitfixtures import (
     Repos,
     assert_remote_keeps,
     git,
