@@ -1,0 +1,28 @@
+"""Markers that tie the loop together and keep it from feeding on itself.
+
+Commit trailers let every mode recognise our own commits (no heal of a heal, no revert of a
+revert); hidden HTML comments let us find and update our own comments and issues in place.
+"""
+
+from __future__ import annotations
+
+HEAL_TRAILER = "Autoheal-Run"  # on heal commits: the run that made the fix
+REVERT_TRAILER = "Autoheal-Revert-Of"  # on revert commits: the sha that was reverted
+NO_ROLLBACK_TRAILER = "Autoheal-No-Rollback"  # authors opt a commit out of automatic reverts
+
+COMMENT_MARKER = "<!-- autoheal:pull-request-comment -->"  # the one comment per pull request
+STATUS_CONTEXT = "autoheal/validate"  # commit status validate posts (and reads back)
+
+
+def issue_marker(branch: str) -> str:
+    """The rollback issue of one branch, updated in place while it stays open."""
+    return f"<!-- autoheal:rollback:{branch} -->"
+
+
+def is_ours(trailers: dict[str, str]) -> bool:
+    """A heal or revert commit made by CI Autoheal."""
+    return HEAL_TRAILER in trailers or REVERT_TRAILER in trailers
+
+
+def opted_out(trailers: dict[str, str]) -> bool:
+    return trailers.get(NO_ROLLBACK_TRAILER, "").strip().lower() in ("true", "yes", "1")

@@ -1,0 +1,101 @@
+"""The repository_dispatch payload that carries a heal attempt to validate.
+
+`client_payload = {"autoheal": {...}, ...user keys}`: everything of ours under one key, so
+users keep the other nine of GitHub's ten top-level keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, NoReturn
+
+from autoheal.errors import InputError
+
+VERSION = 1
+KEY = "autoheal"
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class HealPayload:
+    dispatch_id: str
+    sha: str
+    ref: str = ""
+    repository: str = ""
+    source_run_id: str = ""
+    source_run_attempt: str = ""
+    pr: int | None = None
+    confidence: int | None = None
+    checks: dict[str, str] = field(default_factory=dict)  # category -> pass/fail/absent
+    version: int = VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def dispatch_id(repository: str, run_id: str, attempt: str, sha: str) -> str:
+    """One heal attempt: the same run, attempt and sha always give the same id."""
+    return f"{repository}/{run_id or 'local'}/{attempt or '1'}/{sha[:12]}"
+
+
+def build(ours: HealPayload, user: dict[str, Any]) -> dict[str, Any]:
+    """Our key beside the user's keys; a user key named like ours is refused, not overwritten."""
+    if KEY in user:
+        raise InputError(
+            f"Input `client-payload` uses the key `{KEY}`, which is reserved.",
+            fix="Rename that key; CI Autoheal puts its own data under it.",
+        )
+    return {KEY: ours.to_json(), **user}
+
+
+def parse(client_payload: dict[str, Any]) -> HealPayload | None:
+    """Read and validate our key. None when it is absent; InputError naming a bad field."""
+    data = client_payload.get(KEY)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        _bad("", "an object")
+    version = data.get("version")
+    if version != VERSION:
+        _bad("version", f"{VERSION} (this action reads payload version {VERSION})", version)
+    sha = data.get("sha")
+    if not isinstance(sha, str) or not SHA_RE.match(sha):
+        _bad("sha", "a full 40-character lowercase commit SHA", sha)
+    dispatch = data.get("dispatch_id")
+    if not isinstance(dispatch, str) or not dispatch.strip():
+        _bad("dispatch_id", "a non-empty string", dispatch)
+    confidence = data.get("confidence")
+    if confidence is not None and (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int)
+        or not 0 <= confidence <= 100
+    ):
+        _bad("confidence", "a whole number from 0 to 100, or absent", confidence)
+    pr = data.get("pr")
+    if pr is not None and (isinstance(pr, bool) or not isinstance(pr, int) or pr < 1):
+        _bad("pr", "a pull request number, or null", pr)
+    checks = data.get("checks") or {}
+    if not isinstance(checks, dict):
+        _bad("checks", "an object of category to outcome", checks)
+    return HealPayload(
+        dispatch_id=dispatch,
+        sha=sha,
+        ref=str(data.get("ref") or ""),
+        repository=str(data.get("repository") or ""),
+        source_run_id=str(data.get("source_run_id") or ""),
+        source_run_attempt=str(data.get("source_run_attempt") or ""),
+        pr=pr,
+        confidence=confidence,
+        checks={str(k): str(v) for k, v in checks.items()},
+    )
+
+
+def _bad(name: str, expected: str, got: object = None) -> NoReturn:
+    where = f"client_payload.{KEY}" + (f".{name}" if name else "")
+    shown = repr(got)[:60]
+    raise InputError(
+        f"Dispatch payload field `{where}` is {shown}; it must be {expected}.",
+        fix="Send the payload with `mode: redispatch` of the same action version, "
+        "or fix the sender.",
+    )
