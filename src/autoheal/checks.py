@@ -377,7 +377,10 @@ def _config_check(
                 f"{where}.{key} is not a known key.", fix=_suggest(str(key), CONFIG_KEYS)
             )
     if "command" not in entry:
-        raise InputError(f"{where}.command is missing.", fix="Every check needs a `command`.")
+        raise InputError(
+            f"{where}.command is missing.",
+            fix=f'Every check needs a `command`, e.g. `command: "make {category}"`.',
+        )
     command = _config_command(entry["command"], f"{where}.command")
     fix = None if entry.get("fix") is None else _config_command(entry["fix"], f"{where}.fix")
     limit = entry.get("timeout", timeout)
@@ -404,7 +407,10 @@ def _config_check(
         cwd = candidate
     name = entry.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{where}.name must be a non-empty string, got {name!r}.")
+        raise InputError(
+            f"{where}.name must be a non-empty string, got {name!r}.",
+            fix=f'Write e.g. `name: "{default_name}"` or leave `name` out.',
+        )
     return Check(
         name=name.strip(),
         category=category,
