@@ -163,6 +163,22 @@ def test_env_and_cwd(tmp_path: Path) -> None:
     assert result.output.splitlines() == ["v1", str(tmp_path)]
 
 
+def test_token_is_not_passed_to_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INPUT_TOKEN", "ghs_secret")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    monkeypatch.setenv("AUTOHEAL_KEEP", "kept")
+    check = make("echo ${INPUT_TOKEN:-none} ${GITHUB_TOKEN:-none} $AUTOHEAL_KEEP")
+    assert run_check(check).output == "none none kept\n"
+    assert run_fix(make(("true",), fix=check.command)).output == "none none kept\n"
+
+
+def test_steps_share_one_timeout() -> None:
+    started = time.monotonic()
+    result = run_check(make((("sleep", "0.2"), ("sleep", "0.2"), ("echo", "3")), timeout=0.3))
+    assert time.monotonic() - started < 1.5
+    assert result.timed_out and not result.passed and "\n3" not in result.output
+
+
 @pytest.mark.parametrize(
     ("command", "passed"),
     [

@@ -260,6 +260,11 @@ def run_steps(
     timed_out = False
     for step in steps:
         remaining = timeout - (time.monotonic() - start)
+        if remaining <= 0:
+            timed_out, error = True, f"timed out after {timeout:g} s"
+            if exit_code == 0:
+                exit_code = None  # no step failed; the next one never ran
+            break
         out = run_command(step, cwd, remaining, env)
         parts.append(f"$ {display_command(step)}\n{out.output}")
         if not out.ok and exit_code == 0:
@@ -274,10 +279,15 @@ def run_steps(
     return RunOutput(exit_code, time.monotonic() - start, output, timed_out, error)
 
 
-def _environment(check: Check) -> dict[str, str] | None:
-    if not check.env:
-        return None
-    return {**os.environ, **dict(check.env)}
+#: Variables never passed to check and fix commands. Those commands are the project's code
+#: (a pull request's, possibly): they must not see the token this action was given.
+SCRUBBED_ENV: tuple[str, ...] = ("INPUT_TOKEN", "AUTOHEAL_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
+
+
+def _environment(check: Check) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    env.update(check.env)
+    return env
 
 
 def _result(check: Check, out: RunOutput, *, fail_on_output: bool) -> CheckResult:
