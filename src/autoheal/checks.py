@@ -1,0 +1,880 @@
+"""Check catalogue, project detection and the parallel runner shared by heal, validate, rollback.
+
+A *command* is one of three shapes:
+
+- ``tuple[str, ...]``: one argument list, run without a shell (everything we detect);
+- ``str``: a shell string the user wrote in an input or in ``.github/autoheal.yml``, run with
+  ``/bin/sh -c`` because that is what the user wrote and expects;
+- ``tuple[tuple[str, ...], ...]``: several argument lists run one after another in the same
+  directory (e.g. ``ruff check --fix .`` then ``ruff format .``). Every step runs even when an
+  earlier one failed, because a fixer that leaves something unfixed (exit 1) must not stop the
+  formatter; the result fails when any step failed. This keeps multi-step tools shell-free.
+
+Nothing runs at import time: no environment reads, no file access, no subprocesses.
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import difflib
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from autoheal.errors import InputError
+
+CATEGORIES: tuple[str, ...] = ("lint", "security", "build", "test")
+
+Argv = tuple[str, ...]
+Steps = tuple[Argv, ...]
+Command = Argv | str | Steps
+
+#: Bytes of output kept at each end of a check's log; the middle is cut.
+OUTPUT_KEEP = 32 * 1024
+#: Seconds between SIGTERM and SIGKILL for a timed-out process group.
+KILL_GRACE = 0.3
+#: Seconds to wait for the pipe to close after the main process exited (background children).
+EOF_GRACE = 1.0
+
+#: Inputs that define a category (command input, fix input or None).
+INPUT_NAMES: dict[str, tuple[str, str | None]] = {
+    "lint": ("lint-command", "fix-command"),
+    "security": ("security-command", "security-fix-command"),
+    "build": ("build-command", None),
+    "test": ("test-command", None),
+}
+CONFIG_KEYS = ("command", "fix", "timeout", "working-directory", "name")
+
+
+def command_steps(command: Command) -> list[Argv | str]:
+    """Split a command into the steps that run one after another (one step unless `Steps`)."""
+    if isinstance(command, str):
+        return [command]
+    steps = [part for part in command if isinstance(part, tuple)]
+    if not steps:
+        return [tuple(str(part) for part in command)]
+    if len(steps) != len(command):
+        raise TypeError(f"command mixes argument lists and strings: {command!r}")
+    return list(steps)
+
+
+def display_command(command: Command) -> str:
+    """A readable, copy-pasteable rendering of a command."""
+    return " && ".join(
+        step if isinstance(step, str) else shlex.join(step) for step in command_steps(command)
+    )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One command in one category, with an optional mechanical fix."""
+
+    name: str
+    category: str
+    command: Command
+    cwd: Path
+    timeout: float
+    fix: Command | None = None
+    source: str = "detected"  # "input", "config" or "detected"
+    #: Fail when the command prints anything, whatever its exit code (``gofmt -l`` lists files
+    #: and exits 0). A flag rather than a shell wrapper keeps the listing visible in the log.
+    fail_on_output: bool = False
+    #: Extra environment variables for this check only (merged over the runner's environment).
+    env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def display(self) -> str:
+        return display_command(self.command)
+
+    @property
+    def fix_display(self) -> str | None:
+        return None if self.fix is None else display_command(self.fix)
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What running one command produced."""
+
+    exit_code: int | None  # None when it never started; negative = killed by that signal
+    duration: float
+    output: str
+    timed_out: bool
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out and self.error is None
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    passed: bool
+    exit_code: int | None
+    duration: float
+    output: str
+    timed_out: bool = False
+    error: str | None = None
+
+
+class _Capture:
+    """Keeps the first and last `keep` bytes of a stream and counts what fell in between."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+        self.lock = threading.Lock()
+
+    def feed(self, chunk: bytes) -> None:
+        with self.lock:
+            self.total += len(chunk)
+            room = self.keep - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            if chunk:
+                self.tail += chunk
+                if len(self.tail) > self.keep:
+                    del self.tail[: len(self.tail) - self.keep]
+
+    def text(self) -> str:
+        with self.lock:
+            cut = self.total - len(self.head) - len(self.tail)
+            if cut <= 0:
+                data = bytes(self.head + self.tail)
+                return data.decode("utf-8", errors="replace")
+            head = bytes(self.head).decode("utf-8", errors="replace")
+            tail = bytes(self.tail).decode("utf-8", errors="replace")
+            return f"{head}\n[autoheal: {cut} bytes of output cut here]\n{tail}"
+
+
+def _reader(proc: subprocess.Popen[bytes], capture: _Capture) -> None:
+    stream = proc.stdout
+    assert stream is not None
+    fd = stream.fileno()
+    try:
+        while chunk := os.read(fd, 65536):
+            capture.feed(chunk)
+    except OSError:
+        pass
+    finally:
+        # The reader owns the pipe: closing it elsewhere while a read blocks could race.
+        stream.close()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the whole session's process group, short grace, then SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)  # raises when the group is already gone
+        if wait is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=wait)
+    proc.wait()
+
+
+def run_command(
+    command: Argv | str,
+    cwd: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    *,
+    keep: int = OUTPUT_KEEP,
+) -> RunOutput:
+    """Run one command, never raising for its failures; kills its whole group at `timeout`.
+
+    `env` is the complete environment (None: inherit ours). Output is stdout and stderr merged,
+    capped to `keep` bytes at the head and at the tail.
+    """
+    argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+    start = time.monotonic()
+    if not argv:
+        return RunOutput(None, 0.0, "", False, "empty command")
+    if not Path(cwd).is_dir():
+        return RunOutput(None, 0.0, "", False, f"working directory {cwd} does not exist")
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: a timeout kills grandchildren too
+        )
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileNotFoundError):
+            reason = "command not found"
+        return RunOutput(
+            None, time.monotonic() - start, "", False, f"could not start {argv[0]!r}: {reason}"
+        )
+    capture = _Capture(keep)
+    # A thread (rather than communicate()) bounds memory and lets us stop waiting for a pipe
+    # that a detached grandchild keeps open.
+    reader = threading.Thread(target=_reader, args=(proc, capture), daemon=True)
+    reader.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=max(0.0, timeout))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+    reader.join(EOF_GRACE)
+    if reader.is_alive():
+        # The main process ended but its background children hold the pipe: a check must not
+        # leave processes behind, so end them; a child that left our group is abandoned.
+        _kill_group(proc)
+        reader.join(EOF_GRACE)
+    duration = time.monotonic() - start
+    error = f"timed out after {timeout:g} s" if timed_out else None
+    return RunOutput(proc.returncode, duration, capture.text(), timed_out, error)
+
+
+def run_steps(
+    command: Command, cwd: Path, timeout: float, env: Mapping[str, str] | None = None
+) -> RunOutput:
+    """Run every step of `command` within one overall `timeout`."""
+    steps = command_steps(command)
+    if len(steps) == 1:
+        return run_command(steps[0], cwd, timeout, env)
+    start = time.monotonic()
+    parts: list[str] = []
+    exit_code: int | None = 0
+    error: str | None = None
+    timed_out = False
+    for step in steps:
+        remaining = timeout - (time.monotonic() - start)
+        if remaining <= 0:
+            timed_out, error = True, f"timed out after {timeout:g} s"
+            if exit_code == 0:
+                exit_code = None  # no step failed; the next one never ran
+            break
+        out = run_command(step, cwd, remaining, env)
+        parts.append(f"$ {display_command(step)}\n{out.output}")
+        if not out.ok and exit_code == 0:
+            exit_code = out.exit_code
+            error = out.error
+        if out.timed_out or out.exit_code is None:
+            timed_out = out.timed_out
+            exit_code = out.exit_code
+            error = out.error
+            break  # out of time, or a tool is missing: the remaining steps cannot help
+    output = "\n".join(parts)
+    return RunOutput(exit_code, time.monotonic() - start, output, timed_out, error)
+
+
+#: Variables never passed to check and fix commands. Those commands are the project's code
+#: (a pull request's, possibly): they must not see the token this action was given.
+SCRUBBED_ENV: tuple[str, ...] = ("INPUT_TOKEN", "AUTOHEAL_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
+
+
+def _environment(check: Check) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    env.update(check.env)
+    return env
+
+
+def _result(check: Check, out: RunOutput, *, fail_on_output: bool) -> CheckResult:
+    passed = out.ok and not (fail_on_output and out.output.strip())
+    return CheckResult(
+        check=check,
+        passed=passed,
+        exit_code=out.exit_code,
+        duration=out.duration,
+        output=out.output,
+        timed_out=out.timed_out,
+        error=out.error,
+    )
+
+
+def run_check(check: Check) -> CheckResult:
+    out = run_steps(check.command, check.cwd, check.timeout, _environment(check))
+    return _result(check, out, fail_on_output=check.fail_on_output)
+
+
+def run_fix(check: Check) -> CheckResult:
+    """Run `check.fix`; the result's `passed` means the fixer itself succeeded."""
+    if check.fix is None:
+        return CheckResult(check, False, None, 0.0, "", error=f"{check.name} has no fix command")
+    out = run_steps(check.fix, check.cwd, check.timeout, _environment(check))
+    return _result(check, out, fail_on_output=False)
+
+
+def _guarded(run: Callable[[Check], CheckResult], check: Check) -> CheckResult:
+    try:
+        return run(check)
+    except Exception as exc:  # one broken check must never take down the run
+        return CheckResult(
+            check, False, None, 0.0, "", error=f"internal error: {type(exc).__name__}: {exc}"
+        )
+
+
+def run_checks(checks: Sequence[Check], max_workers: int | None = None) -> list[CheckResult]:
+    """Run checks concurrently (at most `max_workers`, default CPU count); results keep order."""
+    if not checks:
+        return []
+    workers = max_workers if max_workers is not None else (os.cpu_count() or 1)
+    workers = max(1, min(workers, len(checks)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autoheal-check") as pool:
+        # Looked up at call time so tests can substitute run_check.
+        futures = [pool.submit(_guarded, run_check, check) for check in checks]
+        return [future.result() for future in futures]
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class Plan:
+    checks: list[Check] = field(default_factory=list)
+    detected: list[str] = field(default_factory=list)  # "python: ruff (lint, fix: ...)"
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+
+    def categories(self) -> list[str]:
+        """Categories that have at least one check, in `CATEGORIES` order."""
+        present = {check.category for check in self.checks}
+        return [category for category in CATEGORIES if category in present]
+
+    def for_category(self, category: str) -> list[Check]:
+        return [check for check in self.checks if check.category == category]
+
+
+def _suggest(word: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    return f"{hint}Allowed: {', '.join(options)}."
+
+
+def _config_command(value: object, where: str) -> Argv | str:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, list) and value and all(isinstance(part, str) and part for part in value):
+        return tuple(value)
+    raise InputError(
+        f"{where} must be a non-empty string or a list of strings, got {value!r}.",
+        fix=f'Write e.g. `{where.rsplit(".", 1)[-1]}: "make lint"` (a shell command) or '
+        '`["make", "lint"]` (arguments, no shell).',
+    )
+
+
+def _config_check(
+    root: Path, category: str, entry: object, where: str, default_name: str, timeout: float
+) -> Check:
+    if not isinstance(entry, Mapping):
+        raise InputError(
+            f"{where} must be a mapping with a `command`, got {type(entry).__name__}.",
+            fix=f'Write e.g. `{category}: {{command: "make {category}"}}`.',
+        )
+    for key in entry:
+        if key not in CONFIG_KEYS:
+            raise InputError(
+                f"{where}.{key} is not a known key.", fix=_suggest(str(key), CONFIG_KEYS)
+            )
+    if "command" not in entry:
+        raise InputError(
+            f"{where}.command is missing.",
+            fix=f'Every check needs a `command`, e.g. `command: "make {category}"`.',
+        )
+    command = _config_command(entry["command"], f"{where}.command")
+    fix = None if entry.get("fix") is None else _config_command(entry["fix"], f"{where}.fix")
+    limit = entry.get("timeout", timeout)
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
+        raise InputError(
+            f"{where}.timeout must be a positive number of seconds, got {limit!r}.",
+            fix="Write e.g. `timeout: 300`.",
+        )
+    cwd = root
+    if "working-directory" in entry:
+        raw = entry["working-directory"]
+        candidate = (root / raw).resolve() if isinstance(raw, str) and raw else None
+        if (
+            candidate is None
+            or Path(str(raw)).is_absolute()
+            or not candidate.is_relative_to(root.resolve())
+            or not candidate.is_dir()
+        ):
+            raise InputError(
+                f"{where}.working-directory must be an existing directory inside the "
+                f"repository, got {raw!r}.",
+                fix="Write a path relative to the repository root, e.g. `working-directory: app`.",
+            )
+        cwd = candidate
+    name = entry.get("name", default_name)
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(
+            f"{where}.name must be a non-empty string, got {name!r}.",
+            fix=f'Write e.g. `name: "{default_name}"` or leave `name` out.',
+        )
+    return Check(
+        name=name.strip(),
+        category=category,
+        command=command,
+        cwd=cwd,
+        timeout=float(limit),
+        fix=fix,
+        source="config",
+    )
+
+
+def parse_config(
+    root: Path, config: Mapping[str, Any] | None, *, timeout: float = 600
+) -> dict[str, list[Check]]:
+    """Validate the `checks:` mapping of `.github/autoheal.yml` into checks per category.
+
+    A category set to null or ``[]`` is defined with no checks: it disables detection there.
+    """
+    if config is None:
+        return {}
+    if not isinstance(config, Mapping):
+        raise InputError(
+            f"checks must be a mapping of category to check, got {type(config).__name__}.",
+            fix='Write e.g. `checks: {lint: {command: "make lint"}}`.',
+        )
+    out: dict[str, list[Check]] = {}
+    for category, value in config.items():
+        if category not in CATEGORIES:
+            raise InputError(
+                f"checks.{category} is not a check category.",
+                fix=_suggest(str(category), CATEGORIES),
+            )
+        where = f"checks.{category}"
+        if value is None:
+            out[category] = []
+        elif isinstance(value, list):
+            out[category] = [
+                _config_check(
+                    root, category, entry, f"{where}[{i}]", f"{category}-{i + 1}", timeout
+                )
+                for i, entry in enumerate(value)
+            ]
+        else:
+            out[category] = [_config_check(root, category, value, where, category, timeout)]
+    return out
+
+
+def parse_inputs(
+    root: Path, inputs: Mapping[str, str], *, timeout: float = 600
+) -> dict[str, list[Check]]:
+    """Checks from action inputs; keys other than the six command inputs are ignored."""
+    out: dict[str, list[Check]] = {}
+    for category, (command_name, fix_name) in INPUT_NAMES.items():
+        command = (inputs.get(command_name) or "").strip()
+        fix = (inputs.get(fix_name) or "").strip() if fix_name else ""
+        if fix and not command:
+            raise InputError(
+                f"Input `{fix_name}` is set but `{command_name}` is empty.",
+                fix=f"Set `{command_name}` too (the fix belongs to that check), or put the fix "
+                f"in .github/autoheal.yml under `checks.{category}.fix`.",
+            )
+        if command:
+            out[category] = [
+                Check(
+                    name=category,
+                    category=category,
+                    command=command,
+                    cwd=root,
+                    timeout=timeout,
+                    fix=fix or None,
+                    source="input",
+                )
+            ]
+    return out
+
+
+def build_checks(
+    root: Path,
+    *,
+    inputs: Mapping[str, str],
+    config: Mapping[str, Any] | None,
+    detect: bool = True,
+    timeout: float = 600,
+    path: str | None = None,
+) -> Plan:
+    """Checks per category with precedence input > config > detected.
+
+    `path` is the PATH used to look tools up (default: the current PATH at call time).
+    """
+    if isinstance(timeout, bool) or not timeout > 0:
+        raise InputError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    from_inputs = parse_inputs(root, inputs, timeout=timeout)
+    from_config = parse_config(root, config, timeout=timeout)
+    plan = Plan()
+    for category in CATEGORIES:
+        if category in from_inputs:
+            plan.checks.extend(from_inputs[category])
+        elif category in from_config:
+            plan.checks.extend(from_config[category])
+            if not from_config[category]:
+                plan.skipped.append((category, "disabled in .github/autoheal.yml"))
+    if detect:
+        found = detect_project(root, timeout=timeout, path=path)
+        for check, line in zip(found.checks, found.detected, strict=True):
+            if check.category in from_inputs:
+                plan.skipped.append((line, f"{check.category} is set by an input"))
+            elif check.category in from_config:
+                plan.skipped.append((line, f"{check.category} is set in .github/autoheal.yml"))
+            else:
+                plan.checks.append(check)
+                plan.detected.append(line)
+        plan.skipped.extend(found.skipped)
+    plan.checks = _unique_names(plan.checks)
+    order = {category: i for i, category in enumerate(CATEGORIES)}
+    plan.checks.sort(key=lambda check: order[check.category])  # stable: keeps source order
+    return plan
+
+
+def _unique_names(checks: list[Check]) -> list[Check]:
+    """Names identify checks (flaky lists, payloads), so make repeats distinct."""
+    seen: dict[str, int] = {}
+    out = []
+    for check in checks:
+        count = seen.get(check.name, 0) + 1
+        seen[check.name] = count
+        out.append(check if count == 1 else replace(check, name=f"{check.name} #{count}"))
+    return out
+
+
+# --------------------------------------------------------------------------- detection
+
+
+class _Finder:
+    """Looks tools up on PATH, preferring a project virtualenv (.venv/ or venv/).
+
+    PATH rather than ``sys.executable -m tool``: this action runs from its own private venv,
+    whose tools are not the project's; the project's tools are those its workflow installed
+    (on PATH) or those in its own venv.
+    """
+
+    def __init__(self, root: Path, path: str | None) -> None:
+        self.root = root
+        self.path = os.environ.get("PATH", os.defpath) if path is None else path
+
+    def venv_tool(self, name: str) -> str | None:
+        for venv in (".venv", "venv"):
+            candidate = self.root / venv / "bin" / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+        return None
+
+    def python_tool(self, name: str) -> str | None:
+        """Command word for a Python tool: absolute when from the project venv."""
+        if found := self.venv_tool(name):
+            return found
+        return name if shutil.which(name, path=self.path) else None
+
+    def tool(self, name: str) -> str | None:
+        return name if shutil.which(name, path=self.path) else None
+
+
+@dataclass
+class _Detected:
+    checks: list[Check] = field(default_factory=list)
+    detected: list[str] = field(default_factory=list)  # parallel to checks
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, ecosystem: str, check: Check, label: str | None = None) -> None:
+        fix = f", fix: {check.fix_display}" if check.fix is not None else ""
+        what = label or check.name
+        self.checks.append(check)
+        self.detected.append(f"{ecosystem}: {what} ({check.category}{fix})")
+
+    def skip(self, what: str, why: str) -> None:
+        self.skipped.append((what, why))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _mypy_config(root: Path) -> tuple[bool, bool]:
+    """(configured, config lists files). A regex, not tomllib, which Python 3.10 lacks."""
+    pyproject = _read_text(root / "pyproject.toml")
+    match = re.search(r"(?ms)^\[tool\.mypy\]\s*$(.*?)(?=^\[|\Z)", pyproject)
+    if match:
+        return True, re.search(r"(?m)^\s*files\s*=", match.group(1)) is not None
+    for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(root / name, encoding="utf-8")
+        except configparser.Error:
+            continue
+        if parser.has_section("mypy"):
+            return True, parser.has_option("mypy", "files")
+    return False, False
+
+
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", ".tox", "target", "vendor", "dist"}
+
+
+def _has_files(root: Path, pattern: str, limit: int = 5000) -> bool:
+    """Whether `pattern` matches a file under root, ignoring vendored trees; bounded walk."""
+    seen = 0
+    for _dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+        for filename in filenames:
+            if Path(filename).match(pattern):
+                return True
+        seen += len(filenames)
+        if seen > limit:
+            return False
+    return False
+
+
+def _detect_python(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
+    requirements = sorted(root.glob("requirements*.txt"))
+    markers = ("pyproject.toml", "setup.py", "setup.cfg")
+    if not requirements and not any((root / name).is_file() for name in markers):
+        return
+    eco = "python"
+
+    def check(name: str, category: str, command: Command, fix: Command | None = None) -> Check:
+        return Check(name, category, command, root, timeout, fix, "detected")
+
+    ruff = finder.python_tool("ruff")
+    if ruff:
+        found.add(
+            eco,
+            check(
+                "ruff",
+                "lint",
+                ((ruff, "check", "."), (ruff, "format", "--check", ".")),
+                ((ruff, "check", "--fix", "."), (ruff, "format", ".")),
+            ),
+            label="ruff",
+        )
+    else:
+        found.skip("python: ruff", "ruff not installed; trying black and isort")
+        black = finder.python_tool("black")
+        isort = finder.python_tool("isort")
+        if isort:
+            found.add(eco, check("isort", "lint", (isort, "--check-only", "."), (isort, ".")))
+        else:
+            found.skip("python: isort", "isort not installed")
+        if black:
+            found.add(eco, check("black", "lint", (black, "--check", "."), (black, ".")))
+        else:
+            found.skip("python: black", "black not installed")
+    # mypy is a lint check: static analysis of the source, with no mechanical fix.
+    configured, lists_files = _mypy_config(root)
+    mypy = finder.python_tool("mypy")
+    if not mypy:
+        found.skip("python: mypy", "mypy not installed")
+    elif not configured:
+        found.skip("python: mypy", "no mypy configuration found")
+    else:
+        found.add(eco, check("mypy", "lint", (mypy,) if lists_files else (mypy, ".")))
+    audit = finder.python_tool("pip-audit")
+    if not audit:
+        found.skip("python: pip-audit", "pip-audit not installed")
+    elif (root / "requirements.txt").is_file():
+        req = ("-r", "requirements.txt")
+        found.add(eco, check("pip-audit", "security", (audit, *req), (audit, *req, "--fix")))
+    else:
+        # Without a requirements file there is nothing pip-audit --fix can rewrite.
+        found.add(eco, check("pip-audit", "security", (audit,)))
+    # Build = byte-compile every module: catches syntax errors with nothing but Python itself.
+    # The pycache prefix keeps .pyc files out of the tree, so heal never commits them.
+    python = finder.python_tool("python3") or finder.python_tool("python")
+    if python:
+        pycache = str(Path(tempfile.gettempdir()) / "autoheal-pycache")
+        skip = r"(^|/)(\.git|\.venv|venv|node_modules|\.tox|build|dist)/"
+        found.add(
+            eco,
+            replace(
+                check("compileall", "build", (python, "-m", "compileall", "-q", "-x", skip, ".")),
+                env=(("PYTHONPYCACHEPREFIX", pycache),),
+            ),
+        )
+    else:
+        found.skip("python: compileall", "python3 not found on PATH")
+    pytest = finder.python_tool("pytest")
+    has_tests = (
+        (root / "tests").is_dir()
+        or (root / "test").is_dir()
+        or any(root.glob("test_*.py"))
+        or any(root.glob("*_test.py"))
+    )
+    if not pytest:
+        found.skip("python: pytest", "pytest not installed")
+    elif not has_tests:
+        found.skip("python: pytest", "no tests/ directory or test_*.py files")
+    else:
+        found.add(eco, check("pytest", "test", (pytest,)))
+
+
+#: What `npm init` writes as the test script: a placeholder, not a test suite.
+NPM_PLACEHOLDER_TEST = "no test specified"
+
+
+def _detect_node(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
+    manifest = root / "package.json"
+    if not manifest.is_file():
+        return
+    eco = "node"
+    try:
+        package = json.loads(_read_text(manifest))
+    except json.JSONDecodeError as exc:
+        found.skip("node", f"package.json is not valid JSON ({exc})")
+        return
+    if not isinstance(package, dict):
+        found.skip("node", "package.json is not a JSON object")
+        return
+    scripts = package.get("scripts") or {}
+    scripts = scripts if isinstance(scripts, dict) else {}
+    deps: dict[str, Any] = {}
+    for key in ("dependencies", "devDependencies"):
+        value = package.get(key)
+        if isinstance(value, dict):
+            deps.update(value)
+
+    def local_bin(tool: str) -> str | None:
+        # The project's own copy, as its scripts would run it (argv relative to cwd=root).
+        if tool in deps and (root / "node_modules" / ".bin" / tool).is_file():
+            return f"./node_modules/.bin/{tool}"
+        return None
+
+    eslint, prettier = local_bin("eslint"), local_bin("prettier")
+    fixes: list[Argv] = []
+    if eslint:
+        fixes.append((eslint, "--fix", "."))
+    if prettier:
+        fixes.append((prettier, "--write", "."))
+    lint_fix: Command | None = tuple(fixes) if fixes else None
+    npm = finder.tool("npm")
+
+    def check(name: str, category: str, command: Command, fix: Command | None = None) -> Check:
+        return Check(name, category, command, root, timeout, fix, "detected")
+
+    for script, category in (("lint", "lint"), ("build", "build"), ("test", "test")):
+        body = scripts.get(script)
+        if not isinstance(body, str) or not body.strip():
+            continue
+        if script == "test" and NPM_PLACEHOLDER_TEST in body:
+            found.skip("node: npm test", "the test script is npm's placeholder")
+            continue
+        if not npm:
+            found.skip(f"node: npm run {script}", "npm not installed")
+            continue
+        fix = lint_fix if category == "lint" else None
+        found.add(eco, check(f"npm run {script}", category, ("npm", "run", script), fix))
+    if not isinstance(scripts.get("lint"), str):
+        # No lint script: run the linters the project installed, directly.
+        if eslint:
+            found.add(eco, check("eslint", "lint", (eslint, "."), (eslint, "--fix", ".")))
+        if prettier:
+            found.add(
+                eco,
+                check("prettier", "lint", (prettier, "--check", "."), (prettier, "--write", ".")),
+            )
+    if not (root / "package-lock.json").is_file():
+        found.skip("node: npm audit", "no package-lock.json")
+    elif not npm:
+        found.skip("node: npm audit", "npm not installed")
+    else:
+        found.add(
+            eco,
+            check(
+                "npm audit",
+                "security",
+                ("npm", "audit", "--audit-level=high"),
+                ("npm", "audit", "fix"),
+            ),
+        )
+
+
+def _detect_go(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
+    if not (root / "go.mod").is_file():
+        return
+    eco = "go"
+    if not finder.tool("go"):
+        found.skip("go: go vet, go build, go test", "go not installed")
+    if finder.tool("gofmt"):
+        found.add(
+            eco,
+            Check(
+                "gofmt",
+                "lint",
+                ("gofmt", "-l", "."),
+                root,
+                timeout,
+                ("gofmt", "-w", "."),
+                "detected",
+                fail_on_output=True,  # gofmt -l lists unformatted files and still exits 0
+            ),
+            label="gofmt -l",
+        )
+    else:
+        found.skip("go: gofmt", "gofmt not installed")
+    if not finder.tool("go"):
+        return
+    found.add(eco, Check("go vet", "lint", ("go", "vet", "./..."), root, timeout))
+    found.add(eco, Check("go build", "build", ("go", "build", "./..."), root, timeout))
+    if _has_files(root, "*_test.go"):
+        found.add(eco, Check("go test", "test", ("go", "test", "./..."), root, timeout))
+    else:
+        found.skip("go: go test", "no *_test.go files")
+
+
+def _detect_rust(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
+    if not (root / "Cargo.toml").is_file():
+        return
+    eco = "rust"
+    if not finder.tool("cargo"):
+        found.skip("rust: cargo", "cargo not installed")
+        return
+    # rustup installs these as the cargo subcommand binaries; their presence is the lookup.
+    if finder.tool("cargo-fmt") or finder.tool("rustfmt"):
+        found.add(
+            eco,
+            Check(
+                "cargo fmt",
+                "lint",
+                ("cargo", "fmt", "--check"),
+                root,
+                timeout,
+                ("cargo", "fmt"),
+                "detected",
+            ),
+        )
+    else:
+        found.skip("rust: cargo fmt", "rustfmt not installed")
+    if finder.tool("cargo-clippy"):
+        found.add(
+            eco,
+            Check(
+                "cargo clippy", "lint", ("cargo", "clippy", "--", "-D", "warnings"), root, timeout
+            ),
+        )
+    else:
+        found.skip("rust: cargo clippy", "clippy not installed")
+    found.add(eco, Check("cargo build", "build", ("cargo", "build"), root, timeout))
+    # Rust tests live inline in src/, so there is no cheap way to tell there are none.
+    found.add(eco, Check("cargo test", "test", ("cargo", "test"), root, timeout))
+
+
+def detect_project(root: Path, *, timeout: float = 600, path: str | None = None) -> Plan:
+    """Checks for the Python, Node, Go and Rust projects at `root`, using installed tools only."""
+    finder = _Finder(root, path)
+    found = _Detected()
+    for detector in (_detect_python, _detect_node, _detect_go, _detect_rust):
+        detector(root, finder, timeout, found)
+    return Plan(checks=found.checks, detected=found.detected, skipped=found.skipped)
