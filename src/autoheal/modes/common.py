@@ -1,0 +1,82 @@
+"""Pieces every mode uses the same way: the check plan, the API client, result tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autoheal.checks import CheckResult, Plan, build_checks
+from autoheal.report import Report, table_cell
+
+if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
+    from autoheal.context import Context
+    from autoheal.github import GitHub
+    from autoheal.settings import Settings
+
+
+def plan_checks(settings: Settings, root: Path | None = None) -> Plan:
+    """The checks for a tree: inputs, then the config file, then detection."""
+    return build_checks(
+        root or settings.working_directory,
+        inputs=settings.check_inputs,
+        config=settings.checks_config,
+        detect=settings.detect,
+        timeout=settings.check_timeout,
+    )
+
+
+def github_client(settings: Settings, ctx: Context) -> GitHub | None:
+    """A client for the API, or None when there is no token (callers say what that skips)."""
+    if not settings.token.strip():
+        return None
+    from autoheal.github import GitHub
+
+    return GitHub(settings.token, api_url=ctx.api_url)
+
+
+def plan_markdown(plan: Plan) -> str:
+    """What was detected and what was skipped, and why: users should never have to guess."""
+    lines = []
+    if plan.detected:
+        lines.append("**Detected:** " + "; ".join(plan.detected))
+    if plan.skipped:
+        lines.append("<details><summary>Skipped</summary>\n")
+        lines += [f"- {table_cell(what)}: {table_cell(why)}" for what, why in plan.skipped]
+        lines.append("\n</details>")
+    if not plan.checks:
+        lines.append(
+            "**No checks found.** Set `lint-command`, `test-command`, ... or a "
+            "`checks:` table in `.github/autoheal.yml`."
+        )
+    return "\n".join(lines)
+
+
+def result_word(result: CheckResult, flaky: bool = False) -> str:
+    if flaky:
+        return "⚠️ flaky"
+    if result.passed:
+        return "✅ pass"
+    if result.timed_out:
+        return f"⏱️ timed out after {result.check.timeout:g}s"
+    if result.error:
+        return f"❌ {result.error}"
+    return f"❌ fail (exit {result.exit_code})"
+
+
+def results_table(results: Sequence[CheckResult], flaky: frozenset[str] = frozenset()) -> str:
+    rows = ["| Category | Check | Result | Duration | Command |", "|---|---|---|---|---|"]
+    for r in results:
+        rows.append(
+            f"| {r.check.category} | {table_cell(r.check.name)} "
+            f"| {table_cell(result_word(r, r.check.name in flaky))} | {r.duration:.1f}s "
+            f"| `{table_cell(r.check.display)}` |"
+        )
+    return "\n".join(rows)
+
+
+def echo_failures(report: Report, results: Sequence[CheckResult]) -> None:
+    """Put failing checks' output in the log, wrapped so it cannot issue workflow commands."""
+    for r in results:
+        if not r.passed:
+            report.tool_output(f"{r.check.category}: {r.check.name} output", r.output)

@@ -1,0 +1,47 @@
+"""Shared mode pieces: plan description and result tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autoheal.checks import Check, CheckResult, Plan
+from autoheal.modes.common import plan_markdown, results_table
+
+
+def result(tmp_path: Path, name: str, passed: bool, **kw: object) -> CheckResult:
+    check = Check(
+        name=name, category="lint", command=("ruff", "check", "a|b"), cwd=tmp_path, timeout=5
+    )
+    return CheckResult(
+        check=check, passed=passed, exit_code=0 if passed else 1, duration=1.25, output="", **kw
+    )  # type: ignore[arg-type]
+
+
+def test_results_table_rows_and_escaping(tmp_path: Path) -> None:
+    table = results_table(
+        [
+            result(tmp_path, "ruff", True),
+            result(tmp_path, "x", False),
+            result(tmp_path, "slow", False, timed_out=True),
+        ],
+        flaky=frozenset({"x"}),
+    )
+    rows = table.splitlines()
+    assert len(rows) == 5
+    assert ("✅ pass" in rows[2] and "1.2s" in rows[2]) or "1.3s" in rows[2]
+    assert "flaky" in rows[3]
+    assert "timed out after 5s" in rows[4]
+    assert "a\\|b" in rows[2]  # a pipe in a command cannot break the table
+
+
+def test_plan_markdown_says_what_was_skipped_and_when_nothing_found(tmp_path: Path) -> None:
+    text = plan_markdown(
+        Plan(
+            checks=[],
+            detected=["python: ruff"],
+            skipped=[("python: mypy", "no mypy configuration found")],
+        )
+    )
+    assert "python: ruff" in text
+    assert "python: mypy: no mypy configuration found" in text
+    assert "No checks found" in text
