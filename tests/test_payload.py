@@ -62,6 +62,7 @@ def test_dispatch_id_is_stable_per_attempt() -> None:
         (ours(confidence=-1), ".confidence"),
         (ours(confidence="80"), ".confidence"),
         (ours(confidence=True), ".confidence"),
+        (ours(before="HEAD~1"), ".before"),
         (ours(pr=0), ".pr"),
         (ours(checks=[1]), ".checks"),
         ({"autoheal": "yes"}, "`"),

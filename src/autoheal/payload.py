@@ -28,6 +28,7 @@ class HealPayload:
     pr: int | None = None
     confidence: int | None = None
     checks: dict[str, str] = field(default_factory=dict)  # category -> pass/fail/absent
+    before: str | None = None  # the failing push's `before`: where rollback's range starts
     version: int = VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +76,9 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
     pr = data.get("pr")
     if pr is not None and (isinstance(pr, bool) or not isinstance(pr, int) or pr < 1):
         _bad("pr", "a pull request number, or null", pr)
+    before = data.get("before")
+    if before is not None and (not isinstance(before, str) or not SHA_RE.match(before)):
+        _bad("before", "a full 40-character lowercase commit SHA, or null", before)
     checks = data.get("checks") or {}
     if not isinstance(checks, dict):
         _bad("checks", "an object of category to outcome", checks)
@@ -88,6 +92,7 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
         pr=pr,
         confidence=confidence,
         checks={str(k): str(v) for k, v in checks.items()},
+        before=before,
     )
 
 
