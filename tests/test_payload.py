@@ -78,6 +78,7 @@ def test_dispatch_id_is_stable_per_attempt() -> None:
         "confidence-negative",
         "confidence-text",
         "confidence-bool",
+        "before-not-sha",
         "pr-zero",
         "checks-list",
         "not-an-object",
