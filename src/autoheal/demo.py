@@ -1,0 +1,170 @@
+"""The local demo: the whole loop on a throwaway sample repository, in one command.
+
+    python3 -m autoheal.demo [--keep]
+
+It builds a small Python project with its own bare "origin", pushes one good commit, then a
+push of four commits: one of them imports a module that was never committed (a real bug that
+breaks the build and the tests) and a later one has a formatting break. Then it runs heal,
+validate and rollback in local mode, as a workflow would, and prints each report. Local runs
+never push: the origin is left as it was. Everything lives in a temporary folder that is
+removed at the end (unless --keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+CONFIG = """\
+# The sample's checks: plain python3, nothing to install.
+detect: false
+checks:
+  lint:
+    command: python3 tools/style.py
+    fix: python3 tools/style.py --fix
+  build:
+    command: python3 -c "import shop, receipt"
+  test:
+    command: python3 -m unittest -q
+"""
+
+STYLE = '''\
+"""A tiny style checker: no trailing whitespace, no tabs. --fix repairs both."""
+import pathlib
+import sys
+
+fix = "--fix" in sys.argv
+bad = 0
+for path in sorted(pathlib.Path(".").rglob("*.py")):
+    lines = path.read_text().splitlines()
+    clean = [line.rstrip().replace("\\t", "    ") for line in lines]
+    if clean != lines:
+        bad += 1
+        print(f"{path}: trailing whitespace or tabs")
+        if fix:
+            path.write_text("\\n".join(clean) + "\\n")
+sys.exit(0 if fix or not bad else 1)
+'''
+
+SHOP = '''\
+def total(prices):
+    return round(sum(prices), 2)
+
+
+def with_tax(prices, rate=0.2):
+    return round(total(prices) * (1 + rate), 2)
+'''
+
+SHOP_DISCOUNT = SHOP + '''
+
+def discounted(prices, percent):
+    return round(total(prices) * (100 - percent) / 100, 2)
+'''
+
+# The bug: a module that was never committed.
+SHOP_BUG = "from pricing import TAX_RATE\n\n\n" + SHOP_DISCOUNT.replace(
+    "rate=0.2", "rate=TAX_RATE"
+)
+
+TESTS = '''\
+import unittest
+
+import shop
+
+
+class ShopTest(unittest.TestCase):
+    def test_total(self):
+        self.assertEqual(shop.total([1.5, 2.5]), 4.0)
+
+    def test_with_tax(self):
+        self.assertEqual(shop.with_tax([10]), 12.0)
+'''
+
+RECEIPT = "import shop\n\n\ndef receipt(prices):   \n\treturn f'Total: {shop.total(prices)}'\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return proc.stdout.strip()
+
+
+def commit(repo: Path, files: dict[str, str], message: str) -> str:
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def build_sample(root: Path) -> tuple[Path, str, str]:
+    """The sample clone, the last good commit and the tip of the bad push."""
+    origin, work = root / "origin.git", root / "shop"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True,
+                   capture_output=True)
+    git(work, "config", "user.name", "Sam Developer")
+    git(work, "config", "user.email", "sam@example.com")
+    git(work, "checkout", "-q", "-b", "main")
+    good = commit(work, {".github/autoheal.yml": CONFIG, "tools/style.py": STYLE,
+                         "shop.py": SHOP, "test_shop.py": TESTS, "receipt.py": "import shop\n",
+                         "README.md": "# Shop\n"}, "Start the shop")
+    git(work, "push", "-q", "origin", "main")
+    commit(work, {"shop.py": SHOP_DISCOUNT}, "Add discounted prices")
+    commit(work, {"shop.py": SHOP_BUG}, "Read the tax rate from the pricing module")
+    commit(work, {"README.md": "# Shop\n\nPrices, taxes and discounts.\n"}, "Describe the shop")
+    bad = commit(work, {"receipt.py": RECEIPT}, "Print receipts")
+    git(work, "push", "-q", "origin", "main")
+    return work, good, bad
+
+
+def step(title: str, argv: Sequence[str], env: dict[str, str]) -> int:
+    from autoheal.cli import main
+
+    print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}", flush=True)
+    code = main(list(argv), env)
+    print(f"[{title}: exit code {code}]", flush=True)
+    return code
+
+
+def run_demo(root: Path) -> int:
+    work, good, bad = build_sample(root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    origin_before = git(root / "origin.git", "rev-parse", "main")
+    repo = ["--repo", str(work)]
+    print(f"Sample repository: {work}\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
+          "imports a module that was never committed, one breaks the formatting)")
+    step("heal", ["heal", *repo], env)
+    step("validate", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env)
+    step("rollback", ["rollback", *repo, "--rollback-required", "true", "--before", good,
+                      "--after", bad, "--fail-after-rollback", "false"], env)
+    final = step("validate again", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")],
+                 env)
+    print(f"\n{'=' * 78}\nHistory of the sample (nothing rewritten, only commits added):\n")
+    print(git(work, "log", "--oneline", "--graph"))
+    unchanged = git(root / "origin.git", "rev-parse", "main") == origin_before
+    print(f"\norigin/main unchanged: {'yes' if unchanged else 'NO'} (local runs never push)")
+    return final
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m autoheal.demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", action="store_true", help="keep the sample folder")
+    args = parser.parse_args(argv)
+    if args.keep:
+        root = Path(tempfile.mkdtemp(prefix="autoheal-demo-"))
+        print(f"(keeping {root})")
+        return run_demo(root)
+    with tempfile.TemporaryDirectory(prefix="autoheal-demo-") as tmp:
+        return run_demo(Path(tmp))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
