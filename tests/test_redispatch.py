@@ -294,14 +294,14 @@ FAILURES = [
         403,
         {},
         {"message": "Resource not accessible by integration"},
-        ["(403)", "Resource not accessible by integration", "permissions:\n  contents: write"],
+        ["(403 ", "Resource not accessible by integration", "permissions:\n  contents: write"],
         id="403-permission",
     ),
     pytest.param(
         403,
         {"X-Accepted-GitHub-Permissions": "contents=write"},
         {"message": "Resource not accessible by personal access token"},
-        ["(403)", "permissions:\n  contents: write", "Contents: Read and write"],
+        ["(403 ", "permissions:\n  contents: write", "Contents: Read and write"],
         id="403-accepted-permissions-header",
     ),
     pytest.param(
@@ -315,7 +315,7 @@ FAILURES = [
         422,
         {},
         {"message": "Invalid request.", "errors": ["client_payload is not an object"]},
-        ["(422)", "Invalid request", "client_payload is not an object", "`event-type`"],
+        ["(422 ", "Invalid request", "client_payload is not an object", "`event-type`"],
         id="422",
     ),
     pytest.param(

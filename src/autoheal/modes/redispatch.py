@@ -18,6 +18,7 @@ Rules this module keeps, and why:
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -264,8 +265,13 @@ def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context)
     outcome.message = err.message
     outcome.fix = err.fix
     if isinstance(err, MaybeSent):
+        cause = (
+            f"GitHub answered {err.status}"
+            if err.status
+            else "the connection broke before GitHub answered"
+        )
         outcome.message = (
-            f"The dispatch to {repo} may have reached GitHub ({_said(err)}); it was not "
+            f"The dispatch to {repo} may have reached GitHub ({cause}); it was not "
             "repeated to avoid starting two validation runs."
         )
         outcome.fix = (
@@ -275,8 +281,8 @@ def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context)
         )
     elif isinstance(err, PermissionDenied):
         outcome.message = (
-            f"GitHub refused the dispatch to {repo} (403): the token lacks "
-            "`contents: write` there. GitHub said: " + _said(err)
+            f"GitHub refused the dispatch to {repo} (403 {_said(err)}): the token lacks "
+            "`contents: write` there."
         )
         outcome.fix = (
             "Give the job `contents: write` (block below) when dispatching to the same "
@@ -303,7 +309,7 @@ def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context)
             f"(e.g. CI_REDISPATCH_TOKEN) and re-run (see {DOCS}, Rotating)."
         )
     elif isinstance(err, ValidationFailed):
-        outcome.message = f"GitHub refused the dispatch payload for {repo} (422): {_said(err)}"
+        outcome.message = f"GitHub refused the dispatch payload for {repo}. {err.message}"
         outcome.fix = (
             "Check `event-type` (1-100 characters) and `client-payload` (a JSON object of at "
             "most 9 keys, beside `autoheal`, under 64 KB), then re-run."
@@ -320,7 +326,9 @@ def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context)
 
 
 def _said(err: GitHubError) -> str:
-    return err.message.rstrip(".")
+    """GitHub's own words from the client's message: `(403 Resource not accessible ...)`."""
+    match = re.search(r"\((\d{3}) ([^()]*)\)", err.message)
+    return match[2].strip() if match else err.message.rstrip(".")
 
 
 def _permissions_block(err: PermissionDenied) -> str:
