@@ -671,7 +671,7 @@ class GitHub:
 
     def dispatch(self, repo: str, event_type: str, client_payload: Mapping[str, Any]) -> int:
         """Send `repository_dispatch`. Not idempotent: a repeat would start a second run."""
-        _check_dispatch(event_type, client_payload)
+        check_dispatch(event_type, client_payload)
         body = {"event_type": event_type, "client_payload": dict(client_payload)}
         resp = self.request("POST", f"{_repo_path(repo)}/dispatches", json=body)
         return resp.status_code
@@ -930,7 +930,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _check_dispatch(event_type: str, client_payload: Mapping[str, Any]) -> None:
+def check_dispatch(event_type: str, client_payload: Mapping[str, Any]) -> None:
     """GitHub's documented limits, checked before sending so the error says what to change."""
     if not 1 <= len(event_type) <= DISPATCH_EVENT_TYPE_MAX:
         raise InputError(

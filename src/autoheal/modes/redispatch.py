@@ -1,15 +1,584 @@
-"""redispatch mode (not available yet)."""
+"""redispatch mode: start the validation run that a heal commit cannot start by itself.
+
+A commit pushed with GITHUB_TOKEN starts no workflow run, so nothing checks whether a heal
+worked. `repository_dispatch` is one of the events GITHUB_TOKEN may start, so this mode sends
+one, carrying the heal attempt in `client_payload.autoheal` (see `autoheal.payload`).
+
+Rules this module keeps, and why:
+
+- Everything is built and checked before the first request: a bad input sends nothing.
+- A dispatch is never sent twice (a repeat starts a second validation run): the client
+  raises `MaybeSent` instead of repeating, and we tell the user where to look.
+- Each target repository is reported on its own: one failing target hides no other.
+- Label, comment and waiting happen after the dispatch; their failures are warnings, because
+  the dispatch already happened, unless `fail-on-error` asks for strictness.
+- `wait-for-run` only ever reports the run whose title carries our dispatch id: never a guess.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from autoheal import payload
 from autoheal.context import Context
-from autoheal.errors import AutohealError
-from autoheal.report import Report
-from autoheal.settings import Settings
+from autoheal.errors import InputError
+from autoheal.github import (
+    GitHub,
+    GitHubError,
+    MaybeSent,
+    NetworkError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+    check_dispatch,
+)
+from autoheal.markers import COMMENT_MARKER
+from autoheal.report import Report, code_block, table_cell
+from autoheal.settings import SHA_RE, Settings
+
+# Injected time: tests replace these module attributes to run waits and retries instantly.
+clock: Callable[[], float] = time.time
+sleep: Callable[[float], None] = time.sleep
+
+POLL_INTERVAL = 5.0  # seconds between two looks for the validation run
+# The runner's clock and GitHub's differ a little; look back this far for the new run.
+CREATED_SKEW = 120.0
+DOCS = "docs/token-setup.md"
+PERMISSIONS_BLOCK = "permissions:\n  contents: write"
+
+DISPATCHED = "DISPATCHED"
+SKIPPED = "SKIPPED"
+FAILED = "FAILED"
+
+
+@dataclass
+class Outcome:
+    """What happened to the dispatch for one target repository."""
+
+    repo: str
+    status: int | None = None  # HTTP status; None when no answer arrived
+    attempts: int = 0
+    message: str = ""
+    fix: str = ""
+    block: str = ""  # a YAML snippet for the fix (the `permissions:` block)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300 and not self.message
+
+
+@dataclass
+class FoundRun:
+    """The validation run that carries our dispatch id (with wait-for-run)."""
+
+    repo: str
+    url: str = ""
+    status: str = ""  # queued, in_progress, completed ... ; "" when no run was found
+    conclusion: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
-    raise AutohealError(
-        "Mode `redispatch` is not available yet in this version of CI Autoheal.",
-        fix="Pin a release that lists it in CHANGELOG.md, or choose another mode.",
+    targets = _targets(settings, ctx)
+    ours = _heal_payload(settings, ctx)
+    client_payload = payload.build(ours, settings.client_payload)
+    # GitHub's limits, checked now so that a refusal sends nothing (and shows in dry runs).
+    check_dispatch(settings.event_type, client_payload)
+    body = {"event_type": settings.event_type, "client_payload": client_payload}
+    report.output("dispatch-id", ours.dispatch_id)
+
+    if settings.dry_run:
+        return _dry_run(report, targets, ours, body)
+    if not settings.token.strip():
+        return _no_token(settings, report, targets, ours)
+
+    with GitHub(settings.token, api_url=ctx.api_url, sleep=sleep, clock=clock) as client:
+        started = clock()
+        outcomes = [_dispatch(client, repo, body, ours.dispatch_id, ctx) for repo in targets]
+        duration_ms = round((clock() - started) * 1000)
+        _dispatch_outputs(report, outcomes, duration_ms)
+        for outcome in outcomes:
+            if not outcome.ok:
+                report.error(_annotation(outcome), title=f"Dispatch to {outcome.repo} failed")
+        sent = [o.repo for o in outcomes if o.ok]
+        problems: list[str] = []
+        if sent and ctx.pr_number and ctx.repository:
+            problems += _mark_pull_request(client, settings, ctx, report, ours, sent)
+        found: list[FoundRun] = []
+        if sent and settings.wait_for_run:
+            found, wait_problems = _wait_for_runs(
+                client, report, sent, ours.dispatch_id, started, settings.wait_timeout
+            )
+            problems += wait_problems
+
+    _summary(report, settings, ours, body, outcomes, found, problems)
+    if len(sent) < len(outcomes):
+        report.output("status", FAILED)
+        return 1
+    report.output("status", DISPATCHED)
+    return 1 if problems and settings.fail_on_error else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Building what is sent
+# --------------------------------------------------------------------------------------------
+
+
+def _targets(settings: Settings, ctx: Context) -> list[str]:
+    if settings.repository:
+        return list(settings.repository)
+    if not ctx.repository:
+        raise InputError(
+            "No repository to dispatch to: GITHUB_REPOSITORY is not set and the "
+            "`repository` input is empty.",
+            fix="Set `repository: owner/name` (or, locally, GITHUB_REPOSITORY).",
+        )
+    return [ctx.repository]
+
+
+def _sha(settings: Settings, ctx: Context) -> tuple[str, str]:
+    """The commit validate must check, and where it came from (for the error message)."""
+    if settings.sha:
+        return settings.sha, "input `sha`"
+    if ctx.pull_request and ctx.pull_request.head_sha:
+        # Not GITHUB_SHA: on pull_request events that is a merge commit nobody pushed.
+        return ctx.pull_request.head_sha, "the pull request head sha"
+    if ctx.workflow_run and ctx.workflow_run.head_sha:
+        return ctx.workflow_run.head_sha, "the workflow run head sha"
+    return ctx.sha, "GITHUB_SHA"
+
+
+def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
+    sha, source = _sha(settings, ctx)
+    sha = sha.strip().lower()
+    if not SHA_RE.match(sha):
+        raise InputError(
+            f"No commit to validate: {source} is {sha!r}, not a full 40-character commit SHA.",
+            fix="Pass the healed commit as `sha:` (e.g. `${{ steps.heal.outputs.commit-sha }}` "
+            "or `${{ github.sha }}`).",
+        )
+    branch = ctx.branch
+    return payload.HealPayload(
+        dispatch_id=payload.dispatch_id(ctx.repository, ctx.run_id, ctx.run_attempt, sha),
+        sha=sha,
+        ref=f"refs/heads/{branch}" if branch else ctx.ref,
+        repository=ctx.repository,
+        source_run_id=ctx.run_id,
+        source_run_attempt=ctx.run_attempt,
+        pr=ctx.pr_number,
+        confidence=settings.confidence,
+        checks={},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Skips: dry run and no token
+# --------------------------------------------------------------------------------------------
+
+
+def _dry_run(
+    report: Report, targets: list[str], ours: payload.HealPayload, body: dict[str, Any]
+) -> int:
+    report.output("dispatched", False)
+    report.output("status", SKIPPED)
+    report.info(f"Dry run: would dispatch {body['event_type']!r} to {', '.join(targets)}.")
+    rows = [_row(repo, body["event_type"], ours, "dry run: not sent") for repo in targets]
+    report.section(
+        "### CI Autoheal: redispatch (dry run)\n\n"
+        + _table(rows)
+        + "\n\nNothing was sent. This is the exact body each target would receive at "
+        "`POST /repos/{owner}/{repo}/dispatches`:\n\n" + code_block(_pretty(body), "json")
+    )
+    return 0
+
+
+def _no_token(
+    settings: Settings, report: Report, targets: list[str], ours: payload.HealPayload
+) -> int:
+    report.output("dispatched", False)
+    report.output("status", SKIPPED)
+    report.warning(
+        "Redispatch skipped: the `token` input is empty, so no validation run was started. "
+        f"Pass a token with Contents read/write on the target repository (see {DOCS}).",
+        title="No token",
+    )
+    rows = [_row(repo, settings.event_type, ours, "skipped: no token") for repo in targets]
+    report.section(
+        "### CI Autoheal: redispatch skipped (no token)\n\n"
+        + _table(rows)
+        + "\n\nThe `token` input is empty (a secret that is not set is empty, for example on "
+        "a fork or Dependabot pull request), so nothing was sent.\n\n"
+        "**How to set one up** (details in " + DOCS + "):\n\n"
+        "- Same repository: `token: ${{ github.token }}` works for a dispatch when the job "
+        "has:\n\n" + code_block(PERMISSIONS_BLOCK, "yaml") + "\n"
+        "- A fine-grained personal access token with access to the target repository and "
+        "**Contents: Read and write**; a classic token needs the `repo` scope. Store it as "
+        "the secret `CI_REDISPATCH_TOKEN` and pass `token: ${{ secrets.CI_REDISPATCH_TOKEN }}`.\n"
+        "- A GitHub App token from `actions/create-github-app-token` (App permission "
+        "Contents: Read and write)."
+    )
+    return 1 if settings.fail_on_error else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Sending
+# --------------------------------------------------------------------------------------------
+
+
+def _dispatch(
+    client: GitHub, repo: str, body: dict[str, Any], dispatch_id: str, ctx: Context
+) -> Outcome:
+    retries_before = client.stats.retries
+    outcome = Outcome(repo)
+    try:
+        outcome.status = client.dispatch(repo, body["event_type"], body["client_payload"])
+    except GitHubError as err:
+        outcome.status = err.status
+        _explain(outcome, err, dispatch_id, ctx)
+    # A refused connection sent no bytes but was still an attempt: count tries, not bytes.
+    outcome.attempts = client.stats.retries - retries_before + 1
+    return outcome
+
+
+def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context) -> None:
+    """Fill in the message and the fix for one failed dispatch."""
+    repo = outcome.repo
+    other_repo = repo.lower() != ctx.repository.lower()
+    cross = (
+        f" GITHUB_TOKEN only reaches {ctx.repository or 'the repository running the workflow'}:"
+        f" for {repo} use a PAT or GitHub App token with access to it (see {DOCS})."
+        if other_repo
+        else ""
+    )
+    outcome.message = err.message
+    outcome.fix = err.fix
+    if isinstance(err, MaybeSent):
+        cause = (
+            f"GitHub answered {err.status}"
+            if err.status
+            else "the connection broke before GitHub answered"
+        )
+        outcome.message = (
+            f"The dispatch to {repo} may have reached GitHub ({cause}); it was not "
+            "repeated to avoid starting two validation runs."
+        )
+        outcome.fix = (
+            f"Check the Actions tab of {repo} for a run named with dispatch id "
+            f"`{dispatch_id}`. If there is none, re-run this job; if there is, nothing is "
+            "missing."
+        )
+    elif isinstance(err, PermissionDenied):
+        outcome.message = (
+            f"GitHub refused the dispatch to {repo} (403 {_said(err)}): the token lacks "
+            "`contents: write` there."
+        )
+        outcome.fix = (
+            "Give the job `contents: write` (block below) when dispatching to the same "
+            "repository; for a fine-grained PAT grant Contents: Read and write, for a classic "
+            "PAT the `repo` scope. A fork pull request's token is read-only whatever "
+            "`permissions:` says." + cross
+        )
+        outcome.block = _permissions_block(err)
+    elif isinstance(err, NotFound):
+        outcome.message = (
+            f"GitHub answered 404 for the dispatch to {repo}: the repository does not exist "
+            "or the token cannot see it."
+        )
+        outcome.fix = (
+            "Check the spelling of `repository` (owner/name). A token sees only the "
+            "repositories it was given: GITHUB_TOKEN the current one, a fine-grained PAT the "
+            "ones listed under Repository access, a GitHub App token those the App is "
+            f"installed on (see {DOCS})."
+        )
+    elif isinstance(err, Unauthorized):
+        outcome.message = f"GitHub rejected the token (401) for the dispatch to {repo}."
+        outcome.fix = (
+            "The token is invalid, expired or revoked. Create a new one, update the secret "
+            f"(e.g. CI_REDISPATCH_TOKEN) and re-run (see {DOCS}, Rotating)."
+        )
+    elif isinstance(err, ValidationFailed):
+        outcome.message = f"GitHub refused the dispatch payload for {repo}. {err.message}"
+        outcome.fix = (
+            "Check `event-type` (1-100 characters) and `client-payload` (a JSON object of at "
+            "most 9 keys, beside `autoheal`, under 64 KB), then re-run."
+        )
+    elif isinstance(err, RateLimited):
+        outcome.fix = (
+            "Nothing was sent. Re-run after that time, or use a token with its own quota "
+            "(a PAT or a GitHub App token instead of the shared GITHUB_TOKEN)."
+        )
+    elif isinstance(err, NetworkError):
+        outcome.fix = "Nothing was sent. " + err.fix
+    if not outcome.message:
+        outcome.message = f"The dispatch to {repo} failed."
+
+
+def _said(err: GitHubError) -> str:
+    """GitHub's own words from the client's message: `(403 Resource not accessible ...)`."""
+    match = re.search(r"\((\d{3}) ([^()]*)\)", err.message)
+    return match[2].strip() if match else err.message.rstrip(".")
+
+
+def _permissions_block(err: PermissionDenied) -> str:
+    """GitHub's accepted permissions when it names them, else `contents: write`."""
+    perms = dict(err.accepted_permissions)
+    perms.pop("metadata", None)
+    if not perms:
+        return PERMISSIONS_BLOCK
+    lines = [f"  {name.replace('_', '-')}: {level}" for name, level in perms.items()]
+    return "permissions:\n" + "\n".join(lines)
+
+
+def _annotation(outcome: Outcome) -> str:
+    block = f"\n{outcome.block}" if outcome.block else ""
+    return f"{outcome.message} {outcome.fix}{block}"
+
+
+def _dispatch_outputs(report: Report, outcomes: list[Outcome], duration_ms: int) -> None:
+    report.output("dispatched", all(o.ok for o in outcomes))
+    # 0 stands for "no HTTP answer" (network failure), like curl's 000.
+    report.output("http-status", ",".join(str(o.status or 0) for o in outcomes))
+    report.output("attempts", sum(o.attempts for o in outcomes))
+    report.output("duration-ms", duration_ms)
+    for outcome in outcomes:
+        if outcome.ok:
+            report.info(f"Dispatched to {outcome.repo}: HTTP {outcome.status}.")
+
+
+# --------------------------------------------------------------------------------------------
+# The pull request: one label, one comment updated in place
+# --------------------------------------------------------------------------------------------
+
+
+def _mark_pull_request(
+    client: GitHub,
+    settings: Settings,
+    ctx: Context,
+    report: Report,
+    ours: payload.HealPayload,
+    sent: list[str],
+) -> list[str]:
+    """Label and comment; returns the problems (already reported as warnings)."""
+    number = int(ctx.pr_number or 0)
+    problems: list[str] = []
+    label = _label(settings)
+    if label:
+        try:
+            client.add_labels(ctx.repository, number, [label])
+        except GitHubError as err:
+            problems.append(f"Could not add the label `{label}` to #{number}: {err}")
+    if settings.comment:
+        body = _comment_body(settings, ctx, ours, sent)
+        try:
+            url = client.upsert_comment(ctx.repository, number, COMMENT_MARKER, body)
+            report.info(f"Pull request comment: {url}")
+        except GitHubError as err:
+            problems.append(f"Could not post the comment on #{number}: {err}")
+    for problem in problems:
+        report.warning(problem + " The dispatch itself was sent.", title="Pull request")
+    return problems
+
+
+def _label(settings: Settings) -> str:
+    """The label to add, or "" for none.
+
+    An empty input reaches us as "not given" (the composite action maps every input, empty
+    when unset), so `none` or `false` is how a workflow turns the label off.
+    """
+    label = settings.label.strip()
+    return "" if label.lower() in ("none", "false") else label
+
+
+def _comment_body(
+    settings: Settings, ctx: Context, ours: payload.HealPayload, sent: list[str]
+) -> str:
+    run_link = f"[this run]({ctx.run_url})" if ctx.run_url else "this run"
+    return (
+        "### CI Autoheal: validation requested\n\n"
+        f"{run_link} sent `{settings.event_type}` to {', '.join(sent)} to re-check "
+        f"commit `{ours.sha}`.\n\n"
+        f"- Dispatch id: `{ours.dispatch_id}`\n"
+        f"- Commit: `{ours.sha}`\n"
+        "\nThe validation run carries the dispatch id in its name; this comment is updated "
+        f"in place.\n\n{COMMENT_MARKER}\n"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# wait-for-run: find the run by dispatch id, never guess
+# --------------------------------------------------------------------------------------------
+
+
+def _wait_for_runs(
+    client: GitHub,
+    report: Report,
+    repos: list[str],
+    dispatch_id: str,
+    sent_at: float,
+    timeout: int,
+) -> tuple[list[FoundRun], list[str]]:
+    deadline = sent_at + timeout
+    since = _iso(sent_at - CREATED_SKEW)
+    found: list[FoundRun] = []
+    problems: list[str] = []
+    for repo in repos:
+        try:
+            result = _wait_for_run(client, repo, dispatch_id, since, deadline)
+        except GitHubError as err:
+            found.append(FoundRun(repo))
+            problems.append(
+                f"Could not look for the validation run in {repo}: {err} "
+                "(waiting needs Actions: Read on the token)."
+            )
+            continue
+        found.append(result)
+        if not result.url:
+            problems.append(
+                f"No run carrying dispatch id `{dispatch_id}` appeared in {repo} within "
+                f"{timeout} s. Check that a workflow there listens to this event type "
+                "(`on: repository_dispatch: types: [...]`), runs on the default branch and "
+                "puts the dispatch id in its `run-name`."
+            )
+        elif result.status != "completed":
+            problems.append(
+                f"The validation run {result.url} did not finish within {timeout} s "
+                f"(status {result.status})."
+            )
+        else:
+            report.info(f"Validation run {result.url}: {result.conclusion}.")
+    urls = [f.url for f in found if f.url]
+    if urls:
+        report.output("validation-run-url", ",".join(urls))
+    for problem in problems:
+        report.warning(problem, title="wait-for-run")
+    return found, problems
+
+
+def _wait_for_run(
+    client: GitHub, repo: str, dispatch_id: str, since: str, deadline: float
+) -> FoundRun:
+    match: dict[str, Any] | None = None
+    while True:
+        if match is None:
+            runs = client.list_runs(repo, event="repository_dispatch", created_since=since)
+            match = _find_run(runs, dispatch_id)
+        else:
+            match = client.get_run(repo, int(match["id"]))
+        if match is not None and match.get("status") == "completed":
+            break
+        if clock() + POLL_INTERVAL > deadline:
+            break
+        sleep(POLL_INTERVAL)
+    if match is None:
+        return FoundRun(repo)
+    return FoundRun(
+        repo,
+        url=str(match.get("html_url") or ""),
+        status=str(match.get("status") or ""),
+        conclusion=str(match.get("conclusion") or ""),
+    )
+
+
+def _find_run(runs: list[dict[str, Any]], dispatch_id: str) -> dict[str, Any] | None:
+    """The run whose title (run-name) or name carries our dispatch id; never another one."""
+    for candidate in runs:
+        title = str(candidate.get("display_title") or "")
+        name = str(candidate.get("name") or "")
+        if dispatch_id in title or dispatch_id in name:
+            return candidate
+    return None
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+# --------------------------------------------------------------------------------------------
+
+
+def _summary(
+    report: Report,
+    settings: Settings,
+    ours: payload.HealPayload,
+    body: dict[str, Any],
+    outcomes: list[Outcome],
+    found: list[FoundRun],
+    problems: list[str],
+) -> None:
+    rows = [_row(o.repo, settings.event_type, ours, _result(o)) for o in outcomes]
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        headline = f"**Outcome:** {len(failed)} of {len(outcomes)} dispatch(es) failed."
+    else:
+        headline = (
+            f"**Outcome:** dispatched to {len(outcomes)} repository(ies); each starts the "
+            f"workflows listening to `{settings.event_type}` on its default branch."
+        )
+    parts = ["### CI Autoheal: redispatch", _table(rows), headline]
+    for outcome in failed:
+        text = f"#### {outcome.repo}: failed\n\n{outcome.message}\n\n**What to do:** {outcome.fix}"
+        if outcome.block:
+            text += "\n\n" + code_block(outcome.block, "yaml")
+        parts.append(text)
+    if found:
+        parts.append(_runs_table(found))
+    if problems:
+        parts.append("**Warnings:**\n\n" + "\n".join(f"- {p}" for p in problems))
+    parts.append(
+        "<details><summary>Body sent</summary>\n\n"
+        + code_block(_pretty(body), "json")
+        + "\n\n</details>"
+    )
+    report.section("\n\n".join(parts))
+
+
+def _result(outcome: Outcome) -> str:
+    if outcome.ok:
+        return f"✅ {outcome.status} dispatched"
+    status = f"{outcome.status} " if outcome.status else ""
+    return f"❌ {status}failed"
+
+
+def _row(repo: str, event_type: str, ours: payload.HealPayload, result: str) -> list[str]:
+    return [repo, event_type, f"`{ours.dispatch_id}`", f"`{ours.sha[:12]}`", result]
+
+
+def _table(rows: list[list[str]]) -> str:
+    head = "| Target | Event type | Dispatch id | Commit | Result |\n|---|---|---|---|---|\n"
+    return head + "\n".join("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
+
+
+def _cell(text: str) -> str:
+    # Keep our own backticks (ids and shas); everything else is escaped.
+    if text.startswith("`") and text.endswith("`") and text.count("`") == 2:
+        return "`" + table_cell(text[1:-1]) + "`"
+    return table_cell(text)
+
+
+def _runs_table(found: list[FoundRun]) -> str:
+    lines = ["| Target | Validation run | Status | Conclusion |", "|---|---|---|---|"]
+    for run_ in found:
+        link = f"[{run_.url}]({run_.url})" if run_.url else "not found: no run carries the id"
+        lines.append(
+            f"| {table_cell(run_.repo)} | {link} | {table_cell(run_.status or '-')} | "
+            f"{table_cell(run_.conclusion or '-')} |"
+        )
+    return "\n".join(lines)
+
+
+def _pretty(body: dict[str, Any]) -> str:
+    return json.dumps(body, indent=2, sort_keys=False)

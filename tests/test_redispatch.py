@@ -1,0 +1,577 @@
+"""redispatch through `main()`: real event payloads, the API faked with `responses`.
+
+Time is injected (`FakeTime`), so retries and waits take no real time. Every scenario also
+checks that the token never leaks (`assert_no_token`).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+
+from autoheal.markers import COMMENT_MARKER
+from autoheal.modes import redispatch
+from tests.actions import TOKEN, ActionsEnv, Run, load_event
+
+REPO = "octo-org/octo-repo"
+API = "https://api.github.com"
+DISPATCHES = f"{API}/repos/{REPO}/dispatches"
+PUSH_SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
+PUSH_ID = f"{REPO}/1234/1/{PUSH_SHA[:12]}"
+PR_REPO = "Codertocat/Hello-World"
+PR_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+RUN_SHA = "3484a3fb816e0859fd6e1cea078d76385ff50625"
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps: waits and retries take no real time."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def assert_no_token(run: Run) -> None:
+    """The token may appear only in the `::add-mask::` line the runner needs."""
+    out = "\n".join(line for line in run.out.splitlines() if not line.startswith("::add-mask::"))
+    for where, text in (
+        ("stdout", out),
+        ("stderr", run.err),
+        ("outputs", repr(run.outputs)),
+        ("summary", run.summary),
+    ):
+        assert TOKEN not in text, f"token leaked in {where}"
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(redispatch, "clock", fake.clock)
+    monkeypatch.setattr(redispatch, "sleep", fake.sleep)
+    return fake
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def env(actions: ActionsEnv, fake_time: FakeTime) -> ActionsEnv:
+    actions.inputs(mode="redispatch", token=TOKEN)
+    return actions
+
+
+def posts(rsps: responses.RequestsMock, url: str = DISPATCHES) -> list[dict[str, Any]]:
+    """Bodies of the POSTs sent to `url`, parsed."""
+    return [
+        json.loads(call.request.body or b"{}")
+        for call in rsps.calls
+        if call.request.method == "POST" and call.request.url == url
+    ]
+
+
+def errors(run: Run) -> list[str]:
+    return [line for line in run.out.splitlines() if line.startswith("::error")]
+
+
+# --------------------------------------------------------------------------------------------
+# The full mode on push, pull_request and workflow_run events
+# --------------------------------------------------------------------------------------------
+
+
+def test_push_sends_the_exact_body_and_reports(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rsps.post(DISPATCHES, status=204)
+    env.inputs(confidence="64", client_payload='{"env": "prod"}')
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert posts(rsps) == [
+        {
+            "event_type": "post-remediation-check",
+            "client_payload": {
+                "autoheal": {
+                    "dispatch_id": PUSH_ID,
+                    "sha": PUSH_SHA,
+                    "ref": "refs/heads/main",
+                    "repository": REPO,
+                    "source_run_id": "1234",
+                    "source_run_attempt": "1",
+                    "pr": None,
+                    "confidence": 64,
+                    "checks": {},
+                    "version": 1,
+                },
+                "env": "prod",
+            },
+        }
+    ]
+    request = rsps.calls[0].request
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert run.outputs["dispatched"] == "true"
+    assert run.outputs["http-status"] == "204"
+    assert run.outputs["dispatch-id"] == PUSH_ID
+    assert run.outputs["attempts"] == "1"
+    assert run.outputs["duration-ms"].isdigit()
+    assert run.outputs["status"] == "DISPATCHED"
+    assert "validation-run-url" not in run.outputs
+    assert f"| {REPO} | post-remediation-check | `{PUSH_ID}` |" in run.summary
+    assert "✅ 204 dispatched" in run.summary
+    assert '"env": "prod"' in run.summary  # the body sent, for the record
+    assert len(rsps.calls) == 1  # no label or comment: a push has no pull request
+    assert errors(run) == []
+    assert_no_token(run)
+
+
+class FakeComments:
+    """A pull request's labels and comments, kept between two runs."""
+
+    def __init__(self, rsps: responses.RequestsMock, repo: str, number: int) -> None:
+        self.comments: list[dict[str, Any]] = []
+        self.labels: list[list[str]] = []
+        base = f"{API}/repos/{repo}/issues"
+        rsps.add_callback("GET", f"{base}/{number}/comments", self._list)
+        rsps.add_callback("POST", f"{base}/{number}/comments", self._create)
+        rsps.add_callback("POST", f"{base}/{number}/labels", self._label)
+        rsps.add_callback("PATCH", f"{base}/comments/901", self._update)
+
+    def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
+        return 200, {}, json.dumps(self.comments)
+
+    def _create(self, request: Any) -> tuple[int, dict[str, str], str]:
+        comment = {"id": 901 + len(self.comments), "body": json.loads(request.body)["body"]}
+        comment["html_url"] = f"https://github.com/x/pull/2#issuecomment-{comment['id']}"
+        self.comments.append(comment)
+        return 201, {}, json.dumps(comment)
+
+    def _update(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.comments[0]["body"] = json.loads(request.body)["body"]
+        return 200, {}, json.dumps(self.comments[0])
+
+    def _label(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.labels.append(json.loads(request.body)["labels"])
+        return 200, {}, json.dumps([{"name": n} for n in self.labels[-1]])
+
+
+def test_pull_request_labels_and_keeps_one_comment_updated_in_place(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.set_event("pull_request.opened.json", "pull_request")
+    env.env["GITHUB_REPOSITORY"] = PR_REPO
+    env.env["GITHUB_REF"] = "refs/pull/2/merge"
+    env.env["GITHUB_SHA"] = "f" * 40  # the merge commit: must not be what is validated
+    dispatches = f"{API}/repos/{PR_REPO}/dispatches"
+    rsps.post(dispatches, status=204)
+    pr = FakeComments(rsps, PR_REPO, 2)
+
+    first = env.run(capsys)
+    env.env["GITHUB_RUN_ID"] = "1235"  # a later run on the same pull request
+    second = env.run(capsys)
+
+    assert (first.code, second.code) == (0, 0), first.out + second.out
+    sent = posts(rsps, dispatches)
+    assert len(sent) == 2
+    ours = sent[0]["client_payload"]["autoheal"]
+    assert ours["sha"] == PR_SHA
+    assert ours["pr"] == 2
+    assert ours["ref"] == "refs/heads/changes"
+    assert ours["dispatch_id"] == f"{PR_REPO}/1234/1/{PR_SHA[:12]}"
+    assert pr.labels == [["autoheal:revalidating"], ["autoheal:revalidating"]]
+    assert len(pr.comments) == 1  # created once, then updated in place
+    body = pr.comments[0]["body"]
+    assert COMMENT_MARKER in body
+    assert f"{PR_REPO}/1235/1/{PR_SHA[:12]}" in body  # the second run's dispatch
+    assert PR_SHA in body
+    assert "post-remediation-check" in body
+    assert f"https://github.com/{PR_REPO}/actions/runs/1235" in body
+    methods = [c.request.method for c in rsps.calls if "/comments" in c.request.url]
+    assert methods == ["GET", "POST", "GET", "PATCH"]
+    assert_no_token(first)
+    assert_no_token(second)
+
+
+def test_pull_request_label_and_comment_can_be_turned_off(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.set_event("pull_request.opened.json", "pull_request")
+    env.inputs(label="none", comment="false", repository=REPO)
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0
+    assert [c.request.url for c in rsps.calls] == [DISPATCHES]
+
+
+def test_workflow_run_uses_the_run_head_sha_and_its_pull_request(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = load_event("workflow_run.completed.json")
+    event["workflow_run"]["conclusion"] = "failure"
+    event["workflow_run"]["pull_requests"] = [{"number": 7, "id": 1, "url": "x"}]
+    env.set_event(event, "workflow_run")
+    env.inputs(label="false", comment="false")
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    ours = posts(rsps)[0]["client_payload"]["autoheal"]
+    assert ours["sha"] == RUN_SHA
+    assert ours["ref"] == "refs/heads/master"
+    assert ours["pr"] == 7
+    assert run.outputs["dispatch-id"] == f"{REPO}/1234/1/{RUN_SHA[:12]}"
+
+
+def test_sha_input_wins(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.inputs(sha="A" * 40, event_type="heal-check")
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0
+    body = posts(rsps)[0]
+    assert body["event_type"] == "heal-check"
+    assert body["client_payload"]["autoheal"]["sha"] == "a" * 40
+
+
+def test_missing_sha_is_a_clear_input_error(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.env["GITHUB_SHA"] = ""
+
+    run = env.run(capsys)
+
+    assert run.code == 2
+    assert "not a full 40-character commit SHA" in errors(run)[0]
+    assert "`sha:`" in run.summary
+    assert len(rsps.calls) == 0
+
+
+def test_ghes_api_url_is_used(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.env["GITHUB_API_URL"] = "https://ghe.example.com/api/v3"
+    rsps.post(f"https://ghe.example.com/api/v3/repos/{REPO}/dispatches", status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert run.outputs["dispatched"] == "true"
+
+
+# --------------------------------------------------------------------------------------------
+# Every HTTP outcome
+# --------------------------------------------------------------------------------------------
+
+FAILURES = [
+    pytest.param(
+        401,
+        {},
+        {"message": "Bad credentials"},
+        ["rejected the token (401)", "expired or revoked"],
+        id="401",
+    ),
+    pytest.param(
+        403,
+        {},
+        {"message": "Resource not accessible by integration"},
+        ["(403 ", "Resource not accessible by integration", "permissions:\n  contents: write"],
+        id="403-permission",
+    ),
+    pytest.param(
+        403,
+        {"X-Accepted-GitHub-Permissions": "contents=write"},
+        {"message": "Resource not accessible by personal access token"},
+        ["(403 ", "permissions:\n  contents: write", "Contents: Read and write"],
+        id="403-accepted-permissions-header",
+    ),
+    pytest.param(
+        404,
+        {},
+        {"message": "Not Found"},
+        ["404", "does not exist or the token cannot see it", "Repository access"],
+        id="404",
+    ),
+    pytest.param(
+        422,
+        {},
+        {"message": "Invalid request.", "errors": ["client_payload is not an object"]},
+        ["(422 ", "Invalid request", "client_payload is not an object", "`event-type`"],
+        id="422",
+    ),
+    pytest.param(
+        429,
+        {"retry-after": "3600"},
+        {"message": "You have exceeded a secondary rate limit."},
+        ["rate limit", "resets at 2023-11-14 23:13:20 UTC", "Re-run after"],
+        id="429-rate-limit",
+    ),
+    pytest.param(
+        403,
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700007200"},
+        {"message": "API rate limit exceeded"},
+        ["rate limit", "resets at 2023-11-15 00:13:21 UTC"],
+        id="403-rate-limit",
+    ),
+    pytest.param(
+        500,
+        {},
+        {"message": "Server Error"},
+        ["may have reached GitHub", "not repeated", "two validation runs", PUSH_ID],
+        id="500-maybe-sent",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "headers", "answer", "expected"), FAILURES)
+def test_http_failure_is_explained_with_its_fix(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    status: int,
+    headers: dict[str, str],
+    answer: dict[str, Any],
+    expected: list[str],
+) -> None:
+    rsps.post(DISPATCHES, status=status, json=answer, headers=headers)
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert len(posts(rsps)) == 1  # never repeated: a second POST could start a second run
+    assert len(errors(run)) == 1
+    for text in expected:
+        assert text in run.summary, text
+    assert run.outputs["dispatched"] == "false"
+    assert run.outputs["http-status"] == str(status)
+    assert run.outputs["status"] == "FAILED"
+    assert run.outputs["attempts"] == "1"
+    assert "**What to do:**" in run.summary
+    assert_no_token(run)
+
+
+def test_permission_error_for_another_repository_points_to_a_pat(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.inputs(repository="octo-org/other")
+    rsps.post(f"{API}/repos/octo-org/other/dispatches", status=403, json={"message": "no"})
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert "GITHUB_TOKEN only reaches octo-org/octo-repo" in run.summary
+    assert "docs/token-setup.md" in run.summary
+
+
+def test_rate_limit_that_fits_is_waited_then_sent(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    fake_time: FakeTime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rsps.post(DISPATCHES, status=429, headers={"retry-after": "5"})
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert fake_time.slept == [5.0]
+    assert run.outputs["attempts"] == "2"
+    assert run.outputs["http-status"] == "204"
+    assert run.outputs["duration-ms"] == "5000"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_connection_refused_is_retried_then_a_clear_error(
+    env: ActionsEnv, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.env["GITHUB_API_URL"] = f"http://127.0.0.1:{closed_port()}"
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert len(fake_time.slept) == 4  # a refused connection sent nothing: safe to retry
+    assert run.outputs["attempts"] == "5"
+    assert run.outputs["http-status"] == "0"
+    assert run.outputs["dispatched"] == "false"
+    assert "Could not reach GitHub" in run.summary
+    assert "Nothing was sent" in run.summary
+    assert len(errors(run)) == 1
+    assert_no_token(run)
+
+
+# --------------------------------------------------------------------------------------------
+# Refused before sending: exit 2, no request
+# --------------------------------------------------------------------------------------------
+
+REFUSALS = [
+    pytest.param({"event_type": "e" * 101}, "event-type", id="event-type-too-long"),
+    pytest.param(
+        {"client_payload": json.dumps({f"k{i}": i for i in range(10)})},
+        "11 top-level keys",
+        id="ten-user-keys",
+    ),
+    pytest.param(
+        {"client_payload": json.dumps({"log": "x" * 70_000})},
+        "GitHub allows under 64 KB",
+        id="payload-over-64kb",
+    ),
+    pytest.param({"client_payload": "{not json"}, "client-payload", id="payload-not-json"),
+    pytest.param({"client_payload": "[1, 2]"}, "JSON object", id="payload-not-object"),
+    pytest.param({"client_payload": '{"autoheal": 1}'}, "reserved", id="payload-uses-our-key"),
+    pytest.param({"repository": "not-a-repo"}, "owner/name", id="repository-not-owner-name"),
+    pytest.param({"repository": "a/b/c"}, "owner/name", id="repository-three-parts"),
+]
+
+
+@pytest.mark.parametrize(("inputs", "expected"), REFUSALS)
+def test_bad_input_is_refused_before_any_request(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    inputs: dict[str, str],
+    expected: str,
+) -> None:
+    env.inputs(**inputs)
+
+    run = env.run(capsys)
+
+    assert run.code == 2
+    assert len(rsps.calls) == 0
+    assert len(errors(run)) == 1
+    assert expected in errors(run)[0]
+    assert "**What to do:**" in run.summary
+    assert_no_token(run)
+
+
+# --------------------------------------------------------------------------------------------
+# No token, dry run, several targets, pull request side effects failing
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fail_on_error", "code"), [("false", 0), ("true", 1)])
+@pytest.mark.parametrize("token", ["", "   "], ids=["empty", "blank"])
+def test_no_token_skips_with_setup_help(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    token: str,
+    fail_on_error: str,
+    code: int,
+) -> None:
+    env.inputs(token=token, fail_on_error=fail_on_error)
+
+    run = env.run(capsys)
+
+    assert run.code == code
+    assert len(rsps.calls) == 0
+    assert any(line.startswith("::warning") for line in run.out.splitlines())
+    assert run.outputs["dispatched"] == "false"
+    assert run.outputs["status"] == "SKIPPED"
+    for text in ("Contents: Read and write", "`repo` scope", "actions/create-github-app-token"):
+        assert text in run.summary
+    assert "contents: write" in run.summary
+
+
+def test_dry_run_sends_nothing_and_shows_the_body(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.inputs(dry_run="true", client_payload='{"env": "prod"}')
+
+    run = env.run(capsys)
+
+    assert run.code == 0
+    assert len(rsps.calls) == 0
+    assert run.outputs["dispatched"] == "false"
+    assert run.outputs["dispatch-id"] == PUSH_ID
+    block = run.summary.split("```json\n", 1)[1].split("\n```", 1)[0]
+    body = json.loads(block)
+    assert body["event_type"] == "post-remediation-check"
+    assert body["client_payload"]["env"] == "prod"
+    assert body["client_payload"]["autoheal"]["sha"] == PUSH_SHA
+    assert_no_token(run)
+
+
+def test_several_repositories_are_reported_separately(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.inputs(repository="octo-org/a\nocto-org/b, octo-org/c")
+    rsps.post(f"{API}/repos/octo-org/a/dispatches", status=204)
+    rsps.post(f"{API}/repos/octo-org/b/dispatches", status=404, json={"message": "Not Found"})
+    rsps.post(f"{API}/repos/octo-org/c/dispatches", status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert run.outputs["http-status"] == "204,404,204"
+    assert run.outputs["dispatched"] == "false"
+    assert run.outputs["attempts"] == "3"
+    assert "| octo-org/a |" in run.summary and "| octo-org/c |" in run.summary
+    assert "| octo-org/b | post-remediation-check |" in run.summary
+    assert "❌ 404 failed" in run.summary
+    assert run.summary.count("✅ 204 dispatched") == 2
+    assert "#### octo-org/b: failed" in run.summary
+    assert len(errors(run)) == 1
+    assert "octo-org/b" in errors(run)[0]
+
+
+@pytest.mark.parametrize(("fail_on_error", "code"), [("false", 0), ("true", 1)])
+def test_label_and_comment_failures_are_warnings(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    fail_on_error: str,
+    code: int,
+) -> None:
+    env.set_event("pull_request.opened.json", "pull_request")
+    env.inputs(fail_on_error=fail_on_error)
+    rsps.post(DISPATCHES, status=204)
+    rsps.post(f"{API}/repos/{REPO}/issues/2/labels", status=403, json={"message": "no"})
+    rsps.get(f"{API}/repos/{REPO}/issues/2/comments", status=403, json={"message": "no"})
+
+    run = env.run(capsys)
+
+    assert run.code == code
+    assert run.outputs["dispatched"] == "true"
+    assert run.outputs["status"] == "DISPATCHED"
+    warnings = [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 2
+    assert "autoheal:revalidating" in warnings[0]
+    assert "The dispatch itself was sent" in warnings[1]
+    assert_no_token(run)
+
+
+def test_token_inside_an_error_answer_is_redacted(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rsps.post(DISPATCHES, status=422, json={"message": f"bad {TOKEN}", "errors": [TOKEN]})
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert "bad ***" in run.summary
+    assert_no_token(run)

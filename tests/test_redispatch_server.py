@@ -1,0 +1,173 @@
+"""redispatch against a real HTTP server on 127.0.0.1 (pytest-httpserver): sockets, not mocks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tests.actions import TOKEN, ActionsEnv
+from tests.test_redispatch import PUSH_ID, PUSH_SHA, REPO, FakeTime, assert_no_token, fake_time
+
+__all__ = ["fake_time"]  # the fixture, imported so pytest finds it here too
+
+RUNS = f"/repos/{REPO}/actions/runs"
+DISPATCHES = f"/repos/{REPO}/dispatches"
+
+
+@pytest.fixture
+def env(actions: ActionsEnv, httpserver: HTTPServer, fake_time: FakeTime) -> ActionsEnv:
+    actions.inputs(mode="redispatch", token=TOKEN)
+    actions.env["GITHUB_API_URL"] = httpserver.url_for("/api/v3").rstrip("/")
+    return actions
+
+
+def a_run(
+    run_id: int, title: str, status: str = "completed", conclusion: str = ""
+) -> dict[str, Any]:
+    return {
+        "id": run_id,
+        "name": "Validate",
+        "display_title": title,
+        "status": status,
+        "conclusion": conclusion or None,
+        "event": "repository_dispatch",
+        "html_url": f"https://github.com/{REPO}/actions/runs/{run_id}",
+    }
+
+
+def runs_answer(*runs: dict[str, Any]) -> Response:
+    body = {"total_count": len(runs), "workflow_runs": list(runs)}
+    return Response(json.dumps(body), status=200, content_type="application/json")
+
+
+def test_dispatch_end_to_end_over_a_socket(
+    env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    httpserver.expect_oneshot_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=204
+    )
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert len(httpserver.log) == 1
+    request = httpserver.log[0][0]
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Accept"] == "application/vnd.github+json"
+    assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"
+    body = json.loads(request.get_data())
+    assert body["event_type"] == "post-remediation-check"
+    assert set(body["client_payload"]) == {"autoheal"}
+    assert body["client_payload"]["autoheal"]["sha"] == PUSH_SHA
+    assert body["client_payload"]["autoheal"]["dispatch_id"] == PUSH_ID
+    assert run.outputs["dispatched"] == "true"
+    assert run.outputs["http-status"] == "204"
+    assert_no_token(run)
+
+
+def test_wait_for_run_finds_the_run_by_dispatch_id(
+    env: ActionsEnv,
+    httpserver: HTTPServer,
+    fake_time: FakeTime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env.inputs(wait_for_run="true", wait_timeout="120")
+    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=204
+    )
+    other = a_run(11, "Validate octo-org/octo-repo/999/1/aaaaaaaaaaaa", conclusion="failure")
+    ours_queued = a_run(42, f"Validate {PUSH_ID}", status="queued")
+    lists: list[dict[str, str]] = []
+
+    def list_runs(request: Request) -> Response:
+        lists.append(dict(request.args))
+        # GitHub shows the new run only after a while; another run is there all along.
+        return runs_answer(other, ours_queued) if len(lists) >= 3 else runs_answer(other)
+
+    gets = iter(["in_progress", "completed"])
+
+    def get_run(request: Request) -> Response:
+        status = next(gets)
+        answer = a_run(
+            42, f"Validate {PUSH_ID}", status, "success" if status == "completed" else ""
+        )
+        return Response(json.dumps(answer), status=200, content_type="application/json")
+
+    httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_handler(list_runs)
+    httpserver.expect_request(f"/api/v3{RUNS}/42", method="GET").respond_with_handler(get_run)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert run.outputs["validation-run-url"] == f"https://github.com/{REPO}/actions/runs/42"
+    assert run.outputs["dispatched"] == "true"
+    assert lists[0]["event"] == "repository_dispatch"
+    # Created since the dispatch time minus the clock skew allowance (2 minutes).
+    assert lists[0]["created"] == ">=2023-11-14T22:11:20Z"
+    assert len(lists) == 3
+    assert fake_time.slept == [5.0] * 4
+    assert "| success |" in run.summary
+    assert f"https://github.com/{REPO}/actions/runs/42" in run.summary
+    assert "runs/11" not in run.summary
+    assert not [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert_no_token(run)
+
+
+@pytest.mark.parametrize(("fail_on_error", "code"), [("false", 0), ("true", 1)])
+def test_wait_for_run_times_out_without_guessing(
+    env: ActionsEnv,
+    httpserver: HTTPServer,
+    fake_time: FakeTime,
+    capsys: pytest.CaptureFixture[str],
+    fail_on_error: str,
+    code: int,
+) -> None:
+    env.inputs(wait_for_run="true", wait_timeout="30", fail_on_error=fail_on_error)
+    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=204
+    )
+    # Recent repository_dispatch runs, none of them ours: none may be reported.
+    others = [
+        a_run(11, "Validate octo-org/octo-repo/1233/1/6113728f27ae", conclusion="success"),
+        a_run(12, "Validate", status="in_progress"),
+    ]
+    httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_handler(
+        lambda request: runs_answer(*others)
+    )
+
+    run = env.run(capsys)
+
+    assert run.code == code
+    assert "validation-run-url" not in run.outputs
+    assert run.outputs["dispatched"] == "true"
+    assert run.outputs["status"] == "DISPATCHED"
+    assert sum(fake_time.slept) <= 30
+    warnings = [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1
+    assert f"No run carrying dispatch id `{PUSH_ID}`" in warnings[0]
+    assert "within 30 s" in run.summary
+    assert "runs/11" not in run.summary and "runs/12" not in run.summary
+    assert_no_token(run)
+
+
+def test_wait_for_run_without_actions_read_is_a_warning(
+    env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.inputs(wait_for_run="true")
+    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=204
+    )
+    httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_json(
+        {"message": "Resource not accessible by integration"}, status=403
+    )
+
+    run = env.run(capsys)
+
+    assert run.code == 0
+    assert "Actions: Read" in run.summary
+    assert "validation-run-url" not in run.outputs
+    assert_no_token(run)
