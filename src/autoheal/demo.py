@@ -51,27 +51,28 @@ for path in sorted(pathlib.Path(".").rglob("*.py")):
 sys.exit(0 if fix or not bad else 1)
 '''
 
-SHOP = '''\
+SHOP = """\
 def total(prices):
     return round(sum(prices), 2)
 
 
 def with_tax(prices, rate=0.2):
     return round(total(prices) * (1 + rate), 2)
-'''
+"""
 
-SHOP_DISCOUNT = SHOP + '''
+SHOP_DISCOUNT = (
+    SHOP
+    + """
 
 def discounted(prices, percent):
     return round(total(prices) * (100 - percent) / 100, 2)
-'''
-
-# The bug: a module that was never committed.
-SHOP_BUG = "from pricing import TAX_RATE\n\n\n" + SHOP_DISCOUNT.replace(
-    "rate=0.2", "rate=TAX_RATE"
+"""
 )
 
-TESTS = '''\
+# The bug: a module that was never committed.
+SHOP_BUG = "from pricing import TAX_RATE\n\n\n" + SHOP_DISCOUNT.replace("rate=0.2", "rate=TAX_RATE")
+
+TESTS = """\
 import unittest
 
 import shop
@@ -83,7 +84,7 @@ class ShopTest(unittest.TestCase):
 
     def test_with_tax(self):
         self.assertEqual(shop.with_tax([10]), 12.0)
-'''
+"""
 
 RECEIPT = "import shop\n\n\ndef receipt(prices):   \n\treturn f'Total: {shop.total(prices)}'\n"
 
@@ -107,14 +108,22 @@ def build_sample(root: Path) -> tuple[Path, str, str]:
     """The sample clone, the last good commit and the tip of the bad push."""
     origin, work = root / "origin.git", root / "shop"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True,
-                   capture_output=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, capture_output=True)
     git(work, "config", "user.name", "Sam Developer")
     git(work, "config", "user.email", "sam@example.com")
     git(work, "checkout", "-q", "-b", "main")
-    good = commit(work, {".github/autoheal.yml": CONFIG, "tools/style.py": STYLE,
-                         "shop.py": SHOP, "test_shop.py": TESTS, "receipt.py": "import shop\n",
-                         "README.md": "# Shop\n"}, "Start the shop")
+    good = commit(
+        work,
+        {
+            ".github/autoheal.yml": CONFIG,
+            "tools/style.py": STYLE,
+            "shop.py": SHOP,
+            "test_shop.py": TESTS,
+            "receipt.py": "import shop\n",
+            "README.md": "# Shop\n",
+        },
+        "Start the shop",
+    )
     git(work, "push", "-q", "origin", "main")
     commit(work, {"shop.py": SHOP_DISCOUNT}, "Add discounted prices")
     commit(work, {"shop.py": SHOP_BUG}, "Read the tax rate from the pricing module")
@@ -138,14 +147,31 @@ def run_demo(root: Path) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
     origin_before = git(root / "origin.git", "rev-parse", "main")
     repo = ["--repo", str(work)]
-    print(f"Sample repository: {work}\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
-          "imports a module that was never committed, one breaks the formatting)")
+    print(
+        f"Sample repository: {work}\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
+        "imports a module that was never committed, one breaks the formatting)"
+    )
     step("heal", ["heal", *repo], env)
     step("validate", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env)
-    step("rollback", ["rollback", *repo, "--rollback-required", "true", "--before", good,
-                      "--after", bad, "--fail-after-rollback", "false"], env)
-    final = step("validate again", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")],
-                 env)
+    step(
+        "rollback",
+        [
+            "rollback",
+            *repo,
+            "--rollback-required",
+            "true",
+            "--before",
+            good,
+            "--after",
+            bad,
+            "--fail-after-rollback",
+            "false",
+        ],
+        env,
+    )
+    final = step(
+        "validate again", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env
+    )
     print(f"\n{'=' * 78}\nHistory of the sample (nothing rewritten, only commits added):\n")
     print(git(work, "log", "--oneline", "--graph"))
     unchanged = git(root / "origin.git", "rev-parse", "main") == origin_before
@@ -154,8 +180,11 @@ def run_demo(root: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m autoheal.demo", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python3 -m autoheal.demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--keep", action="store_true", help="keep the sample folder")
     args = parser.parse_args(argv)
     if args.keep:

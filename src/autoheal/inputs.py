@@ -209,7 +209,7 @@ INPUTS: tuple[Input, ...] = (
         "label",
         "str",
         "autoheal:revalidating",
-        "Label added to the pull request; empty for none.",
+        "Label added to the pull request; `none` for no label.",
         modes=REDISPATCH,
     ),
     Input(
