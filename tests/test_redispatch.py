@@ -116,6 +116,7 @@ def test_push_sends_the_exact_body_and_reports(
                     "pr": None,
                     "confidence": 64,
                     "checks": {},
+                    "before": None,
                     "version": 1,
                 },
                 "env": "prod",
@@ -575,3 +576,15 @@ def test_token_inside_an_error_answer_is_redacted(
     assert run.code == 1
     assert "bad ***" in run.summary
     assert_no_token(run)
+
+
+def test_push_range_start_is_carried_for_rollback(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rsps.post(DISPATCHES, status=204)
+    event = load_event("push.branch.json")
+    event["before"] = "b" * 40
+    env.set_event(event, "push")
+    run = env.run(capsys)
+    assert run.code == 0, run.out
+    assert posts(rsps)[0]["client_payload"]["autoheal"]["before"] == "b" * 40

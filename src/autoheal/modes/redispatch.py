@@ -180,6 +180,8 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
         pr=ctx.pr_number,
         confidence=settings.confidence,
         checks={},
+        # Where the failing push started, so rollback can bisect it in the dispatched run.
+        before=ctx.push_before,
     )
 
 
