@@ -107,6 +107,7 @@ def test_rebased_fix_that_breaks_a_check_is_not_pushed(
     r = s.actions.run(capsys)
     assert r.code == 1
     assert r.outputs["status"] == "FAILED"
+    assert r.outputs["confidence-before"] == "0"
     assert s.repos.remote_sha("main") == colleague[0]
     assert "Nothing was pushed" in r.summary
 

@@ -120,6 +120,8 @@ def _heal(settings: Settings, ctx: Context, report: Report, git: Git, target: Ta
     before = run_checks(plan.checks)
     _restore(git, report, start, "the checks")
     echo_failures(report, before)
+    # Set now so that an error later (e.g. a rebase conflict) still reports it.
+    report.output("confidence-before", confidence(category_outcomes(before)))
     outcome = Outcome(NOT_FIXED, "", plan=plan, before=before)
     failing = [r.check for r in before if not r.passed]
     if not failing:
