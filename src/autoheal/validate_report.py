@@ -7,6 +7,7 @@ delivery reads it back (`parse_decision`), so its format is a contract kept in o
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from autoheal.modes.common import plan_markdown, results_table
 from autoheal.report import table_cell
 from autoheal.scoring import Effectiveness
 
+#: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,
+#: and a cut id would no longer match, letting a duplicate through.
+MAX_ID_IN_STATUS = 64
 ROLLBACK = "rollback required"
 NO_ROLLBACK = "no rollback"
 _OUTCOME_WORDS = {
@@ -56,11 +60,18 @@ class Decision:
     text: str
 
 
+def status_key(dispatch_id: str) -> str:
+    """How a dispatch id appears in the commit status: itself, or a hash when too long."""
+    if len(dispatch_id) <= MAX_ID_IN_STATUS:
+        return dispatch_id
+    return "sha256:" + hashlib.sha256(dispatch_id.encode()).hexdigest()[:16]
+
+
 def status_description(dispatch_id: str | None, ev: Evaluation) -> str:
     """`dispatch ID: score N (WORD), rollback required` — parsed back by `parse_decision`."""
     decision = ROLLBACK if ev.rollback else NO_ROLLBACK
     body = f"score {ev.effectiveness.score} ({ev.word}), {decision}"
-    return f"dispatch {dispatch_id}: {body}" if dispatch_id else body
+    return f"dispatch {status_key(dispatch_id)}: {body}" if dispatch_id else body
 
 
 def status_state(ev: Evaluation) -> str:
@@ -69,10 +80,11 @@ def status_state(ev: Evaluation) -> str:
 
 def parse_decision(description: str, dispatch_id: str) -> Decision | None:
     """The decision recorded for `dispatch_id`, or None when the text is about another one."""
-    if not description.startswith(f"dispatch {dispatch_id}: "):
+    key = status_key(dispatch_id)
+    if not description.startswith(f"dispatch {key}: "):
         return None
     match = _DECISION_RE.match(description)
-    if match is None or match["id"] != dispatch_id:
+    if match is None or match["id"] != key:
         # Ours, but cut short or hand-edited: still a decision for this dispatch; say so.
         return Decision(dispatch_id, -1, "", False, description)
     return Decision(
