@@ -297,6 +297,7 @@ def test_api_refusal_is_a_warning(
     assert run.code == 1
     assert "Cannot post the commit status" in run.out
     assert run.outputs["rollback-required"] == "true"  # the decision is still there
+    assert run.summary.count("### Rollback Safety Status") == 2  # both runs' evaluations
 
 
 def test_pr_number_from_the_payload(actions: ActionsEnv, capsys: Any, github: FakeGitHub) -> None:

@@ -75,13 +75,24 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
             return report_duplicate(decision, target, report)
         ev = evaluate(settings, git, target, report)
         write_outputs(ev, report)
-        published = publish(client, settings, ctx, target, ev, report)
+        published: list[str] = []
+        try:
+            published = publish(client, settings, ctx, target, ev, report)
+        finally:  # the evaluation is reported even when posting it failed the step
+            write_summary(ev, target, published, report)
     finally:
         if client is not None:
             client.close()
-    comparison = heal_comparison(
-        target.confidence, target.heal_checks, scoring.confidence(ev.outcomes), ev.outcomes
+    report.info(
+        f"{ev.word}: effectiveness {ev.effectiveness.score} (threshold {ev.threshold}); "
+        f"rollback required: {'yes' if ev.rollback else 'no'}."
     )
+    return 0
+
+
+def write_summary(ev: Evaluation, target: Target, published: list[str], report: Report) -> None:
+    own = scoring.confidence(ev.outcomes)
+    comparison = heal_comparison(target.confidence, target.heal_checks, own, ev.outcomes)
     report.section(
         summary(
             ev,
@@ -91,11 +102,6 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
             published=published,
         )
     )
-    report.info(
-        f"{ev.word}: effectiveness {ev.effectiveness.score} (threshold {ev.threshold}); "
-        f"rollback required: {'yes' if ev.rollback else 'no'}."
-    )
-    return 0
 
 
 def _host(ctx: Context) -> str:
