@@ -550,3 +550,48 @@ def test_fail_after_rollback_false_exits_zero(
     result = world.run(capsys, before=before, after=bad, fail_after_rollback="false")
     assert result.code == 0
     assert result.outputs["status"] == "ROLLBACK EXECUTED"
+
+
+# --------------------------------------------------------------------------- local runs
+
+
+def _local(world: World, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[int, str]:
+    from autoheal.cli import main
+
+    world.snapshots.append(world.repos.remote_log())
+    env = {"PATH": "/usr/bin:/bin", "CHECK_COUNTER": str(world.counter)}
+    argv = ["rollback", "--repo", str(world.repos.work), "--rollback-required"]
+    argv += ["--detect", "false", "--test-command", "python3 check.py", "--open-issue", "false"]
+    argv += flags
+    capsys.readouterr()
+    code = main(argv, env)
+    return code, capsys.readouterr().out
+
+
+def test_local_run_reverts_on_the_current_branch_and_never_pushes(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("ok.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    code, out = _local(world, capsys, "--before", before, "--after", bad)
+    assert code == 0, out
+    work = Git(world.repos.work)
+    assert work.current_branch() == "main"
+    assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
+    assert not (world.repos.work / "app.txt").exists()
+    assert world.repos.remote_sha() == bad  # never pushed
+    assert "not pushed" in out
+
+
+def test_local_run_on_a_detached_head_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    git(world.repos.work, "checkout", "-q", "--detach", "HEAD")
+    code, out = _local(world, capsys, "--after", bad)
+    assert code == 2, out  # locally the branch is the checked-out one: there is none
+    assert "Cannot tell which branch" in out
+    assert world.repos.remote_sha() == bad
