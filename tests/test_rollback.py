@@ -595,3 +595,32 @@ def test_local_run_on_a_detached_head_is_refused(
     assert code == 2, out  # locally the branch is the checked-out one: there is none
     assert "Cannot tell which branch" in out
     assert world.repos.remote_sha() == bad
+
+
+def test_pull_request_fallback_without_token_fails_clearly(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert world.repos.remote_sha(f"autoheal/revert-{bad[:12]}") is not None
+    assert "Open a pull request" in result.summary
+    assert world.repos.remote_sha() == bad
+
+
+def test_culprit_without_critical_checks_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("a.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(
+        capsys, before=before, after=bad, strategy="culprit", critical_categories="lint"
+    )
+    _refused(result, world, bad, "nothing to bisect with")
