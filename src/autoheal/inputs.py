@@ -126,8 +126,8 @@ INPUTS: tuple[Input, ...] = (
         "commit-author",
         "str",
         "autoheal[bot] <autoheal-bot@users.noreply.github.com>",
-        "Author of heal commits, as `Name <email>`.",
-        modes=HEAL,
+        "Author of heal and revert commits, as `Name <email>`.",
+        modes=("heal", "rollback"),
     ),
     Input(
         "max-diff-lines",
@@ -383,7 +383,7 @@ OUTPUTS: dict[str, str] = {
     "sha": "The commit that was evaluated.",
     # rollback
     "rolled-back": "true when a revert was pushed (or a revert PR opened).",
-    "reverted-shas": "Commits reverted, comma separated.",
+    "reverted-shas": "Commits reverted (with dry-run: that would be), comma separated.",
     "revert-sha": "The newest revert commit.",
     "culprit-sha": "The first bad commit found.",
     "issue-url": "Issue opened or updated about the rollback.",
