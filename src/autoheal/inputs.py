@@ -56,7 +56,8 @@ INPUTS: tuple[Input, ...] = (
         "str",
         "",
         "Token for the GitHub API and for pushing. Defaults to the job's "
-        "GITHUB_TOKEN; redispatch needs a PAT or GitHub App token (see docs/token-setup.md).",
+        "GITHUB_TOKEN; redispatch to another repository needs a PAT or GitHub App token "
+        "(see docs/token-setup.md).",
         in_config=False,
         secret=True,
     ),
