@@ -229,6 +229,9 @@ def test_heal_redispatch_validate_rollback(
     assert git(repos.remote, "rev-parse", f"{healed}^").strip() == sample.after
     assert f"Autoheal-Run: {RUN_URL}" in repos.remote_message(healed)
     assert repos.remote_file("main", "report.py") == REPORT_FIXED
+    # heal failed its step (exit 1), so the redispatch step its summary suggests must not
+    # carry GitHub's implicit `success()`, or the loop would stop here.
+    assert "if: ${{ !cancelled() && steps.heal.outputs.healed == 'true' }}" in heal.summary
 
     # 2. redispatch: heal's commit and confidence, the same push event (it carries `before`),
     #    to the fake GitHub. GITHUB_TOKEN pushes start no runs: this POST is what wakes validate.
