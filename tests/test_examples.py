@@ -120,6 +120,28 @@ def output_problem(
     return None
 
 
+STATUS_FUNCTION = re.compile(r"\b(always|cancelled|failure|success)\(\)")
+
+
+def skipped_after_failed_heal(step: dict[str, Any], seen: dict[str, dict[str, Any]]) -> str:
+    """The id of a heal step whose outputs this step's `if:` reads when that `if:` has no
+    status function: GitHub then adds `success()`, so the step is skipped whenever heal
+    failed its step, e.g. PARTIAL (a fix pushed, some checks still failing)."""
+    condition = str(step.get("if", ""))
+    if STATUS_FUNCTION.search(condition):
+        return ""
+    for match in STEP_REF.finditer(condition):
+        target = seen.get(match[1])
+        if (
+            target is not None
+            and is_ours(target)
+            and (target.get("with") or {}).get("mode") == "heal"
+            and target.get("continue-on-error") is not True
+        ):
+            return match[1]
+    return ""
+
+
 def job_problems(job_id: str, job: dict[str, Any]) -> list[str]:
     problems = []
     where = f"jobs.{job_id}"
@@ -145,6 +167,12 @@ def job_problems(job_id: str, job: dict[str, Any]) -> list[str]:
                 )
                 if problem:
                     problems.append(problem)
+        heal_id = skipped_after_failed_heal(step, seen)
+        if heal_id:
+            problems.append(
+                f"{step_where}: `if:` reads steps.{heal_id} without `!cancelled()`: it is "
+                "skipped whenever heal fails its step (PARTIAL: a fix pushed, checks failing)"
+            )
         if "id" in step:
             seen[str(step["id"])] = step
     for key in ("if", "outputs", "env", "concurrency"):
@@ -365,7 +393,9 @@ jobs:
           mode: heal
       - id: tip
         run: echo "current=true" >> "$GITHUB_OUTPUT"
-      - if: steps.heal.outputs.healed == 'true' && steps.tip.outputs.current == 'true'
+      - if: >-
+          ${{ !cancelled() && steps.heal.outputs.healed == 'true'
+          && steps.tip.outputs.current == 'true' }}
         uses: OWNER/ci-autoheal@0000000000000000000000000000000000000000 # v1.0.0
         with:
           mode: redispatch
@@ -413,6 +443,7 @@ BROKEN = [
     ("output-of-run-never-written", "current=true", "now=true", "never writes `current=`"),
     ("later-step", "steps.heal.outcome", "steps.nope.outcome", "no earlier step"),
     ("no-jobs", "jobs:", "jobs: {}\nx:", "no jobs"),
+    ("skipped-after-partial-heal", "${{ !cancelled() && ", "${{ ", "without `!cancelled()`"),
 ]
 
 
