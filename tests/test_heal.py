@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ def test_formats_commits_and_pushes_to_the_failing_branch(
     assert r.outputs["confidence-before"] == "0"
     assert r.outputs["confidence-after"] == "100"
     assert r.outputs["fixed-categories"] == "lint"
+    assert json.loads(r.outputs["category-outcomes"]) == {
+        "lint": "pass",
+        "security": "absent",
+        "build": "absent",
+        "test": "absent",
+    }
     assert r.outputs["rerun-requested"] == "false"
     assert r.outputs["patch-path"] == "" and r.outputs["pr-url"] == ""
     sha = r.outputs["commit-sha"]

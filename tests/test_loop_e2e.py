@@ -244,6 +244,7 @@ def test_heal_redispatch_validate_rollback(
         INPUT_MODE="redispatch",
         INPUT_SHA=healed,
         INPUT_CONFIDENCE=heal.outputs["confidence-after"],
+        INPUT_CATEGORY_OUTCOMES=heal.outputs["category-outcomes"],
         **api,
     )
     redispatch = redispatch_env.run(capsys)
@@ -264,6 +265,7 @@ def test_heal_redispatch_validate_rollback(
     assert ours["ref"] == "refs/heads/main"
     assert ours["repository"] == REPO
     assert ours["confidence"] == 20
+    assert ours["checks"] == {"lint": "pass", "security": "absent", "build": "fail", "test": "fail"}
     assert ours["pr"] is None
     assert (
         ours["dispatch_id"] == redispatch.outputs["dispatch-id"] == f"{REPO}/1234/1/{healed[:12]}"

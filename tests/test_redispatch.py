@@ -574,3 +574,32 @@ def test_push_range_start_is_carried_for_rollback(
     run = env.run(capsys)
     assert run.code == 0, run.out
     assert posts(rsps)[0]["client_payload"]["autoheal"]["before"] == "b" * 40
+
+
+def test_heal_category_outcomes_are_carried_to_validate(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rsps.post(DISPATCHES, status=204)
+    env.inputs(category_outcomes='{"lint": "pass", "test": "fail", "security": "absent"}')
+    run = env.run(capsys)
+    assert run.code == 0, run.out
+    assert posts(rsps)[0]["client_payload"]["autoheal"]["checks"] == {
+        "lint": "pass",
+        "test": "fail",
+        "security": "absent",
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['{"lint": "great"}', '{"deploy": "pass"}', '["lint"]'],
+    ids=["outcome", "category", "list"],
+)
+def test_bad_category_outcomes_are_refused_before_sending(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    env.inputs(category_outcomes=value)
+    run = env.run(capsys)
+    assert run.code == 2
+    assert "`category-outcomes`" in errors(run)[0]
+    assert len(rsps.calls) == 0

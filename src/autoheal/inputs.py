@@ -199,6 +199,14 @@ INPUTS: tuple[Input, ...] = (
         modes=REDISPATCH,
     ),
     Input(
+        "category-outcomes",
+        "json",
+        "{}",
+        "Heal's `category-outcomes` output (JSON), carried to validate in the payload.",
+        modes=REDISPATCH,
+        in_config=False,
+    ),
+    Input(
         "repository",
         "list",
         "",
@@ -364,6 +372,7 @@ OUTPUTS: dict[str, str] = {
     "commit-sha": "The heal commit (pushed unless dry-run).",
     "confidence-before": "Confidence (0-100) before fixing.",
     "confidence-after": "Confidence (0-100) after fixing.",
+    "category-outcomes": "JSON: each category's outcome after heal (pass, fail, absent).",
     "fixed-categories": "Categories the fix made pass, comma separated.",
     "rerun-requested": "true when failed jobs were rerun.",
     "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",

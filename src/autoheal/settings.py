@@ -50,6 +50,7 @@ class Settings:
     run_id: str
     event_type: str
     client_payload: dict[str, Any]
+    category_outcomes: dict[str, Any]
     repository: list[str]
     label: str
     comment: bool

@@ -17,6 +17,7 @@ Status words (output `status`) and exit codes:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -319,6 +320,8 @@ def _finish(report: Report, outcome: Outcome) -> int:
     report.output("commit-sha", outcome.commit_sha)
     report.output("confidence-before", before)
     report.output("confidence-after", after)
+    final = outcome.final if outcome.before else []
+    report.output("category-outcomes", json.dumps(category_outcomes(final)) if final else "")
     report.output("fixed-categories", ",".join(outcome.fixed_categories))
     report.output("rerun-requested", bool(outcome.rerun and outcome.rerun.requested))
     report.output("pr-url", outcome.pr_url)
@@ -418,7 +421,8 @@ def _next_step() -> str:
             "    mode: redispatch\n"
             "    token: ${{ secrets.AUTOHEAL_TOKEN }}\n"
             "    sha: ${{ steps.heal.outputs.commit-sha }}\n"
-            "    confidence: ${{ steps.heal.outputs.confidence-after }}",
+            "    confidence: ${{ steps.heal.outputs.confidence-after }}\n"
+            "    category-outcomes: ${{ steps.heal.outputs.category-outcomes }}",
             "yaml",
         )
     )

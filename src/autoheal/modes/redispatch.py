@@ -40,6 +40,7 @@ from autoheal.github import (
     ValidationFailed,
     check_dispatch,
 )
+from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
 from autoheal.report import Report, code_block, table_cell
 from autoheal.settings import SHA_RE, Settings
@@ -179,10 +180,23 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
         source_run_attempt=ctx.run_attempt,
         pr=ctx.pr_number,
         confidence=settings.confidence,
-        checks={},
+        checks=carried_outcomes(settings.category_outcomes),
         # Where the failing push started, so rollback can bisect it in the dispatched run.
         before=ctx.push_before,
     )
+
+
+def carried_outcomes(value: dict[str, Any]) -> dict[str, str]:
+    """Heal's per-category outcomes, checked so validate can trust what it reads."""
+    allowed = ("pass", "fail", "flaky", "absent")
+    for category, outcome in value.items():
+        if category not in CATEGORIES or outcome not in allowed:
+            raise InputError(
+                f"Input `category-outcomes` has {category!r}: {outcome!r}.",
+                fix="Pass heal's output unchanged: "
+                "`category-outcomes: ${{ steps.heal.outputs.category-outcomes }}`.",
+            )
+    return {str(k): str(v) for k, v in value.items()}
 
 
 # --------------------------------------------------------------------------------------------
