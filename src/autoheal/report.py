@@ -7,11 +7,14 @@ calls in a `finally` so a failing run still reports.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import TextIO
 
 SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub refuses a step summary over 1 MiB
 REDACTED = "***"
@@ -103,7 +106,7 @@ class Report:
         if not self.in_actions:
             print(f"--- {title}\n{text.rstrip()}\n---", file=self.out, flush=True)
             return
-        token = secrets.token_hex(16)
+        token = _random_hex()
         print(f"::group::{_escape_data(title)}", file=self.out)
         print(f"::stop-commands::{token}", file=self.out)
         print(text.rstrip(), file=self.out)
@@ -140,7 +143,7 @@ class Report:
 def format_output(name: str, value: str) -> str:
     """One `name<<DELIMITER` block; the delimiter is random and checked against the value."""
     while True:
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        delimiter = f"ghadelimiter_{_random_hex()}"
         if delimiter not in value and delimiter not in name:
             return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
@@ -169,6 +172,13 @@ def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
     if len(fences) % 2 == 1:
         cut += "\n" + fences[-1]
     return cut + note
+
+
+def _random_hex() -> str:
+    """32 random hex digits, as `secrets.token_hex(16)` gives (the same os.urandom source),
+    without importing `secrets` (random, hashlib): every run writes outputs, even a failing one.
+    """
+    return os.urandom(16).hex()
 
 
 def _escape_data(text: str) -> str:
