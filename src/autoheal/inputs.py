@@ -372,7 +372,11 @@ INPUTS: tuple[Input, ...] = (
 BY_NAME = {i.name: i for i in INPUTS}
 
 OUTPUTS: dict[str, str] = {
-    "status": "Status word: HEALTHY, MONITORING, CRITICAL, ROLLBACK EXECUTED, SKIPPED, FAILED.",
+    "status": (
+        "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED; redispatch: "
+        "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL; rollback: ROLLBACK "
+        "EXECUTED, SKIPPED; any mode: FAILED."
+    ),
     # heal
     "healed": "true when heal committed a fix.",
     "commit-sha": "The heal commit (pushed unless dry-run).",

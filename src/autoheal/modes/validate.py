@@ -1,15 +1,373 @@
-"""validate mode (not available yet)."""
+"""validate: re-check the healed commit, score it, and say plainly whether to roll back.
+
+It runs in the workflow a `repository_dispatch` started, where GITHUB_SHA is the default
+branch tip and not the healed commit: the sha comes from the payload (or the `sha` input).
+That commit is checked out in a separate work tree, so the user's checkout is never touched.
+
+Exit code 0 whatever the score: the decision is in the outputs and the rollback step acts on
+it. Only a failed evaluation (bad payload: 2, missing commit: 1) exits non-zero.
+"""
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from autoheal import markers, payload, scoring
+from autoheal.checks import CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError
-from autoheal.report import Report
+from autoheal.git import CommitMissing, Git
+from autoheal.modes.common import echo_failures, github_client, plan_checks
+from autoheal.report import Report, table_cell
 from autoheal.settings import Settings
+from autoheal.validate_report import (
+    Decision,
+    Evaluation,
+    comment_body,
+    duplicate_summary,
+    heal_comparison,
+    parse_decision,
+    status_description,
+    status_state,
+    summary,
+)
+
+if TYPE_CHECKING:
+    from autoheal.github import GitHub
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to evaluate, and where each piece came from (for the summary)."""
+
+    sha: str
+    where: str  # "from the dispatch payload", "from the `sha` input", ...
+    confidence: int | None
+    confidence_from: str
+    repository: str
+    dispatch_id: str | None = None
+    pr: int | None = None
+    heal_checks: dict[str, str] = field(default_factory=dict)
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
-    raise AutohealError(
-        "Mode `validate` is not available yet in this version of CI Autoheal.",
-        fix="Pin a release that lists it in CHANGELOG.md, or choose another mode.",
+    git = Git(settings.working_directory, token=settings.token or None, host=_host(ctx))
+    target = resolve_target(settings, ctx, git, report)
+    report.output("sha", target.sha)
+    client = github_client(settings, ctx)
+    if client is None:
+        report.notice(
+            "No token: no check for a duplicate delivery, no commit status, no pull request "
+            "comment. Pass `token: ${{ github.token }}` with `statuses: write` and "
+            "`pull-requests: write` permissions."
+        )
+    try:
+        decision = find_decision(client, target, settings, report)
+        if decision is not None:
+            return report_duplicate(decision, target, report)
+        ev = evaluate(settings, git, target, report)
+        write_outputs(ev, report)
+        published: list[str] = []
+        try:
+            published = publish(client, settings, ctx, target, ev, report)
+        finally:  # the evaluation is reported even when posting it failed the step
+            write_summary(ev, target, published, report)
+    finally:
+        if client is not None:
+            client.close()
+    report.info(
+        f"{ev.word}: effectiveness {ev.effectiveness.score} (threshold {ev.threshold}); "
+        f"rollback required: {'yes' if ev.rollback else 'no'}."
     )
+    return 0
+
+
+def write_summary(ev: Evaluation, target: Target, published: list[str], report: Report) -> None:
+    own = scoring.confidence(ev.outcomes)
+    comparison = heal_comparison(target.confidence, target.heal_checks, own, ev.outcomes)
+    report.section(
+        summary(
+            ev,
+            where=target.where,
+            confidence_from=target.confidence_from,
+            comparison=comparison,
+            published=published,
+        )
+    )
+
+
+def _host(ctx: Context) -> str:
+    return urlsplit(ctx.server_url).netloc or "github.com"
+
+
+# --------------------------------------------------------------------------- what to check
+
+
+def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -> Target:
+    """The sha and confidence: explicit inputs, then the dispatch payload, then HEAD."""
+    heal = payload.parse(ctx.client_payload)  # InputError (exit 2) naming a bad field
+    sha_given = "sha" in settings.explicit and bool(settings.sha)
+    if sha_given:
+        sha, where = settings.sha, "from the `sha` input"
+    elif heal is not None:
+        sha, where = (
+            heal.sha,
+            f"from the dispatch payload, dispatch `{table_cell(heal.dispatch_id)}`",
+        )
+    else:
+        sha, where = git.head_sha(), "HEAD of the working directory: no sha was given"
+        note = (
+            " In a repository_dispatch run that is the default branch tip, not a healed commit."
+            if ctx.event_name == "repository_dispatch"
+            else ""
+        )
+        report.notice(f"No sha in the dispatch payload or the `sha` input: evaluating HEAD.{note}")
+    if "confidence" in settings.explicit and settings.confidence is not None:
+        conf, conf_from = settings.confidence, "heal's, from the `confidence` input"
+    elif heal is not None and heal.confidence is not None:
+        conf, conf_from = heal.confidence, "heal's, from the dispatch payload"
+    else:
+        conf, conf_from = None, "validate's own: heal's was not given"
+    return Target(
+        sha=sha,
+        where=where,
+        confidence=conf,
+        confidence_from=conf_from,
+        repository=(heal.repository if heal and heal.repository else ctx.repository),
+        dispatch_id=heal.dispatch_id if heal else None,
+        pr=(heal.pr if heal and heal.pr else ctx.pr_number),
+        heal_checks=dict(heal.checks) if heal else {},
+    )
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def find_decision(
+    client: GitHub | None, target: Target, settings: Settings, report: Report
+) -> Decision | None:
+    """The decision an earlier delivery of the same dispatch recorded on the sha, if any."""
+    if target.dispatch_id is None:
+        return None
+    if client is None or not target.repository:
+        return None  # `run` says once what having no token skips
+    from autoheal.github import GitHubError
+
+    try:
+        statuses = client.list_statuses(target.repository, target.sha)
+    except GitHubError as exc:
+        _optional_failed(settings, report, f"Cannot read the commit statuses of {target.sha}", exc)
+        return None
+    for status in statuses:
+        if status.get("context") != markers.STATUS_CONTEXT:
+            continue
+        if status.get("state") not in ("success", "failure"):
+            continue  # a decision is only ever recorded as success or failure
+        decision = parse_decision(str(status.get("description") or ""), target.dispatch_id)
+        if decision is not None:
+            return decision
+    return None
+
+
+def report_duplicate(decision: Decision, target: Target, report: Report) -> int:
+    """Say what was decided the first time; request nothing new."""
+    report.notice(
+        f"Duplicate delivery of dispatch {decision.dispatch_id}: first decision was "
+        f"{decision.text!r}. Not evaluating again."
+    )
+    report.output("status", "SKIPPED")
+    report.output("rollback-required", False)
+    report.output("effectiveness-score", "" if decision.score < 0 else decision.score)
+    report.output("flaky-checks", "")
+    report.section(duplicate_summary(decision, target.sha))
+    return 0
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(settings: Settings, git: Git, target: Target, report: Report) -> Evaluation:
+    """Check out the sha in its own work tree, run every check (with retries), score it."""
+    _ensure_present(git, target.sha)
+    with _work_tree(git, target.sha, report) as root:
+        plan = plan_checks(settings, root)
+        if not plan.checks:
+            report.warning("No checks found: nothing to evaluate, so nothing can pass.")
+        report.info(f"Running {len(plan.checks)} check(s) on {target.sha}.")
+        results, flaky = run_with_retries(run_checks(plan.checks), settings.retries)
+        echo_failures(report, results)
+    outcomes: dict[str, str] = dict(scoring.category_outcomes(results, set(flaky)))
+    eff = scoring.effectiveness(target.confidence, outcomes)
+    critical = tuple(settings.critical_categories)
+    return Evaluation(
+        sha=target.sha,
+        results=results,
+        flaky=flaky,
+        outcomes=outcomes,
+        effectiveness=eff,
+        word=scoring.status_word(eff.score, settings.threshold),
+        rollback=scoring.rollback_required(eff.score, settings.threshold, outcomes, critical),
+        threshold=settings.threshold,
+        critical=critical,
+        plan=plan,
+    )
+
+
+def _ensure_present(git: Git, sha: str) -> None:
+    try:
+        git.ensure_commit(sha, with_parents=False)  # fetches into a shallow clone as needed
+    except CommitMissing as exc:
+        raise AutohealError(
+            f"Commit {sha} no longer exists: it is neither in the checkout nor on the remote "
+            "(force-pushed away, or the branch was deleted). Nothing was evaluated.",
+            fix="Heal again from the branch's current tip; this validation cannot be done.",
+        ) from exc
+
+
+@contextmanager
+def _work_tree(git: Git, sha: str, report: Report) -> Iterator[Path]:
+    """A detached work tree of `sha` (under RUNNER_TEMP in Actions), removed afterwards.
+
+    Yields the directory matching the working directory inside it (it may be a subfolder of
+    the repository).
+    """
+    prefix = git.run("rev-parse", "--show-prefix").stdout.strip()
+    base = report.env.get("RUNNER_TEMP") or None
+    parent = Path(tempfile.mkdtemp(prefix="autoheal-validate-", dir=base))
+    tree = parent / "tree"
+    try:
+        git.worktree_add(tree, sha)
+        yield tree / prefix if prefix else tree
+    finally:
+        git.worktree_remove(tree)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def run_with_retries(
+    first: list[CheckResult], retries: int
+) -> tuple[list[CheckResult], tuple[str, ...]]:
+    """Rerun failing checks up to `retries` times. Failing then passing is flaky.
+
+    Returns the final results (in plan order) and the names of the flaky checks.
+    """
+    results = list(first)
+    flaky: list[str] = []
+    for _ in range(retries):
+        failing = [i for i, r in enumerate(results) if not r.passed]
+        if not failing:
+            break
+        again = run_checks([results[i].check for i in failing])
+        for i, result in zip(failing, again, strict=True):
+            results[i] = result
+            if result.passed:
+                flaky.append(result.check.name)
+    order = [r.check.name for r in results]
+    return results, tuple(sorted(flaky, key=order.index))
+
+
+def write_outputs(ev: Evaluation, report: Report) -> None:
+    report.output("effectiveness-score", ev.effectiveness.score)
+    report.output("confidence", ev.effectiveness.confidence_used)
+    report.output("status", ev.word)
+    report.output("rollback-required", ev.rollback)
+    report.output("breakdown", json.dumps(ev.effectiveness.breakdown))
+    report.output("flaky-checks", ",".join(ev.flaky))
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def publish(
+    client: GitHub | None,
+    settings: Settings,
+    ctx: Context,
+    target: Target,
+    ev: Evaluation,
+    report: Report,
+) -> list[str]:
+    """Post the commit status and the PR comment. Returns lines saying what was done."""
+    description = status_description(target.dispatch_id, ev)
+    state = status_state(ev)
+    body = comment_body(ev, dispatch_id=target.dispatch_id, run_url=ctx.run_url)
+    wants_comment = settings.comment and target.pr is not None
+    done: list[str] = []
+    if not settings.post_status:
+        done.append("Commit status: not posted (`post-status: false`).")
+    if settings.comment and target.pr is None:
+        done.append("Pull request comment: none (no pull request in the payload or event).")
+    if not (settings.post_status or wants_comment):
+        return done
+    if settings.dry_run:
+        if settings.post_status:
+            done.append(f"Dry run: would set commit status `{state}`: {description}")
+        if wants_comment:
+            done.append(f"Dry run: would update the comment on pull request #{target.pr}.")
+            report.info(f"Dry run: comment that would be posted:\n{body}")
+        return done
+    if client is None or not target.repository:
+        if settings.fail_on_error:
+            raise AutohealError(
+                "No token to post the validation outcome.",
+                fix="Pass `token:` or set `fail-on-error: false`.",
+            )
+        done.append("Commit status and comment: skipped (no token).")
+        return done
+    if settings.post_status:
+        done.append(_post_status(client, settings, ctx, target, state, description, report))
+    if wants_comment and target.pr is not None:
+        done.append(_post_comment(client, settings, target, target.pr, body, report))
+    return done
+
+
+def _post_status(
+    client: GitHub,
+    settings: Settings,
+    ctx: Context,
+    target: Target,
+    state: str,
+    description: str,
+    report: Report,
+) -> str:
+    from autoheal.github import GitHubError
+
+    try:
+        client.create_status(
+            target.repository,
+            target.sha,
+            state,
+            markers.STATUS_CONTEXT,
+            description,
+            target_url=ctx.run_url or None,
+        )
+    except GitHubError as exc:
+        _optional_failed(settings, report, "Cannot post the commit status", exc)
+        return "Commit status: failed (see the warning in the log)."
+    return f"Commit status `{markers.STATUS_CONTEXT}` set to `{state}`: {description}"
+
+
+def _post_comment(
+    client: GitHub, settings: Settings, target: Target, pr: int, body: str, report: Report
+) -> str:
+    from autoheal.github import GitHubError
+
+    try:
+        url = client.upsert_comment(target.repository, pr, markers.COMMENT_MARKER, body)
+    except GitHubError as exc:
+        _optional_failed(settings, report, f"Cannot comment on pull request #{pr}", exc)
+        return "Pull request comment: failed (see the warning in the log)."
+    return f"Pull request comment updated: {url or f'#{pr}'}"
+
+
+def _optional_failed(settings: Settings, report: Report, what: str, exc: AutohealError) -> None:
+    """An optional API call failed: a warning, or the run's failure with `fail-on-error`."""
+    if settings.fail_on_error:
+        raise AutohealError(f"{what}: {exc.message}", fix=exc.fix) from exc
+    report.warning(f"{what}: {exc}")

@@ -1,0 +1,160 @@
+"""heal's refusals and loop guards: all decided before any of the project's code runs.
+
+Refusals (fork code with a privileged token, a dirty tree, HEAD not the branch tip) are errors:
+the user must change the workflow. Loop guards are normal outcomes (status SKIPPED, exit 0):
+they are how the heal loop stops itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autoheal.context import Context
+from autoheal.errors import AutohealError
+from autoheal.git import NETWORK_TIMEOUT, Git
+from autoheal.markers import HEAL_TRAILER, is_ours
+from autoheal.settings import Settings
+
+#: How far back heal commits are counted when the default branch is not there to stop at.
+RECENT_COMMITS = 50
+#: Status lines of a dirty tree quoted in the error.
+DIRTY_SHOWN = 10
+
+CHECKOUT_FIX = (
+    "Check out the branch itself, not the merge commit: in actions/checkout set "
+    "`ref: ${{ github.head_ref }}` (pull_request) or "
+    "`ref: ${{ github.event.workflow_run.head_branch }}` (workflow_run)."
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a fix may go. `branch` None: nowhere known; `push` False: `why_not` says why."""
+
+    branch: str | None
+    push: bool
+    why_not: str = ""
+
+
+def refuse_fork_code(ctx: Context) -> None:
+    """Never run a fork's code (checks, fixers) in a run that holds a privileged token."""
+    head_repo = ""
+    if ctx.event_name == "pull_request_target" and ctx.pull_request and ctx.pull_request.is_fork:
+        head_repo = ctx.pull_request.head_repo
+    elif ctx.event_name == "workflow_run" and ctx.workflow_run and ctx.workflow_run.is_fork:
+        head_repo = ctx.workflow_run.head_repo
+    else:
+        return
+    raise AutohealError(
+        f"Refusing to heal: this `{ctx.event_name}` run has a token that can write to "
+        f"{ctx.repository or 'this repository'}, and the code to fix comes from the fork "
+        f"{head_repo or '(deleted repository)'}. Running that code's checks and fixers here "
+        "would hand it the token. Nothing was run.",
+        fix="Heal fork pull requests in a `pull_request` workflow instead: the token there is "
+        "read-only, and heal reports the fix as a patch for the contributor to apply.",
+    )
+
+
+def refuse_dirty(git: Git) -> None:
+    """A heal commit holds only what the fixers changed: never the user's own edits."""
+    lines = git.status_lines()
+    if not lines:
+        return
+    shown = "\n".join(lines[:DIRTY_SHOWN]) + ("\n..." if len(lines) > DIRTY_SHOWN else "")
+    raise AutohealError(
+        f"Refusing to heal: the working tree of {git.path} has uncommitted changes, which "
+        f"would end up in the heal commit:\n{shown}",
+        fix="Run heal right after actions/checkout, or commit, stash or .gitignore what the "
+        "earlier steps of the job wrote.",
+    )
+
+
+def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
+    """The branch that failed and whether heal may push to it."""
+    pr = ctx.pull_request
+    if pr is not None and pr.is_fork:
+        return Target(
+            pr.head_ref or None,
+            False,
+            f"the pull request comes from the fork {pr.head_repo or '(deleted)'}, which this "
+            "token cannot push to",
+        )
+    branch = ctx.branch or git.current_branch()
+    if settings.local:
+        return Target(branch, False, "local run: heal commits locally and never pushes")
+    if not branch:
+        raise AutohealError(
+            f"Cannot tell which branch to push the fix to: the `{ctx.event_name or 'unknown'}` "
+            f"event names no branch (ref {ctx.ref or '-'}) and HEAD is detached.",
+            fix="Run heal on push, pull_request or workflow_run events, or check out a branch.",
+        )
+    require_branch_tip(git, ctx, branch)
+    if settings.dry_run:
+        return Target(branch, False, "dry-run: nothing is committed or pushed")
+    return Target(branch, True)
+
+
+def require_branch_tip(git: Git, ctx: Context, branch: str) -> None:
+    """HEAD must be the branch (or its tip): a fix on a merge commit would push the merge."""
+    if git.current_branch() == branch:
+        return
+    head = git.head_sha()
+    known = {ctx.pull_request.head_sha if ctx.pull_request else ""}
+    known.add(ctx.workflow_run.head_sha if ctx.workflow_run else "")
+    if head in known:
+        return
+    tip = git.remote_sha(branch)
+    if head == tip:
+        return
+    raise AutohealError(
+        f"Refusing to heal: HEAD ({head[:12]}) is not the tip of `{branch}` "
+        f"({(tip or 'not on the remote')[:12]}). actions/checkout of a pull request checks "
+        "out a merge commit; a fix made on it cannot be pushed to the branch.",
+        fix=CHECKOUT_FIX,
+    )
+
+
+def loop_guard(git: Git, settings: Settings, ctx: Context, branch: str | None) -> str | None:
+    """Why heal must not run on this commit, or None. Guards stop heal from feeding on itself."""
+    head = git.head_sha()
+    if is_ours(git.trailers(head)):
+        return (
+            f"HEAD ({head[:12]}) is a commit made by CI Autoheal (it carries our trailer): "
+            "healing it again could loop."
+        )
+    count = count_heal_commits(git, ctx.default_branch, branch)
+    if count >= settings.max_heal_attempts:
+        return (
+            f"`{branch or 'HEAD'}` already has {count} heal commit(s) in its recent history and "
+            f"`max-heal-attempts` is {settings.max_heal_attempts}: the fixes are not sticking, "
+            "so a person should look."
+        )
+    return None
+
+
+def count_heal_commits(git: Git, default_branch: str, branch: str | None) -> int:
+    """Heal commits on the branch since it left the default branch (when that is fetched),
+    else among the last RECENT_COMMITS commits."""
+    if git.is_shallow():
+        # actions/checkout fetches one commit: earlier heal commits would be invisible.
+        git.run(
+            "fetch",
+            "--no-tags",
+            "--quiet",
+            f"--deepen={RECENT_COMMITS}",
+            "--",
+            "origin",
+            check=False,
+            timeout=NETWORK_TIMEOUT,
+        )
+    args = [
+        "log",
+        f"--max-count={RECENT_COMMITS}",
+        f"--format=%(trailers:key={HEAL_TRAILER},valueonly,separator=%x2C)",
+        "HEAD",
+    ]
+    base = f"refs/remotes/origin/{default_branch}"
+    if default_branch and branch != default_branch and git.rev_parse(base):
+        args.append(f"^{base}")
+    out = git.run(*args, "--").stdout
+    return sum(1 for line in out.splitlines() if line.strip())

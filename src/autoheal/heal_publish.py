@@ -1,0 +1,106 @@
+"""Getting a heal commit out: its message, the patch file, the push and the pull-request
+fallback for protected branches."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autoheal.checks import CheckResult
+from autoheal.context import Context
+from autoheal.git import Git, PushRejected
+from autoheal.markers import HEAL_TRAILER
+from autoheal.modes.common import github_client
+from autoheal.report import Report
+from autoheal.settings import Settings
+
+FALLBACK_PREFIX = "autoheal/"
+PATCH_NAME = "autoheal-heal.patch"
+
+
+@dataclass(frozen=True)
+class Published:
+    sha: str
+    where: str  # Markdown: what went where
+    pr_url: str = ""
+
+
+def subject(categories: Sequence[str]) -> str:
+    return f"autoheal: apply {' and '.join(categories) or 'mechanical'} fixes"
+
+
+def commit_message(
+    fixes: Sequence[CheckResult], fixed_categories: Sequence[str], run_url: str
+) -> str:
+    """Subject, the categories and commands, and the trailer that stops heal healing itself."""
+    categories = list(fixed_categories) or sorted({f.check.category for f in fixes})
+    lines = [subject(categories), ""]
+    if fixed_categories:
+        lines.append(f"Fixed categories: {', '.join(fixed_categories)}")
+    lines.append("Fix commands run:")
+    lines += [f"- {f.check.category} ({f.check.name}): {f.check.fix_display}" for f in fixes]
+    lines += ["", f"{HEAL_TRAILER}: {run_url or 'local'}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_patch(env: Mapping[str, str], text: str) -> Path:
+    """The patch under RUNNER_TEMP, where a later step can upload it."""
+    folder = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / PATCH_NAME
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def commit_patch(git: Git, base: str) -> str:
+    """Our commit as a mailbox patch: `git am` applies it with its message and author."""
+    return git.run("format-patch", "--stdout", "--binary", f"{base}..HEAD", "--").stdout
+
+
+def push_fix(
+    git: Git,
+    settings: Settings,
+    ctx: Context,
+    report: Report,
+    branch: str,
+    on_rebased: Callable[[str], None],
+) -> Published:
+    """Push HEAD to `branch`; when the remote refuses (protection), to `autoheal/<branch>`
+    with a pull request into `branch`."""
+    try:
+        result = git.push_fast_forward(branch, retries=settings.push_retries, on_rebased=on_rebased)
+    except PushRejected as exc:
+        report.warning(
+            f"The remote refused the push to `{branch}` ({exc.message}); pushing to "
+            f"`{FALLBACK_PREFIX}{branch}` and opening a pull request instead.",
+            title="Branch protected",
+        )
+        return _fallback(git, settings, ctx, report, branch)
+    rebased = f" after rebasing onto new commits ({result.attempts} attempts)"
+    where = f"Pushed `{result.pushed_sha[:12]}` to `{branch}`" + (rebased if result.rebased else "")
+    return Published(result.pushed_sha, where + ".")
+
+
+def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch: str) -> Published:
+    fallback = FALLBACK_PREFIX + branch
+    sha = git.push_branch("HEAD", fallback, force_with_lease=True)
+    where = f"`{branch}` is protected: pushed `{sha[:12]}` to `{fallback}`"
+    client = github_client(settings, ctx)
+    if client is None:
+        report.warning(
+            f"No token: cannot open the pull request from `{fallback}` into `{branch}`.",
+            title="Pull request not opened",
+        )
+        return Published(sha, where + "; no token to open a pull request.")
+    title = f"{git.subject(sha)} on {branch}"
+    body = (
+        f"CI Autoheal fixed `{branch}`, but the branch refused a direct push.\n\n"
+        f"{git.message(sha)}\n\nMerge this pull request to apply the fix."
+    )
+    owner = ctx.repository.split("/", 1)[0]
+    with client:
+        pull = client.upsert_pull(ctx.repository, owner, fallback, branch, title, body)
+    url = str(pull.get("html_url") or "")
+    return Published(sha, where + f" and opened {url or 'a pull request'} into `{branch}`.", url)

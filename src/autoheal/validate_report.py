@@ -1,0 +1,237 @@
+"""What validate says: the job summary, the PR comment and the commit status it records.
+
+Pure functions over an `Evaluation`, so the mode stays about doing and this file about saying.
+The commit status description doubles as the record of a dispatch's decision: a duplicate
+delivery reads it back (`parse_decision`), so its format is a contract kept in one place here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from autoheal.checks import CheckResult, Plan
+from autoheal.modes.common import plan_markdown, results_table
+from autoheal.report import table_cell
+from autoheal.scoring import Effectiveness
+
+#: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,
+#: and a cut id would no longer match, letting a duplicate through.
+MAX_ID_IN_STATUS = 64
+ROLLBACK = "rollback required"
+NO_ROLLBACK = "no rollback"
+_OUTCOME_WORDS = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "flaky": "⚠️ flaky (passed on a retry)",
+    "absent": "➖ absent",
+}
+_DECISION_RE = re.compile(
+    r"^dispatch (?P<id>.+): score (?P<score>\d{1,3}) \((?P<word>[A-Z ]+)\), (?P<decision>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything validate found about one commit."""
+
+    sha: str
+    results: list[CheckResult]
+    flaky: tuple[str, ...]
+    outcomes: dict[str, str]
+    effectiveness: Effectiveness
+    word: str
+    rollback: bool
+    threshold: int
+    critical: tuple[str, ...]
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision read back from a commit status (for duplicate deliveries)."""
+
+    dispatch_id: str
+    score: int
+    word: str
+    rollback: bool
+    text: str
+
+
+def status_key(dispatch_id: str) -> str:
+    """How a dispatch id appears in the commit status: itself, or a hash when too long."""
+    if len(dispatch_id) <= MAX_ID_IN_STATUS:
+        return dispatch_id
+    return "sha256:" + hashlib.sha256(dispatch_id.encode()).hexdigest()[:16]
+
+
+def status_description(dispatch_id: str | None, ev: Evaluation) -> str:
+    """`dispatch ID: score N (WORD), rollback required` — parsed back by `parse_decision`."""
+    decision = ROLLBACK if ev.rollback else NO_ROLLBACK
+    body = f"score {ev.effectiveness.score} ({ev.word}), {decision}"
+    return f"dispatch {status_key(dispatch_id)}: {body}" if dispatch_id else body
+
+
+def status_state(ev: Evaluation) -> str:
+    return "failure" if ev.rollback or ev.word == "CRITICAL" else "success"
+
+
+def parse_decision(description: str, dispatch_id: str) -> Decision | None:
+    """The decision recorded for `dispatch_id`, or None when the text is about another one."""
+    key = status_key(dispatch_id)
+    if not description.startswith(f"dispatch {key}: "):
+        return None
+    match = _DECISION_RE.match(description)
+    if match is None or match["id"] != key:
+        # Ours, but cut short or hand-edited: still a decision for this dispatch; say so.
+        return Decision(dispatch_id, -1, "", False, description)
+    return Decision(
+        dispatch_id=dispatch_id,
+        score=int(match["score"]),
+        word=match["word"],
+        rollback=match["decision"] == ROLLBACK,
+        text=description,
+    )
+
+
+def action_line(ev: Evaluation) -> str:
+    """The action taken or recommended, in one sentence."""
+    critical = ", ".join(ev.critical) or "none"
+    if ev.rollback:
+        return (
+            "**Rollback required**: the score is below the threshold and a critical category "
+            f"({critical}) fails. `rollback-required` is `true`; the rollback step acts on it."
+        )
+    if ev.word == "CRITICAL":
+        return (
+            "**No automatic rollback**: the score is below the threshold, but no critical "
+            f"category ({critical}) fails. A person should look at the failing checks."
+        )
+    if ev.word == "MONITORING":
+        return "**No rollback**: the fix holds, with checks still failing; keep an eye on it."
+    return "**No action needed**: the fix holds."
+
+
+def breakdown_table(ev: Evaluation, confidence_from: str) -> str:
+    eff = ev.effectiveness
+    rows = ["| Part | Outcome | Points |", "|---|---|---:|"]
+    rows.append(f"| confidence ({table_cell(confidence_from)}) | | {eff.confidence_used} |")
+    for name, entry in eff.breakdown.items():
+        label = "CI ready (every check passed)" if name == "ci_ready" else name
+        word = _OUTCOME_WORDS.get(entry["outcome"], entry["outcome"])
+        rows.append(f"| {label} | {word} | +{entry['points']} |")
+    rows.append(f"| **effectiveness** (at most 100) | | **{eff.score}** |")
+    return "\n".join(rows)
+
+
+def heal_comparison(
+    heal_confidence: int | None,
+    heal_checks: Mapping[str, str],
+    own_confidence: int,
+    outcomes: Mapping[str, str],
+) -> str:
+    """Before/after: what heal reported after its fix against what validate found."""
+    if heal_confidence is None and not heal_checks:
+        return ""
+    shown = "—" if heal_confidence is None else str(heal_confidence)
+    rows = [
+        "#### Heal reported vs validate found",
+        "",
+        "| | Heal (after its fix) | Validate (this run) |",
+        "|---|---|---|",
+        f"| confidence | {shown} | {own_confidence} |",
+    ]
+    for category, outcome in outcomes.items():
+        theirs = heal_checks.get(category, "—")
+        rows.append(f"| {category} | {table_cell(theirs)} | {outcome} |")
+    return "\n".join(rows)
+
+
+def flaky_line(flaky: Sequence[str]) -> str:
+    if not flaky:
+        return "**Flaky checks:** none."
+    names = ", ".join(f"`{table_cell(name)}`" for name in flaky)
+    return (
+        f"**Flaky checks** (failed, then passed on a retry; counted as passing, never alone a "
+        f"reason to roll back): {names}"
+    )
+
+
+def headline(ev: Evaluation) -> str:
+    return (
+        f"**{ev.word}**: effectiveness **{ev.effectiveness.score}**/100 against a threshold of "
+        f"{ev.threshold}."
+    )
+
+
+def summary(
+    ev: Evaluation,
+    *,
+    where: str,
+    confidence_from: str,
+    comparison: str,
+    published: Sequence[str],
+) -> str:
+    """The job summary section: the "Rollback Safety Status" people read first."""
+    parts = [
+        "### Rollback Safety Status",
+        "",
+        headline(ev),
+        "",
+        action_line(ev),
+        "",
+        f"Evaluated commit `{ev.sha}` ({where}).",
+        "",
+        breakdown_table(ev, confidence_from),
+        "",
+        flaky_line(ev.flaky),
+    ]
+    if comparison:
+        parts += ["", comparison]
+    parts += ["", "#### Checks", "", results_table(ev.results, frozenset(ev.flaky))]
+    plan_text = plan_markdown(ev.plan)
+    if plan_text:
+        parts += ["", plan_text]
+    if published:
+        parts += ["", *[f"- {line}" for line in published]]
+    return "\n".join(parts)
+
+
+def comment_body(ev: Evaluation, *, dispatch_id: str | None, run_url: str) -> str:
+    """The PR comment: short, with the decision first; details live in the job summary."""
+    parts = [
+        f"### CI Autoheal: validation of `{ev.sha[:12]}`",
+        "",
+        headline(ev),
+        "",
+        action_line(ev),
+        "",
+        breakdown_table(ev, "used"),
+        "",
+        flaky_line(ev.flaky),
+    ]
+    footer = []
+    if run_url:
+        footer.append(f"[Validation run]({run_url})")
+    if dispatch_id:
+        footer.append(f"dispatch `{table_cell(dispatch_id)}`")
+    if footer:
+        parts += ["", " · ".join(footer)]
+    return "\n".join(parts)
+
+
+def duplicate_summary(decision: Decision, sha: str) -> str:
+    return "\n".join(
+        [
+            "### Rollback Safety Status",
+            "",
+            f"Duplicate delivery of dispatch `{table_cell(decision.dispatch_id)}`: first "
+            f"decision was **{table_cell(decision.text)}** (commit status "
+            f"`autoheal/validate` on `{sha}`).",
+            "",
+            "Nothing was evaluated or posted again, and `rollback-required` is `false` so the "
+            "rollback step does not act twice.",
+        ]
+    )

@@ -1,0 +1,159 @@
+"""heal end to end through main(): real git remotes, real ruff, assertions on the remote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autoheal.git import Git
+from tests.actions import TOKEN
+from tests.gitfixtures import assert_remote_keeps, git
+from tests.heal_helpers import FORMATTED, RUN_URL, UNFORMATTED, setup_heal
+
+
+def test_formats_commits_and_pushes_to_the_failing_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    before = s.repos.remote_log()
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALED"
+    assert r.outputs["healed"] == "true"
+    assert r.outputs["confidence-before"] == "0"
+    assert r.outputs["confidence-after"] == "100"
+    assert r.outputs["fixed-categories"] == "lint"
+    assert r.outputs["rerun-requested"] == "false"
+    assert r.outputs["patch-path"] == "" and r.outputs["pr-url"] == ""
+    sha = r.outputs["commit-sha"]
+    assert s.repos.remote_sha("main") == sha
+    assert s.repos.remote_file("main", "app.py") == FORMATTED
+    assert_remote_keeps(s.repos.remote, "main", before)
+    message = s.repos.remote_message(sha)
+    assert message.startswith("autoheal: apply lint fixes\n")
+    assert "Fixed categories: lint" in message and "ruff format ." in message
+    assert f"Autoheal-Run: {RUN_URL}" in message
+    author = git(s.repos.remote, "show", "-s", "--format=%an <%ae>", sha).strip()
+    assert author == "autoheal[bot] <autoheal-bot@users.noreply.github.com>"
+    assert "## CI Autoheal · heal: HEALED" in r.summary
+    assert "| lint | lint | ❌ fail (exit 1) | ✅ pass |" in r.summary
+    assert "app.py" in r.summary  # diff stat
+    assert "to `main`" in r.summary
+    assert "steps.heal.outputs.commit-sha" in r.summary
+    assert s.status() == ""
+    # The token is masked once and appears nowhere else.
+    assert r.out.count(TOKEN) == 1 and f"::add-mask::{TOKEN}" in r.out
+    assert TOKEN not in r.err + r.summary + "".join(r.outputs.values())
+    assert TOKEN not in git(s.ci, "config", "--list")
+
+
+def test_custom_author_and_a_shallow_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, depth=1, commit_author="Heal Bot <heal@example.com>")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert s.repos.remote_file("main", "app.py") == FORMATTED
+    sha = r.outputs["commit-sha"]
+    author = git(s.repos.remote, "show", "-s", "--format=%an <%ae>", sha).strip()
+    assert author == "Heal Bot <heal@example.com>"
+
+
+def test_rebases_on_a_colleagues_push_and_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, depth=1)
+    real_push = Git.push_fast_forward
+    pushed: list[str] = []
+
+    def colleague_first(self: Git, branch: str, **kw: Any) -> Any:
+        if not pushed:  # between heal's fix and its push, a colleague pushes
+            s.repos.pull()
+            pushed.append(s.repos.commit("NOTES.md", "theirs\n", "colleague work"))
+            s.repos.push()
+        return real_push(self, branch, **kw)
+
+    monkeypatch.setattr(Git, "push_fast_forward", colleague_first)
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert_remote_keeps(s.repos.remote, "main", pushed)
+    tip = s.repos.remote_sha("main")
+    assert tip == r.outputs["commit-sha"]
+    assert git(s.repos.remote, "rev-parse", f"{tip}^").strip() == pushed[0]
+    assert s.repos.remote_file("main", "NOTES.md") == "theirs\n"
+    assert s.repos.remote_file("main", "app.py") == FORMATTED
+    assert "Autoheal-Run:" in s.repos.remote_message(tip)
+    assert "re-running the checks on the rebased fix" in r.out
+    assert "after rebasing" in r.summary
+
+
+def test_rebased_fix_that_breaks_a_check_is_not_pushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    real_push = Git.push_fast_forward
+    colleague: list[str] = []
+
+    def colleague_first(self: Git, branch: str, **kw: Any) -> Any:
+        if not colleague:  # the colleague pushes badly formatted code
+            s.repos.pull()
+            colleague.append(s.repos.commit("other.py", "y=2\n", "colleague work"))
+            s.repos.push()
+        return real_push(self, branch, **kw)
+
+    monkeypatch.setattr(Git, "push_fast_forward", colleague_first)
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "FAILED"
+    assert r.outputs["confidence-before"] == "0"
+    assert s.repos.remote_sha("main") == colleague[0]
+    assert "Nothing was pushed" in r.summary
+
+
+def test_dry_run_changes_nothing_and_shows_the_patch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, dry_run="true")
+    remote_before, head_before = s.repos.remote_sha("main"), s.head()
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "PATCH"
+    assert r.outputs["healed"] == "false" and r.outputs["commit-sha"] == ""
+    assert r.outputs["confidence-after"] == "100"
+    assert s.repos.remote_sha("main") == remote_before
+    assert s.head() == head_before and s.status() == ""
+    assert (s.ci / "app.py").read_text() == UNFORMATTED
+    patch = Path(r.outputs["patch-path"])
+    assert patch.parent == s.actions.runner_temp
+    assert "+x = 1" in patch.read_text()
+    assert "+x = 1" in r.summary and "dry-run" in r.summary
+
+
+def test_local_run_commits_but_never_pushes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    del s.actions.env["GITHUB_ACTIONS"]
+    remote_before = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALED"
+    assert s.repos.remote_sha("main") == remote_before
+    assert s.head() == r.outputs["commit-sha"] != remote_before
+    assert "Autoheal-Run: local" in git(s.ci, "show", "-s", "--format=%B", "HEAD")
+    assert "locally" in r.summary and "never pushes" in r.summary
+
+
+def test_all_checks_pass_is_healthy_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED})
+    remote_before = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 0
+    assert r.outputs["status"] == "HEALTHY"
+    assert r.outputs["healed"] == "false"
+    assert r.outputs["confidence-before"] == r.outputs["confidence-after"] == "100"
+    assert s.repos.remote_sha("main") == remote_before

@@ -1,0 +1,304 @@
+"""heal's refusals and loop guards: what it must never do, proven on real repositories."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.gitfixtures import git
+from tests.heal_helpers import (
+    FORMATTED,
+    UNFORMATTED,
+    pr_event,
+    setup_heal,
+    workflow_run_event,
+)
+
+MARKER_FIX = "touch fixer-ran && ruff format ."
+MARKER_CHECK = "touch check-ran; ruff format --check ."
+
+
+def test_fork_pull_request_gets_a_patch_and_no_push(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    tip = s.repos.remote_sha("main")
+    assert tip is not None
+    s.actions.set_event(pr_event("main", tip, head_repo="someone/fork"), "pull_request")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "PATCH"
+    assert r.outputs["healed"] == "false"
+    assert s.repos.remote_sha("main") == tip
+    assert git(s.repos.remote, "branch", "--format=%(refname:short)").split() == [
+        "main"
+    ]  # no autoheal/ branch
+    patch = Path(r.outputs["patch-path"]).read_text()
+    assert "-x=1" in patch and "+x = 1" in patch and "Autoheal-Run:" in patch
+    assert "someone/fork" in r.summary and "+x = 1" in r.summary
+    assert s.head() == tip and s.status() == ""
+
+
+@pytest.mark.parametrize(
+    ("event_name", "make_event"),
+    [
+        ("pull_request_target", lambda: pr_event("feature", "4" * 40, head_repo="evil/fork")),
+        ("workflow_run", lambda: workflow_run_event(head_repo="evil/fork")),
+    ],
+    ids=["pull_request_target", "workflow_run"],
+)
+def test_fork_code_with_a_privileged_token_is_refused_before_anything_runs(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    event_name: str,
+    make_event: object,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, lint_command=MARKER_CHECK, fix_command=MARKER_FIX)
+    assert callable(make_event)
+    s.actions.set_event(make_event(), event_name)
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "FAILED"
+    assert not (s.ci / "fixer-ran").exists() and not (s.ci / "check-ran").exists()
+    assert "::error::" in r.out and "fork" in r.out and "hand it the token" in r.summary
+    assert "`pull_request` workflow" in r.summary
+
+
+def test_detached_head_at_a_merge_commit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, branch="feature", fix_command=MARKER_FIX)
+    tip = s.repos.remote_sha("feature")
+    assert tip is not None
+    # What actions/checkout does for pull_request: a merge commit, detached.
+    git(s.ci, "checkout", "-q", "--detach")
+    git(
+        s.ci,
+        "-c",
+        "user.name=ci",
+        "-c",
+        "user.email=ci@x",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Merge",
+    )
+    s.actions.set_event(pr_event("feature", tip), "pull_request")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert "is not the tip of `feature`" in r.summary
+    assert "ref: ${{ github.head_ref }}" in r.summary
+    assert not (s.ci / "fixer-ran").exists()
+    assert s.repos.remote_sha("feature") == tip
+
+
+def test_detached_head_at_the_branch_tip_heals_the_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, branch="feature")
+    tip = s.repos.remote_sha("feature")
+    assert tip is not None
+    git(s.ci, "checkout", "-q", "--detach", tip)
+    s.actions.set_event(pr_event("feature", tip), "pull_request")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALED"
+    assert s.repos.remote_sha("feature") == r.outputs["commit-sha"]
+    assert s.repos.remote_file("feature", "app.py") == FORMATTED
+    assert s.repos.remote_file("main", "app.py") == UNFORMATTED
+
+
+def test_dirty_tree_is_refused_and_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, fix_command=MARKER_FIX)
+    (s.ci / "notes.txt").write_text("mine\n")
+    (s.ci / "app.py").write_text("x=2\n")
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "FAILED"
+    assert "uncommitted changes" in r.summary and "notes.txt" in r.summary
+    assert (s.ci / "notes.txt").read_text() == "mine\n"
+    assert (s.ci / "app.py").read_text() == "x=2\n"
+    assert not (s.ci / "fixer-ran").exists()
+    assert s.repos.remote_sha("main") == tip
+
+
+def test_head_that_is_a_heal_commit_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, fix_command=MARKER_FIX)
+    s.repos.commit("b.py", "y=2\n", "autoheal: apply lint fixes\n\nAutoheal-Run: local")
+    s.repos.push()
+    s.repos.pull(repo=s.ci)
+    r = s.actions.run(capsys)
+    assert r.code == 0
+    assert r.outputs["status"] == "SKIPPED"
+    assert "loop guard" in r.summary and "made by CI Autoheal" in r.summary
+    assert not (s.ci / "fixer-ran").exists()
+
+
+def test_attempt_limit_counts_heal_commits_even_in_a_shallow_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    for n in range(2):
+        s.repos.commit(f"h{n}.py", "y = 2\n", f"autoheal: fix {n}\n\nAutoheal-Run: run-{n}")
+        s.repos.commit(f"u{n}.py", "z=3\n", f"user change {n}")
+    s.repos.push()
+    shallow = s.repos.clone("shallow", depth=1, identity=False)
+    s.actions.env["INPUT_WORKING_DIRECTORY"] = str(shallow)
+    s.actions.inputs(max_heal_attempts="2", fix_command=MARKER_FIX)
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "SKIPPED"
+    assert "2 heal commit(s)" in r.summary and "max-heal-attempts" in r.summary
+    assert not (shallow / "fixer-ran").exists()
+    assert s.repos.remote_sha("main") == tip
+
+
+def test_below_the_attempt_limit_heals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, max_heal_attempts="2")
+    s.repos.commit("h.py", "y = 2\n", "autoheal: fix\n\nAutoheal-Run: run-1")
+    s.repos.commit("u.py", "z = 3\n", "user change")
+    s.repos.push()
+    s.repos.pull(repo=s.ci)
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALED"
+
+
+def test_fix_touching_workflow_files_is_refused_with_a_patch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(
+        tmp_path,
+        monkeypatch,
+        lint_command="test -f .github/workflows/ci.yml",
+        fix_command="mkdir -p .github/workflows && echo 'on: push' > .github/workflows/ci.yml",
+    )
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert r.outputs["healed"] == "false"
+    assert "workflows" in r.summary and "permission" in r.summary
+    assert ".github/workflows/ci.yml" in Path(r.outputs["patch-path"]).read_text()
+    assert s.repos.remote_sha("main") == tip
+    assert s.status() == "" and s.head() == tip
+
+
+def test_diff_over_max_diff_lines_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, files={"app.py": "x=1\ny=2\n"}, max_diff_lines="3")
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert "changes 4 lines, more than `max-diff-lines` (3)" in r.summary
+    assert s.repos.remote_sha("main") == tip
+    assert Path(r.outputs["patch-path"]).is_file()
+
+
+def test_fixer_that_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, lint_command="exit 1", fix_command="true")
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert "changed no file" in r.summary
+    assert r.outputs["patch-path"] == ""
+    assert s.repos.remote_sha("main") == tip
+
+
+def test_fix_that_fixes_nothing_is_not_pushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, lint_command="exit 1")
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert "no failing check passes now" in r.summary
+    assert s.repos.remote_sha("main") == tip and s.status() == ""
+
+
+def test_failing_check_without_a_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, fix_command="", test_command="exit 3")
+    s.actions.env["INPUT_LINT_COMMAND"] = ""
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert r.outputs["confidence-before"] == r.outputs["confidence-after"] == "0"
+    assert "no fix command" in r.summary
+
+
+def test_hanging_fixer_is_killed_at_its_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(
+        tmp_path, monkeypatch, lint_command="exit 1", fix_command="sleep 60", check_timeout="1"
+    )
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert "timed out after 1s" in r.summary
+    assert s.status() == ""
+
+
+def test_tool_output_cannot_issue_workflow_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = "echo '::error::boom'; echo '::add-mask::leak'"
+    s = setup_heal(
+        tmp_path, monkeypatch, lint_command=f"{evil}; exit 1", fix_command=f"{evil}; true"
+    )
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    inside = False
+    token = ""
+    seen = 0
+    for line in r.out.splitlines():
+        start = re.match(r"^::stop-commands::(\w+)$", line)
+        if start:
+            inside, token = True, start.group(1)
+        elif inside and line == f"::{token}::":
+            inside = False
+        elif "::error::boom" in line or "::add-mask::leak" in line:
+            assert inside, f"tool output escaped the stop-commands wrapping: {line!r}"
+            seen += 1
+    assert seen >= 4  # the check's and the fixer's lines, both wrapped
+
+
+def test_huge_output_and_diff_keep_the_summary_under_1_mib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = "python3 -c \"print('y' * 3_000_000)\""
+    fix = "python3 -c \"open('big.txt', 'w').write('line\\n' * 400_000)\""
+    s = setup_heal(
+        tmp_path,
+        monkeypatch,
+        lint_command=f"{big}; test -f big.txt",
+        fix_command=fix,
+        dry_run="true",
+        max_diff_lines="1000000",
+    )
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.err
+    assert r.outputs["status"] == "PATCH"
+    assert len(r.summary.encode()) < 1024 * 1024
+    assert "summary truncated" in r.summary
+    assert Path(r.outputs["patch-path"]).stat().st_size > 1024 * 1024

@@ -1,0 +1,309 @@
+"""validate against a fake GitHub API (`responses`): commit status, PR comment, duplicates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from autoheal.markers import COMMENT_MARKER, STATUS_CONTEXT
+from tests.actions import TOKEN, ActionsEnv, Run
+from tests.validate_helpers import break_checks, heal_payload, sample_repo, set_dispatch, use_checks
+
+API = "https://api.github.com/repos/octo-org/octo-repo"
+RUN_URL = "https://github.com/octo-org/octo-repo/actions/runs/1234"
+
+
+class FakeGitHub:
+    """Commit statuses and issue comments of one repository, kept in memory."""
+
+    def __init__(self, mock: responses.RequestsMock) -> None:
+        self.statuses: dict[str, list[dict[str, Any]]] = {}
+        self.comments: dict[int, list[dict[str, Any]]] = {}
+        self.next_id = 100
+        self.writes: list[tuple[str, str]] = []
+        mock.add_callback(
+            "GET", re.compile(rf"{API}/commits/(\w+)/statuses(\?.*)?$"), self.list_statuses
+        )
+        mock.add_callback("POST", re.compile(rf"{API}/statuses/(\w+)$"), self.create_status)
+        mock.add_callback(
+            "GET", re.compile(rf"{API}/issues/(\d+)/comments(\?.*)?$"), self.list_comments
+        )
+        mock.add_callback("POST", re.compile(rf"{API}/issues/(\d+)/comments$"), self.create_comment)
+        mock.add_callback("PATCH", re.compile(rf"{API}/issues/comments/(\d+)$"), self.edit_comment)
+
+    @staticmethod
+    def _part(request: requests.PreparedRequest, pattern: str) -> str:
+        match = re.search(pattern, str(request.url))
+        assert match is not None
+        return match.group(1)
+
+    @staticmethod
+    def _json(request: requests.PreparedRequest) -> dict[str, Any]:
+        body = request.body or b"{}"
+        data = json.loads(body if isinstance(body, (str, bytes)) else b"{}")
+        assert isinstance(data, dict)
+        return data
+
+    def list_statuses(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        sha = self._part(request, r"/commits/(\w+)/")
+        # GitHub lists a commit's statuses newest first.
+        return 200, {}, json.dumps(list(reversed(self.statuses.get(sha, []))))
+
+    def create_status(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        sha = self._part(request, r"/statuses/(\w+)$")
+        status = {"id": len(self.writes) + 1, **self._json(request)}
+        self.statuses.setdefault(sha, []).append(status)
+        self.writes.append(("status", sha))
+        return 201, {}, json.dumps(status)
+
+    def list_comments(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        pr = int(self._part(request, r"/issues/(\d+)/"))
+        return 200, {}, json.dumps(self.comments.get(pr, []))
+
+    def create_comment(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        pr = int(self._part(request, r"/issues/(\d+)/"))
+        self.next_id += 1
+        url = f"https://github.com/octo-org/octo-repo/pull/{pr}#issuecomment-{self.next_id}"
+        comment = {"id": self.next_id, "body": self._json(request)["body"], "html_url": url}
+        self.comments.setdefault(pr, []).append(comment)
+        self.writes.append(("comment-create", str(pr)))
+        return 201, {}, json.dumps(comment)
+
+    def edit_comment(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        cid = int(self._part(request, r"/comments/(\d+)$"))
+        for comment in (c for cs in self.comments.values() for c in cs):
+            if comment["id"] == cid:
+                comment["body"] = self._json(request)["body"]
+                self.writes.append(("comment-edit", str(cid)))
+                return 200, {}, json.dumps(comment)
+        return 404, {}, json.dumps({"message": "Not Found"})
+
+
+@pytest.fixture
+def mock() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def github(mock: responses.RequestsMock) -> FakeGitHub:
+    return FakeGitHub(mock)
+
+
+def broken_heal(actions: ActionsEnv, *, pr: int | None = 7, dispatch: str = "") -> str:
+    """A heal commit whose build and test fail (score 25: rollback), dispatched to validate."""
+    repos = sample_repo(actions.tmp)
+    sha = break_checks(repos, "build", "test")
+    use_checks(actions, repos.clone("ci", depth=1), token=TOKEN)
+    data = heal_payload(sha, pr=pr)
+    if dispatch:
+        data["dispatch_id"] = dispatch
+    set_dispatch(actions, data)
+    return sha
+
+
+def assert_no_token(run: Run) -> None:
+    for line in run.out.splitlines() + run.err.splitlines():
+        if not line.startswith("::add-mask::"):
+            assert TOKEN not in line
+    assert TOKEN not in run.summary
+    assert all(TOKEN not in value for value in run.outputs.values())
+
+
+def test_posts_status_and_creates_the_comment(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub, mock: responses.RequestsMock
+) -> None:
+    sha = broken_heal(actions)
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert run.outputs["rollback-required"] == "true"
+    [status] = github.statuses[sha]
+    dispatch = f"octo-org/octo-repo/4242/1/{sha[:12]}"
+    assert status == {
+        "id": 1,
+        "state": "failure",
+        "context": STATUS_CONTEXT,
+        "description": f"dispatch {dispatch}: score 25 (CRITICAL), rollback required",
+        "target_url": RUN_URL,
+    }
+    [comment] = github.comments[7]
+    assert COMMENT_MARKER in comment["body"]
+    assert "**CRITICAL**: effectiveness **25**/100" in comment["body"]
+    assert RUN_URL in comment["body"]
+    assert "Pull request comment updated" in run.summary
+    auth = {c.request.headers.get("Authorization") for c in mock.calls}
+    assert auth == {f"Bearer {TOKEN}"}
+    assert_no_token(run)
+
+
+def test_duplicate_dispatch_reports_the_first_decision(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub, mock: responses.RequestsMock
+) -> None:
+    sha = broken_heal(actions)
+    first = actions.run(capsys)
+    assert first.outputs["rollback-required"] == "true"
+    writes = list(github.writes)
+    calls = len(mock.calls)
+    actions.output.write_text("")
+    actions.summary.write_text("")
+
+    second = actions.run(capsys)
+
+    assert second.code == 0, second.out
+    assert github.writes == writes  # no new status, no comment
+    new_calls = [(c.request.method, c.request.url) for c in mock.calls[calls:]]
+    assert [method for method, _ in new_calls] == ["GET"]
+    assert "/statuses" in str(new_calls[0][1])
+    assert second.outputs["rollback-required"] == "false"
+    assert second.outputs["status"] == "SKIPPED"
+    assert second.outputs["effectiveness-score"] == "25"
+    assert second.outputs["sha"] == sha
+    dispatch = f"octo-org/octo-repo/4242/1/{sha[:12]}"
+    assert f"Duplicate delivery of dispatch `{dispatch}`: first decision was" in second.summary
+    assert "rollback required" in second.summary
+    assert_no_token(second)
+
+
+def test_new_dispatch_updates_the_comment_in_place(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub
+) -> None:
+    sha = broken_heal(actions, dispatch="d-1")
+    actions.run(capsys)
+    set_dispatch(actions, heal_payload(sha, pr=7, dispatch_id="d-2", confidence=100))
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert [w[0] for w in github.writes] == [
+        "status",
+        "comment-create",
+        "status",
+        "comment-edit",
+    ]
+    [comment] = github.comments[7]
+    assert "effectiveness **100**/100" in comment["body"]
+    assert "`d-2`" in comment["body"]
+    descriptions = [s["description"] for s in github.statuses[sha]]
+    assert descriptions == [
+        "dispatch d-1: score 25 (CRITICAL), rollback required",
+        "dispatch d-2: score 100 (HEALTHY), no rollback",
+    ]
+    assert github.statuses[sha][1]["state"] == "success"
+    assert_no_token(run)
+
+
+def test_other_statuses_are_not_duplicates(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub
+) -> None:
+    sha = broken_heal(actions, dispatch="d-1")
+    github.statuses[sha] = [
+        {"context": "ci/other", "state": "success", "description": "dispatch d-1: score 99 (X)"},
+        {"context": STATUS_CONTEXT, "state": "success", "description": "dispatch d-10: score 99"},
+        {"context": STATUS_CONTEXT, "state": "pending", "description": "dispatch d-1: running"},
+    ]
+
+    run = actions.run(capsys)
+
+    assert run.outputs["status"] == "CRITICAL"
+    assert run.outputs["rollback-required"] == "true"
+    assert ("status", sha) in github.writes
+
+
+def test_dry_run_writes_nothing(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub, mock: responses.RequestsMock
+) -> None:
+    broken_heal(actions)
+    actions.inputs(dry_run="true")
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert github.writes == []
+    assert {c.request.method for c in mock.calls} <= {"GET"}
+    assert "Dry run: would set commit status `failure`: dispatch" in run.summary
+    assert "Dry run: would update the comment on pull request #7" in run.summary
+    assert "Dry run: comment that would be posted" in run.out
+    assert run.outputs["rollback-required"] == "true"
+
+
+def test_without_token_notice_and_skip(
+    actions: ActionsEnv, capsys: Any, mock: responses.RequestsMock
+) -> None:
+    broken_heal(actions)
+    del actions.env["INPUT_TOKEN"]
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert list(mock.calls) == []
+    assert "::notice::No token: no check for a duplicate delivery" in run.out
+    assert "skipped (no token)" in run.summary
+    assert run.outputs["rollback-required"] == "true"
+
+
+def test_without_token_fails_with_fail_on_error(
+    actions: ActionsEnv, capsys: Any, mock: responses.RequestsMock
+) -> None:
+    broken_heal(actions)
+    del actions.env["INPUT_TOKEN"]
+    actions.inputs(fail_on_error="true")
+
+    run = actions.run(capsys)
+
+    assert run.code == 1
+    assert "No token to post the validation outcome" in run.out
+
+
+def test_post_status_and_comment_can_be_turned_off(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub
+) -> None:
+    sha = broken_heal(actions)
+    actions.inputs(post_status="false", comment="false")
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert github.writes == []
+    assert sha not in github.statuses
+    assert "not posted (`post-status: false`)" in run.summary
+
+
+def test_api_refusal_is_a_warning(
+    actions: ActionsEnv, capsys: Any, mock: responses.RequestsMock
+) -> None:
+    sha = broken_heal(actions, pr=None)
+    mock.add("GET", f"{API}/commits/{sha}/statuses", json=[])
+    denied = {"message": "Resource not accessible by integration"}
+    mock.add("POST", f"{API}/statuses/{sha}", status=403, json=denied)
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert "::warning::Cannot post the commit status" in run.out
+    assert "Commit status: failed" in run.summary
+    assert run.outputs["rollback-required"] == "true"
+    assert_no_token(run)
+
+    actions.inputs(fail_on_error="true")
+    run = actions.run(capsys)
+    assert run.code == 1
+    assert "Cannot post the commit status" in run.out
+    assert run.outputs["rollback-required"] == "true"  # the decision is still there
+    assert run.summary.count("### Rollback Safety Status") == 2  # both runs' evaluations
+
+
+def test_pr_number_from_the_payload(actions: ActionsEnv, capsys: Any, github: FakeGitHub) -> None:
+    broken_heal(actions, pr=None)
+
+    run = actions.run(capsys)
+
+    assert github.comments == {}
+    assert "Pull request comment: none" in run.summary
