@@ -1,15 +1,745 @@
-"""rollback mode (not available yet)."""
+"""rollback mode: revert what a failing push broke, only adding commits, never losing work.
+
+The flow: decide (validate said so, not a dry run) → find the push's commits → pick the targets
+(bisect for the culprit, or the whole range) → guardrails → revert on top of the remote tip in a
+scratch work tree → verify each revert → push fast-forward (or open a revert pull request) →
+stop the line (fail the step, open or update an issue).
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from autoheal import markers
+from autoheal.bisect import first_bad
+from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.context import Context
-from autoheal.errors import AutohealError
-from autoheal.report import Report
+from autoheal.errors import AutohealError, InputError
+from autoheal.git import Git, PushRejected, RebaseConflict, RevertConflict
+from autoheal.modes.common import echo_failures, github_client, plan_checks, results_table
+from autoheal.payload import parse as parse_payload
+from autoheal.report import Report, code_block, table_cell
+from autoheal.scoring import ROLLBACK_EXECUTED
 from autoheal.settings import Settings
+
+SKIPPED = "SKIPPED"
+FAILED = "FAILED"
+DAY = 24 * 3600
+T = TypeVar("T")
+
+
+class Stop(Exception):
+    """End the run early with a status and an exit code; the summary says why."""
+
+    def __init__(self, status: str, message: str, *, fix: str = "", code: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fix = fix
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Source:
+    """The failing push: its commits are before..after (first parent) on `branch`."""
+
+    before: str | None
+    after: str
+    branch: str
+    origin: str  # where the range came from, for the summary
+    pr: int | None = None
+    checks: dict[str, str] = field(default_factory=dict)  # validate's outcomes, if carried
+
+
+@dataclass(frozen=True)
+class Target:
+    sha: str
+    subject: str
+    mainline: int | None  # 1 for a merge commit: revert what it brought, as one unit
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    value: str
+    verdict: str  # "pass", "refuse" or "skip" (already done: nothing to do)
+
+
+@dataclass
+class Summary:
+    """Everything the "Rollback Safety Status" section shows; rendered once at the end."""
+
+    status: str = ""
+    facts: list[str] = field(default_factory=list)
+    steps: list[tuple[str, str, str]] = field(default_factory=list)  # (commit, subject, result)
+    check_runs: int = 0
+    guards: list[Guard] = field(default_factory=list)
+    failing: list[CheckResult] = field(default_factory=list)
+    diffstat: str = ""
+    next_steps: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        parts = [f"## Rollback Safety Status: {self.status or FAILED}"]
+        parts += ["\n".join(f"- {fact}" for fact in self.facts)] if self.facts else []
+        if self.failing:
+            parts.append(
+                "### Failing checks at the end of the push\n\n" + results_table(self.failing)
+            )
+        if self.steps:
+            rows = ["| Step | Commit | Subject | Checks |", "|---|---|---|---|"]
+            for i, (sha, subject, result) in enumerate(self.steps, 1):
+                rows.append(f"| {i} | `{sha[:12]}` | {table_cell(subject)} | {result} |")
+            parts.append(f"### Bisect ({self.check_runs} check runs)\n\n" + "\n".join(rows))
+        if self.guards:
+            rows = ["| Guard | Value | Verdict |", "|---|---|---|"]
+            words = {"pass": "✅ pass", "refuse": "❌ refused", "skip": "⏭️ skipped"}
+            for g in self.guards:
+                rows.append(
+                    f"| {table_cell(g.name)} | {table_cell(g.value)} | {words[g.verdict]} |"
+                )
+            parts.append("### Guardrails\n\n" + "\n".join(rows))
+        if self.diffstat:
+            parts.append("### Revert diff stat\n\n" + code_block(self.diffstat))
+        if self.next_steps:
+            parts.append("### What to do next\n\n" + "\n".join(f"1. {s}" for s in self.next_steps))
+        return "\n\n".join(parts)
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
-    raise AutohealError(
-        "Mode `rollback` is not available yet in this version of CI Autoheal.",
-        fix="Pin a release that lists it in CHANGELOG.md, or choose another mode.",
+    summary = Summary()
+    report.output("rolled-back", False)
+    try:
+        return Rollback(settings, ctx, report, summary).run()
+    except Stop as stop:
+        summary.status = stop.status
+        report.output("status", stop.status)
+        if stop.fix:
+            summary.next_steps.insert(0, stop.fix)
+        text = f"{stop.message} {stop.fix}".strip()
+        if stop.code:
+            report.error(text, title="Rollback")
+        else:
+            report.notice(text, title="Rollback")
+        summary.facts.insert(0, f"**{stop.status}:** {stop.message}")
+        return stop.code
+    except AutohealError:
+        summary.status = FAILED
+        report.output("status", FAILED)
+        raise
+    finally:
+        report.section(summary.markdown())
+
+
+class Rollback:
+    def __init__(self, settings: Settings, ctx: Context, report: Report, summary: Summary):
+        self.settings = settings
+        self.ctx = ctx
+        self.report = report
+        self.summary = summary
+        host = urlsplit(ctx.server_url).netloc or "github.com"
+        self.git = Git(settings.working_directory, token=settings.token or None, host=host)
+        self.temp_root = report.env.get("RUNNER_TEMP") or None
+        self.now = time.time()
+        self._checks_root = settings.working_directory  # where the bisect checks were planned
+
+    # ------------------------------------------------------------------ the flow
+
+    def run(self) -> int:
+        if not self.settings.rollback_required:
+            raise Stop(
+                SKIPPED,
+                "Rollback not required: validate did not ask for it (`rollback-required` is "
+                "not true).",
+                code=0,
+            )
+        source = resolve_source(self.settings, self.ctx, self.git)
+        tip = self.branch_tip(source.branch)
+        facts = self.summary.facts
+        facts.append(f"Branch: `{source.branch}` at `{tip[:12]}`")
+        commits = self.push_commits(source, tip)
+        facts.append(
+            f"Push ({source.origin}): `{(source.before or 'new branch')[:12]}..{source.after[:12]}`"
+            f", {len(commits)} commit(s) on the first-parent line"
+        )
+        self.global_guards(source.branch, tip)
+        targets = self.choose_targets(commits, source)
+        targets = self.target_guards(targets, tip)
+        planned = ", ".join(t.sha for t in targets)
+        facts.append("Revert (newest first): " + ", ".join(f"`{t.sha[:12]}`" for t in targets))
+        self.report.output("reverted-shas", planned)
+        if self.settings.dry_run:
+            how = "locally" if self.settings.local else f"via {self.settings.rollback_via}"
+            raise Stop(
+                SKIPPED,
+                f"Dry run: would revert {planned} on `{source.branch}` {how}; nothing was changed.",
+                code=0,
+            )
+        return self.execute(source, tip, targets)
+
+    # ------------------------------------------------------------------ where and what
+
+    def branch_tip(self, branch: str) -> str:
+        """Locally: the checked-out branch's HEAD. In Actions: the remote tip, freshly fetched
+        (the checkout may be detached at an older commit)."""
+        if self.settings.local:
+            current = self.git.current_branch()
+            if current != branch:
+                raise Stop(
+                    SKIPPED,
+                    f"The working directory is on `{current or 'a detached HEAD'}`, not on "
+                    f"`{branch}`, the branch to roll back.",
+                    fix=f"Run `git switch {branch}` first (local runs revert the current branch).",
+                )
+            return self.git.head_sha()
+        # --refmap= keeps remote-tracking refs untouched: a dry run changes no ref at all.
+        self.git.run(
+            "fetch", "--no-tags", "--quiet", "--refmap=", "--", "origin", f"refs/heads/{branch}"
+        )
+        tip = self.git.rev_parse("FETCH_HEAD")
+        if tip is None:
+            raise AutohealError(f"Could not read the tip of `{branch}` from the remote.")
+        return tip
+
+    def push_commits(self, source: Source, tip: str) -> list[str]:
+        commits = self.git.first_parent_range(source.before, source.after)
+        if source.before and not self.git.is_ancestor(source.before, source.after):
+            self.report.warning(
+                f"The push was forced: {source.before[:12]} is not an ancestor of "
+                f"{source.after[:12]}. Only the commits of {source.after[:12]} that "
+                f"{source.before[:12]} lacks are candidates."
+            )
+            self.summary.facts.append("Forced push: candidates are the commits `before` lacks")
+        if not commits:
+            raise Stop(
+                SKIPPED,
+                f"The push {source.before}..{source.after} brought no commits: nothing to revert.",
+                fix="Check the `before` and `after` inputs (or the event).",
+            )
+        if not self.git.is_ancestor(source.after, tip):
+            self.summary.guards.append(Guard("on the branch", source.after[:12], "refuse"))
+            raise Stop(
+                SKIPPED,
+                f"{source.after} is not on `{source.branch}` (not an ancestor of its tip "
+                f"{tip[:12]}): it was force-pushed away or belongs to another branch.",
+                fix="Roll back on the branch that holds the commit, or pass the right `after`.",
+            )
+        return commits
+
+    def choose_targets(self, commits: list[str], source: Source) -> list[Target]:
+        """Newest first. `culprit` bisects; `range` takes the whole push; `auto` bisects when
+        there is something to choose between and checks to choose with."""
+        strategy = self.settings.strategy
+        if strategy == "range" or (strategy == "auto" and len(commits) == 1):
+            self.summary.facts.append(f"Strategy: range ({strategy})")
+            return [self.target(sha) for sha in reversed(commits)]
+        culprit = self.bisect(commits, source.after, required=strategy == "culprit")
+        if culprit is None:  # auto without checks for the critical categories
+            self.summary.facts.append("Strategy: range (auto: no critical checks to bisect with)")
+            return [self.target(sha) for sha in reversed(commits)]
+        self.summary.facts.append(f"Strategy: culprit ({strategy})")
+        self.report.output("culprit-sha", culprit)
+        return [self.target(culprit)]
+
+    def target(self, sha: str) -> Target:
+        self.git.ensure_commit(sha, with_parents=True)  # shallow clones: parents must be real
+        mainline = 1 if self.git.is_merge(sha) else None
+        return Target(sha, self.git.subject(sha), mainline)
+
+    # ------------------------------------------------------------------ bisect
+
+    def bisect(self, commits: list[str], after: str, *, required: bool) -> str | None:
+        critical = self.settings.critical_categories
+        failing = self.in_worktree(after, lambda root: self.failing_at_after(root, critical))
+        if failing is None:
+            if required:
+                raise Stop(
+                    SKIPPED,
+                    f"No checks in the critical categories ({', '.join(critical)}): nothing to "
+                    "bisect with.",
+                    fix="Set `test-command`/`build-command`, or use `strategy: range`.",
+                )
+            return None
+        if not failing:
+            raise Stop(
+                SKIPPED,
+                f"The critical checks pass at {after[:12]}: the breakage does not reproduce, "
+                "so nothing is proven bad and nothing was reverted.",
+                fix="Look for flakiness or environment differences; re-run validate, or use "
+                "`strategy: range` to revert the whole push anyway.",
+            )
+        self.summary.failing = failing
+        echo_failures(self.report, failing)
+        self.record_step(after, "❌ fail (end of the push)")
+        bad = [r.check for r in failing]
+        parents = self.git.parents(commits[0])
+        if not parents:
+            raise Stop(SKIPPED, f"{commits[0]} is a root commit: there is nothing to revert to.")
+        self.git.ensure_commit(commits[0], with_parents=True)
+        baseline = parents[0]
+        # `before` first: if it is already bad the breakage predates the push.
+        result = first_bad([baseline, *commits], lambda sha: self.is_bad(sha, bad))
+        if result.index == 0:
+            raise Stop(
+                SKIPPED,
+                f"The branch was already broken at {baseline[:12]}, before this push: the "
+                "failing checks fail there too, so the culprit is older and nothing was "
+                "reverted.",
+                fix="Find the older culprit (e.g. `git bisect`), then re-run with its range.",
+            )
+        return result.sha
+
+    def failing_at_after(self, root: Path, critical: Sequence[str]) -> list[CheckResult] | None:
+        checks = [c for c in plan_checks(self.settings, root).checks if c.category in critical]
+        if not checks:
+            return None
+        self.summary.check_runs += 1
+        results = run_checks(checks)
+        self._checks_root = root
+        return [r for r in results if not r.passed]
+
+    def is_bad(self, sha: str, checks: list[Check]) -> bool:
+        def run_at(root: Path) -> bool:
+            moved = [_reroot(c, self._checks_root, root) for c in checks]
+            return not all(r.passed for r in run_checks(moved))
+
+        self.summary.check_runs += 1
+        bad = self.in_worktree(sha, run_at)
+        self.record_step(sha, "❌ fail" if bad else "✅ pass")
+        return bad
+
+    def record_step(self, sha: str, result: str) -> None:
+        self.report.info(f"bisect: {sha[:12]} {result}")
+        self.summary.steps.append((sha, self.git.subject(sha), result))
+
+    def in_worktree(self, sha: str, work: Callable[[Path], T]) -> T:
+        with self.worktree(sha) as tree:
+            return work(tree.path)
+
+    @contextmanager
+    def worktree(self, sha: str) -> Iterator[Git]:
+        """A scratch detached work tree of `sha` under RUNNER_TEMP, removed afterwards."""
+        holder = Path(tempfile.mkdtemp(prefix=f"autoheal-{sha[:12]}-", dir=self.temp_root))
+        path = holder / "tree"
+        tree = self.git.worktree_add(path, sha)
+        try:
+            yield tree
+        finally:
+            self.git.worktree_remove(path)
+            shutil.rmtree(holder, ignore_errors=True)
+
+    # ------------------------------------------------------------------ guardrails
+
+    def global_guards(self, branch: str, tip: str) -> None:
+        guards = self.summary.guards
+        dirty = self.git.status_lines()
+        guards.append(
+            Guard(
+                "clean working tree",
+                f"{len(dirty)} change(s)" if dirty else "clean",
+                "refuse" if dirty else "pass",
+            )
+        )
+        if dirty:
+            raise Stop(
+                SKIPPED,
+                f"The working tree of {self.settings.working_directory} has uncommitted "
+                f"changes ({', '.join(line[3:] for line in dirty[:5])}).",
+                fix="Run rollback in a fresh checkout, or commit or discard the changes.",
+            )
+        done = self.rollbacks_today(tip)
+        cap = self.settings.max_rollbacks_per_day
+        guards.append(
+            Guard(
+                "rollbacks in the last 24 h",
+                f"{done} of max {cap}",
+                "refuse" if done >= cap else "pass",
+            )
+        )
+        if done >= cap:
+            raise Stop(
+                SKIPPED,
+                f"`{branch}` already had {done} automatic revert(s) in the last 24 hours "
+                f"(max-rollbacks-per-day: {cap}).",
+                fix="Something keeps breaking the branch: a person should fix it now. Raise "
+                "`max-rollbacks-per-day` only if automatic reverts are really wanted.",
+            )
+
+    def rollbacks_today(self, tip: str) -> int:
+        since = int(self.now) - DAY
+        self.deepen_since(tip, since)
+        out = self.git.run(
+            "log",
+            f"--since=@{since} +0000",
+            f"--format=%(trailers:key={markers.REVERT_TRAILER},valueonly)%x1e",
+            "--end-of-options",
+            tip,
+            "--",
+        ).stdout
+        return sum(1 for entry in out.split("\x1e") if entry.strip())
+
+    def deepen_since(self, tip: str, since: int) -> None:
+        """A shallow clone sees only part of the day: deepen until its oldest commit is older."""
+        for depth in (16, 64, 256, 1024):
+            if not self.git.is_shallow():
+                return
+            present = self.git.run("rev-list", "--end-of-options", tip, "--").stdout.split()
+            if present and self.git.commit_time(present[-1]) < since:
+                return
+            self.git.run(
+                "fetch", "--no-tags", "--quiet", f"--deepen={depth}", "--refmap=", "--",
+                "origin", tip, check=False,
+            )  # fmt: skip
+
+    def target_guards(self, targets: list[Target], tip: str) -> list[Target]:
+        """Refuse the whole rollback when any target fails a guard; drop targets that were
+        already reverted (nothing to do for them)."""
+        keep: list[Target] = []
+        refusals: list[str] = []
+        max_age = self.settings.max_age_hours
+        for t in targets:
+            short = t.sha[:12]
+            trailers = self.git.trailers(t.sha)
+            message = self.git.message(t.sha)
+            ours = markers.is_ours(trailers) or "This reverts commit " in message
+            age_h = (self.now - self.git.commit_time(t.sha)) / 3600
+            on_branch = self.git.is_ancestor(t.sha, tip)
+            reverted_by = self.reverted_by(t.sha, tip) if on_branch else None
+            opted_out = markers.opted_out(trailers)
+            checks = [
+                ("not a revert or heal commit", short, not ours),
+                (f"no `{markers.NO_ROLLBACK_TRAILER}: true`", short, not opted_out),
+                (f"age ≤ {max_age} h", f"{short}: {age_h:.1f} h", age_h <= max_age),
+                ("on the branch", short, on_branch),
+            ]  # fmt: skip
+            for name, value, ok in checks:
+                self.summary.guards.append(Guard(name, value, "pass" if ok else "refuse"))
+                if not ok:
+                    refusals.append(f"{short} fails “{name}”")
+            if reverted_by:
+                self.summary.guards.append(
+                    Guard("not already reverted", f"{short} by {reverted_by[:12]}", "skip")
+                )
+            else:
+                keep.append(t)
+        if refusals:
+            raise Stop(
+                SKIPPED,
+                "Refused by the guardrails: " + "; ".join(refusals) + ". Nothing was reverted.",
+                fix="Revert by hand if it must go, or fix forward.",
+            )
+        if not keep:
+            raise Stop(SKIPPED, "Already reverted: nothing left to revert.", code=0)
+        return keep
+
+    def reverted_by(self, sha: str, tip: str) -> str | None:
+        """A later commit on the branch that reverts `sha` (and is not itself reverted)."""
+        for later, message in self.log_messages(sha, tip):
+            reverts = f"{markers.REVERT_TRAILER}: {sha}" in message
+            reverts = reverts or f"This reverts commit {sha}" in message
+            if reverts and self.reverted_by(later, tip) is None:
+                return later
+        return None
+
+    def log_messages(self, since_sha: str, tip: str) -> list[tuple[str, str]]:
+        out = self.git.run(
+            "log", "--format=%H%x00%B%x1e", "--end-of-options", f"{since_sha}..{tip}", "--"
+        ).stdout
+        entries = []
+        for entry in out.split("\x1e"):
+            sha, _, message = entry.strip().partition("\x00")
+            if sha:
+                entries.append((sha, message))
+        return entries
+
+    # ------------------------------------------------------------------ doing it
+
+    def execute(self, source: Source, tip: str, targets: list[Target]) -> int:
+        if self.settings.local:
+            return self.revert_all(self.git, source, tip, targets)
+        with self.worktree(tip) as tree:
+            return self.revert_all(tree, source, tip, targets)
+
+    def revert_all(self, tree: Git, source: Source, tip: str, targets: list[Target]) -> int:
+        reverts: list[str] = []
+        try:
+            for t in targets:
+                sha = tree.revert(
+                    t.sha,
+                    mainline=t.mainline,
+                    trailer=f"{markers.REVERT_TRAILER}: {t.sha}",
+                    author_name=self.settings.author_name,
+                    author_email=self.settings.author_email,
+                )
+                tree.verify_revert(sha, t.sha, t.mainline)
+                reverts.append(sha)
+                self.report.info(f"reverted {t.sha[:12]} as {sha[:12]} (verified)")
+        except RevertConflict as exc:
+            self.undo(tree, tip)
+            self.conflict(source, t, exc)
+        except AutohealError:
+            self.undo(tree, tip)
+            raise
+        self.summary.diffstat = tree.run("diff", "--stat", "--no-color", tip, "HEAD").stdout
+        if self.settings.local:
+            return self.finish(source, targets, reverts[-1], pr_url="", pushed=False)
+        if self.settings.rollback_via == "pull-request":
+            return self.via_pull_request(tree, source, targets, "`rollback-via: pull-request`")
+        try:
+            result = tree.push_fast_forward(
+                source.branch,
+                retries=self.settings.push_retries,
+                on_rebased=lambda head: self.reverify(tree, head, targets),
+            )
+        except PushRejected as exc:
+            self.report.warning(f"{exc.message} Falling back to a revert pull request.")
+            return self.via_pull_request(tree, source, targets, "the branch refused the push")
+        except RebaseConflict as exc:
+            raise AutohealError(
+                f"`{source.branch}` moved while reverting and the new commits conflict with "
+                f"the revert ({exc.message}). Nothing was pushed.",
+                fix="Re-run the rollback on the new tip, or revert by hand.",
+            ) from exc
+        if result.rebased:
+            self.summary.facts.append(
+                f"The branch moved meanwhile: the revert was rebased and re-verified "
+                f"({result.attempts} push attempts)"
+            )
+        return self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
+
+    def undo(self, tree: Git, tip: str) -> None:
+        """All or nothing: drop the reverts already made (only ours; the tree was clean)."""
+        if tree.head_sha() != tip:
+            tree.run("reset", "--hard", "--quiet", tip)
+
+    def reverify(self, tree: Git, head: str, targets: list[Target]) -> None:
+        """After a rebase onto a moved branch the revert commits are new: check them again."""
+        shas = tree.run(
+            "rev-list", "--first-parent", f"--max-count={len(targets)}", "--end-of-options",
+            head, "--",
+        ).stdout.split()  # fmt: skip
+        for revert_sha, t in zip(reversed(shas), targets, strict=True):
+            if tree.trailers(revert_sha).get(markers.REVERT_TRAILER) != t.sha:
+                raise AutohealError(f"After rebasing, {revert_sha} is not the revert of {t.sha}.")
+            tree.verify_revert(revert_sha, t.sha, t.mainline)
+
+    def via_pull_request(self, tree: Git, source: Source, targets: list[Target], why: str) -> int:
+        name = f"autoheal/revert-{targets[0].sha[:12]}"
+        tree.push_branch("HEAD", name, force_with_lease=True)
+        self.summary.facts.append(f"Revert pushed to `{name}` ({why})")
+        gh = github_client(self.settings, self.ctx)
+        if gh is None or not self.ctx.repository:
+            raise Stop(
+                FAILED,
+                f"The revert is on branch `{name}`, but without a token no pull request "
+                "could be opened.",
+                fix=f"Open a pull request from `{name}` into `{source.branch}` and merge it.",
+            )
+        owner = self.ctx.repository.split("/")[0]
+        title = f"Revert {', '.join(t.sha[:12] for t in targets)} (CI Autoheal rollback)"
+        body = self.describe(source, targets, revert="this pull request")
+        with gh:
+            pull = gh.upsert_pull(self.ctx.repository, owner, name, source.branch, title, body)
+        url = str(pull.get("html_url", ""))
+        return self.finish(source, targets, tree.head_sha(), pr_url=url, pushed=False)
+
+    def finish(
+        self, source: Source, targets: list[Target], revert_sha: str, *, pr_url: str, pushed: bool
+    ) -> int:
+        report, summary = self.report, self.summary
+        shas = ", ".join(t.sha for t in targets)
+        summary.status = ROLLBACK_EXECUTED
+        report.output("status", ROLLBACK_EXECUTED)
+        report.output("rolled-back", True)
+        report.output("reverted-shas", shas)
+        report.output("revert-sha", revert_sha)
+        report.output("pr-url", pr_url)
+        if pr_url:
+            where = f"in the pull request {pr_url} (merge it to finish)"
+        elif pushed:
+            where = f"pushed to `{source.branch}` as {revert_sha[:12]}"
+        else:
+            where = f"committed locally on `{source.branch}` as {revert_sha[:12]}, not pushed"
+        summary.facts.insert(0, f"**Rolled back** {shas}: {where}")
+        summary.next_steps += [
+            "Read the failing checks and the culprit's diff; fix it on a branch.",
+            "Re-land the change with the fix (revert the revert, then fix).",
+        ]
+        issue = self.open_issue(source, targets, revert=where)
+        if issue:
+            report.output("issue-url", issue)
+            summary.facts.append(f"Issue: {issue}")
+        if self.settings.local or not self.settings.fail_after_rollback:
+            report.notice(f"Rolled back {shas}: {where}.", title="Rollback")
+            return 0
+        report.error(
+            f"Rolled back {shas} on `{source.branch}`: {where}. A person must look at this "
+            "(fail-after-rollback stops the line).",
+            title="Rollback executed",
+        )
+        return 1
+
+    # ------------------------------------------------------------------ telling people
+
+    def describe(self, source: Source, targets: list[Target], *, revert: str) -> str:
+        lines = [f"CI Autoheal rolled back `{source.branch}`: the push did not pass validation."]
+        for t in targets:
+            lines.append(f"- `{t.sha}` {t.subject} (by {self.author_mention(t.sha)})")
+        lines.append(f"\nThe revert: {revert}.")
+        if self.summary.failing:
+            lines.append("\n**Failing checks:**\n\n" + results_table(self.summary.failing))
+        elif source.checks:
+            outcomes = ", ".join(f"{k}: {v}" for k, v in source.checks.items())
+            lines.append(f"\n**Validate's outcomes:** {outcomes}")
+        if self.ctx.run_url:
+            lines.append(f"\nRun: {self.ctx.run_url}")
+        lines.append(
+            "\n**What to do:** fix the change on a branch, then re-land it (revert the revert). "
+            "Close this issue when the branch is healthy again."
+        )
+        return "\n".join(lines)
+
+    def author_mention(self, sha: str) -> str:
+        """@login when the API knows the author, else the git author name."""
+        gh = github_client(self.settings, self.ctx)
+        if gh is not None and self.ctx.repository:
+            from autoheal.github import GitHubError
+
+            try:
+                with gh:
+                    data = gh.get_json(f"/repos/{self.ctx.repository}/commits/{sha}")
+                login = (data.get("author") or {}).get("login") if isinstance(data, dict) else ""
+                if login:
+                    return f"@{login}"
+            except GitHubError as exc:
+                self.report.debug(f"author lookup failed: {exc}")
+        return self.git.author(sha)[0]
+
+    def open_issue(self, source: Source, targets: list[Target], *, revert: str) -> str:
+        if not self.settings.open_issue:
+            return ""
+        gh = github_client(self.settings, self.ctx)
+        if gh is None or not self.ctx.repository:
+            self.report.warning("No token (or repository): skipping the rollback issue.")
+            return ""
+        from autoheal.github import GitHubError
+
+        title = f"CI Autoheal rolled back {source.branch}"
+        body = self.describe(source, targets, revert=revert)
+        try:
+            with gh:
+                issue = gh.upsert_issue(
+                    self.ctx.repository, markers.issue_marker(source.branch), title, body
+                )
+        except GitHubError as exc:
+            self.report.warning(f"Could not open the rollback issue: {exc}")
+            return ""
+        return str(issue.get("html_url", ""))
+
+    def conflict(self, source: Source, target: Target, exc: RevertConflict) -> None:
+        """Tell people what could not be reverted and why; then stop with FAILED."""
+        paths = ", ".join(exc.paths)
+        self.summary.facts.append(f"Conflict reverting `{target.sha[:12]}` in: {paths}")
+        text = (
+            f"CI Autoheal could not revert `{target.sha}` ({target.subject}, by "
+            f"{self.author_mention(target.sha)}) on `{source.branch}`: later commits changed "
+            f"the same lines in {paths}. Nothing was pushed.\n\n"
+            "**What to do:** revert it by hand (resolving the conflict), or fix forward."
+        )
+        gh = github_client(self.settings, self.ctx)
+        url = ""
+        if gh is not None and self.ctx.repository:
+            from autoheal.github import GitHubError
+
+            try:
+                with gh:
+                    if source.pr:
+                        marker = markers.issue_marker(source.branch)
+                        url = gh.upsert_comment(self.ctx.repository, source.pr, marker, text)
+                    elif self.settings.open_issue:
+                        marker = markers.issue_marker(source.branch)
+                        title = f"CI Autoheal could not roll back {source.branch}"
+                        issue = gh.upsert_issue(self.ctx.repository, marker, title, text)
+                        url = str(issue.get("html_url", ""))
+            except GitHubError as err:
+                self.report.warning(f"Could not report the conflict on GitHub: {err}")
+        else:
+            self.report.warning("No token (or repository): the conflict is reported here only.")
+        if url:
+            self.report.output("issue-url", url)
+            self.summary.facts.append(f"Reported: {url}")
+        raise Stop(
+            FAILED,
+            f"Reverting {target.sha[:12]} conflicts with later changes in {paths}; nothing was "
+            "reverted or pushed.",
+            fix="Revert it by hand (resolve the conflict), or fix forward.",
+        )
+
+
+def resolve_source(settings: Settings, ctx: Context, git: Git) -> Source:
+    """before..after from inputs, else the push event, else the dispatch payload, else `sha`."""
+    payload = parse_payload(ctx.client_payload)
+    if settings.before and not settings.after:
+        raise InputError(
+            "Input `before` is set but `after` is not.",
+            fix="Set `after` to the last commit of the bad push too.",
+        )
+    before: str | None
+    if settings.after:
+        before, after, origin = settings.before or None, settings.after, "inputs"
+    elif ctx.push_after:
+        before, after, origin = ctx.push_before, ctx.push_after, "push event"
+    elif payload is not None:
+        before, after, origin = payload.before, payload.sha, "dispatch payload"
+    elif settings.sha:
+        before, after, origin = None, settings.sha, "input sha"
+    else:
+        raise InputError(
+            "Nothing says what to roll back: no `after`/`sha` input, no push event and no "
+            "dispatch payload.",
+            fix="Run rollback from validate's workflow (it carries the payload), or set "
+            "`before` and `after` (or `sha`).",
+        )
+    if before is not None and set(before) == {"0"}:
+        before = None  # a new branch: only `after` itself
+    branch = _branch(payload.ref if payload else "", ctx, git, settings.local)
+    return Source(
+        before=before,
+        after=after,
+        branch=branch,
+        origin=origin,
+        pr=payload.pr if payload else ctx.pr_number,
+        checks=dict(payload.checks) if payload else {},
     )
+
+
+def _branch(ref: str, ctx: Context, git: Git, local: bool) -> str:
+    if ref:
+        if ref.startswith("refs/") and not ref.startswith("refs/heads/"):
+            raise InputError(
+                f"The dispatch payload's ref {ref!r} is not a branch.",
+                fix="Only branches can be rolled back; send `refs/heads/NAME`.",
+            )
+        return ref.removeprefix("refs/heads/")
+    branch = ctx.branch or ctx.default_branch or (git.current_branch() if local else None)
+    if not branch:
+        raise InputError(
+            "Cannot tell which branch to roll back.",
+            fix="Run on a branch (push or dispatch event), or check out the branch locally.",
+        )
+    return branch
+
+
+def _reroot(check: Check, old_root: Path, new_root: Path) -> Check:
+    """The same check, run in another work tree of the same repository."""
+    try:
+        return replace(check, cwd=new_root / check.cwd.relative_to(old_root))
+    except ValueError:
+        return check

@@ -1,0 +1,626 @@
+"""rollback mode against real repositories: a bare remote, full and shallow clones.
+
+After every run the remote must still hold every commit it had before (`assert_remote_keeps`):
+the `world` fixture checks that at teardown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from autoheal.git import Git
+from tests.actions import TOKEN, ActionsEnv, Run
+from tests.gitfixtures import Repos, assert_remote_keeps, git, install_reject_hook, make_repo
+
+ZERO = "0" * 40
+API = "https://api.github.com/repos/octo-org/octo-repo"
+# The sample project's test: fails when any *.txt file has a line starting with "bug".
+CHECK = """\
+import os, pathlib, sys
+if os.environ.get("CHECK_COUNTER"):
+    with open(os.environ["CHECK_COUNTER"], "a") as f:
+        f.write("run\\n")
+bad = [p.name for p in pathlib.Path(".").glob("*.txt")
+       if any(line.startswith("bug") for line in p.read_text().splitlines())]
+sys.exit(1 if bad else 0)
+"""
+
+
+class World:
+    """The sample repository, the clone the action works in, and the remote snapshots."""
+
+    def __init__(self, tmp_path: Path, actions: ActionsEnv, counter: Path) -> None:
+        self.repos: Repos = make_repo(tmp_path, files={"README.md": "# demo\n", "check.py": CHECK})
+        self.actions = actions
+        self.counter = counter
+        self.snapshots: list[list[str]] = []
+        self.clone: Path = self.repos.work
+
+    def commit(self, name: str, content: str, message: str = "") -> str:
+        return self.repos.commit(name, content, message or f"change {name}")
+
+    def checkout(self, shallow: bool) -> Path:
+        """The CI checkout (depth 1 like actions/checkout, or full history)."""
+        self.clone = self.repos.clone("ci", depth=1 if shallow else None)
+        assert Git(self.clone).is_shallow() == shallow
+        self.actions.env["INPUT_WORKING_DIRECTORY"] = str(self.clone)
+        return self.clone
+
+    def run(self, capsys: pytest.CaptureFixture[str], **inputs: str) -> Run:
+        values = {
+            "mode": "rollback",
+            "rollback_required": "true",
+            "test_command": "python3 check.py",
+            "detect": "false",
+            "open_issue": "false",
+            **inputs,
+        }
+        self.actions.inputs(**values)
+        self.snapshots.append(self.repos.remote_log())
+        return self.actions.run(capsys)
+
+    def check_runs(self) -> int:
+        return len(self.counter.read_text().splitlines()) if self.counter.exists() else 0
+
+    def remote_has_bug(self) -> bool:
+        files = git(self.repos.remote, "ls-tree", "--name-only", "refs/heads/main").split()
+        return any(
+            (self.repos.remote_file("main", f) or "").startswith("bug")
+            or "\nbug" in (self.repos.remote_file("main", f) or "")
+            for f in files
+            if f.endswith(".txt")
+        )
+
+
+@pytest.fixture
+def world(tmp_path: Path, actions: ActionsEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    counter = tmp_path / "check-runs"
+    monkeypatch.setenv("CHECK_COUNTER", str(counter))
+    w = World(tmp_path, actions, counter)
+    yield w
+    for before in w.snapshots:  # the invariant: history was only added to
+        assert_remote_keeps(w.repos.remote, "main", before)
+
+
+def _reverts(w: World, count: int) -> list[str]:
+    """Messages of the newest `count` first-parent commits on the remote."""
+    shas = git(w.repos.remote, "rev-list", "--first-parent", f"-n{count}", "refs/heads/main")
+    return [w.repos.remote_message(s) for s in shas.split()]
+
+
+SHALLOW = pytest.mark.parametrize("shallow", [False, True], ids=["full", "shallow"])
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+@SHALLOW
+def test_one_bad_commit(world: World, capsys: pytest.CaptureFixture[str], shallow: bool) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "introduce a bug")
+    world.repos.push()
+    world.checkout(shallow)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.code == 1, result.err  # fail-after-rollback stops the line
+    assert result.outputs["status"] == "ROLLBACK EXECUTED"
+    assert result.outputs["rolled-back"] == "true"
+    assert result.outputs["reverted-shas"] == bad
+    assert not world.remote_has_bug()
+    assert f"Autoheal-Revert-Of: {bad}" in _reverts(world, 1)[0]
+    assert world.repos.remote_sha() == result.outputs["revert-sha"]
+    assert "rollback happened" in result.out or "A person must look" in result.out
+    assert "Rollback Safety Status: ROLLBACK EXECUTED" in result.summary
+
+
+@SHALLOW
+def test_culprit_in_the_middle_is_found_by_bisect(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    before = world.repos.sha()
+    shas = []
+    for i in range(7):
+        content = "bug\n" if i == 3 else f"ok {i}\n"
+        shas.append(world.commit(f"f{i}.txt", content, f"commit {i}"))
+    world.repos.push()
+    world.checkout(shallow)
+    result = world.run(capsys, before=before, after=shas[-1])
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    assert result.outputs["culprit-sha"] == shas[3]
+    assert result.outputs["reverted-shas"] == shas[3]
+    assert world.check_runs() <= math.log2(7) + 2
+    assert not world.remote_has_bug()
+    for i in (0, 1, 2, 4, 5, 6):  # the good commits stay
+        assert world.repos.remote_file("main", f"f{i}.txt") == f"ok {i}\n"
+    assert "### Bisect" in result.summary and shas[3][:12] in result.summary
+
+
+@SHALLOW
+def test_merge_commit_is_reverted_as_one_unit(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    repos = world.repos
+    before = repos.sha()
+    work = repos.work
+    git(work, "switch", "-q", "-c", "feature")
+    world.commit("feat.txt", "feature\n", "feature part 1")
+    world.commit("feat2.txt", "bug\n", "feature part 2 (bad)")
+    git(work, "switch", "-q", "main")
+    good = world.commit("good.txt", "fine\n", "unrelated good change")
+    git(work, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    merge = repos.sha()
+    repos.push()
+    world.checkout(shallow)
+    result = world.run(capsys, before=before, after=merge)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    assert result.outputs["reverted-shas"] == merge  # first parent: the merge is the unit
+    assert repos.remote_file("main", "feat.txt") is None
+    assert repos.remote_file("main", "feat2.txt") is None
+    assert repos.remote_file("main", "good.txt") == "fine\n"
+    assert good in repos.remote_log()
+
+
+@SHALLOW
+def test_branch_already_broken_before_the_push(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    world.commit("old.txt", "bug\n", "older breakage")
+    world.repos.push()
+    before = world.repos.sha()
+    shas = [world.commit(f"f{i}.txt", "ok\n", f"good {i}") for i in range(3)]
+    world.repos.push()
+    world.checkout(shallow)
+    tip = world.repos.remote_sha()
+    result = world.run(capsys, before=before, after=shas[-1])
+    assert result.code == 1
+    assert result.outputs["status"] == "SKIPPED"
+    assert "already broken" in result.summary
+    assert world.repos.remote_sha() == tip  # nothing reverted
+
+
+@SHALLOW
+def test_before_all_zeros_reverts_only_after(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    world.commit("a.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(shallow)
+    result = world.run(capsys, before=ZERO, after=bad)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    assert result.outputs["reverted-shas"] == bad
+    assert world.repos.remote_file("main", "a.txt") == "ok\n"
+    assert not world.remote_has_bug()
+
+
+@SHALLOW
+def test_forced_push_reverts_only_what_before_lacks(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    repos = world.repos
+    base = repos.sha()
+    old = world.commit("old.txt", "ok\n", "to be rewritten")
+    repos.push()
+    git(repos.work, "reset", "-q", "--hard", base)
+    c1 = world.commit("c1.txt", "ok\n", "new good")
+    bad = world.commit("c2.txt", "bug\n", "new bad")
+    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+    world.checkout(shallow)
+    result = world.run(capsys, before=old, after=bad)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    assert result.outputs["reverted-shas"] == bad
+    assert repos.remote_file("main", "c1.txt") == "ok\n"
+    assert c1 in repos.remote_log()
+    assert "forced" in result.out.lower()
+
+
+@SHALLOW
+def test_range_strategy_reverts_the_whole_push_newest_first(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    before = world.repos.sha()
+    a = world.commit("a.txt", "one\n", "a")
+    b = world.commit("a.txt", "one\nbug\n", "b")
+    world.repos.push()
+    world.checkout(shallow)
+    result = world.run(capsys, before=before, after=b, strategy="range")
+    assert result.outputs["reverted-shas"] == f"{b}, {a}", result.err
+    assert world.repos.remote_file("main", "a.txt") is None
+    assert world.check_runs() == 0
+
+
+def test_push_event_gives_the_range(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    world.actions.set_event({"ref": "refs/heads/main", "before": before, "after": bad}, "push")
+    result = world.run(capsys)
+    assert result.outputs["reverted-shas"] == bad, result.err
+
+
+def test_dispatch_payload_gives_range_and_branch(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("ok.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    clone = world.checkout(True)
+    git(clone, "checkout", "-q", "--detach", "HEAD")  # validate checked out the payload sha
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/1/1/abc", "sha": bad, "before": before,
+                     "ref": "refs/heads/main"},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    result = world.run(capsys)
+    assert result.outputs["culprit-sha"] == bad, result.err
+    assert not world.remote_has_bug()
+
+
+# --------------------------------------------------------------------------- guardrails
+
+
+def _refused(result: Run, world: World, tip: str | None, words: str) -> None:
+    assert result.code == 1, result.err
+    assert result.outputs["status"] == "SKIPPED"
+    assert result.outputs["rolled-back"] == "false"
+    assert words in result.summary, result.summary
+    assert "### Guardrails" in result.summary
+    assert world.repos.remote_sha() == tip
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("Revert something\n\nThis reverts commit " + "a" * 40 + ".", "not a revert or heal"),
+        ("fix\n\nAutoheal-Revert-Of: " + "b" * 40, "not a revert or heal"),
+        ("heal\n\nAutoheal-Run: 42", "not a revert or heal"),
+        ("risky\n\nAutoheal-No-Rollback: true", "Autoheal-No-Rollback"),
+    ],
+    ids=["git-revert", "our-revert", "heal", "opt-out"],
+)
+def test_marked_commits_are_never_reverted(
+    world: World, capsys: pytest.CaptureFixture[str], message: str, words: str
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", message)
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=bad)
+    _refused(result, world, bad, words)
+
+
+def test_already_reverted_is_not_reverted_twice(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    git(world.repos.work, "revert", "--no-edit", bad)
+    world.repos.push()
+    world.checkout(False)
+    tip = world.repos.remote_sha()
+    result = world.run(capsys, before=before, after=bad, strategy="range")
+    assert result.code == 0, result.err
+    assert result.outputs["status"] == "SKIPPED"
+    assert "Already reverted" in result.summary
+    assert world.repos.remote_sha() == tip
+
+
+def test_daily_cap(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(2):
+        world.commit(f"r{i}.txt", "x\n", f"Revert x\n\nAutoheal-Revert-Of: {str(i) * 40}")
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    result = world.run(capsys, before=before, after=bad, max_rollbacks_per_day="2")
+    _refused(result, world, bad, "2 of max 2")
+
+
+def test_max_age(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    before = world.repos.sha()
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z")
+    bad = world.commit("app.txt", "bug\n", "old bad")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=bad)
+    _refused(result, world, bad, "age ≤ 72 h")
+
+
+def test_dirty_tree(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    clone = world.checkout(False)
+    (clone / "scratch.txt").write_text("local change\n")
+    result = world.run(capsys, before=before, after=bad)
+    _refused(result, world, bad, "clean working tree")
+
+
+def test_sha_not_on_the_branch(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    base = world.repos.sha()
+    git(world.repos.work, "switch", "-q", "-c", "other")
+    elsewhere = world.commit("app.txt", "bug\n", "on another branch")
+    world.repos.push("other")
+    world.checkout(False)
+    result = world.run(capsys, before=base, after=elsewhere)
+    _refused(result, world, base, "not on `main`")
+
+
+def test_not_required_is_skipped(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, after=bad, rollback_required="false")
+    assert result.code == 0
+    assert result.outputs["status"] == "SKIPPED"
+    assert "not required" in result.summary.lower()
+    assert world.repos.remote_sha() == bad
+
+
+def test_checks_pass_at_after_reverts_nothing(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("a.txt", "ok\n", "good 1")
+    after = world.commit("b.txt", "ok\n", "good 2")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=after)
+    _refused(result, world, after, "does not reproduce")
+
+
+# --------------------------------------------------------------------------- conflicts, races
+
+
+def _api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
+    rsps.get(re.compile(API + "/commits/[0-9a-f]{40}"), json={"author": {"login": login}})
+    rsps.get(API + "/issues", json=[])
+    rsps.post(API + "/issues", json={"number": 7, "html_url": "https://github.com/i/7"})
+
+
+def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before = world.repos.sha()
+    world.commit("app.txt", "a\n", "base")
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "a\nbug\n", "bad")
+    after = world.commit("app.txt", "a\nbug-and-more\n", "builds on the bad line")
+    world.repos.push()
+    clone = world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        result = world.run(capsys, before=before, after=after, open_issue="true")
+        posted = [c for c in rsps.calls if c.request.method == "POST"]
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert result.outputs["issue-url"] == "https://github.com/i/7"
+    body = json.loads(posted[0].request.body or b"{}")["body"]
+    assert bad in body and "app.txt" in body and "@octocat" in body
+    assert Git(clone).is_clean()
+    assert world.repos.remote_sha() == after
+
+
+def test_colleague_pushes_between_revert_and_push(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    colleague = world.repos.clone("colleague")
+    original = Git.push_fast_forward
+    pushed: list[str] = []
+
+    def race(self: Git, branch: str, **kwargs: Any) -> Any:
+        if not pushed:
+            pushed.append(world.repos.commit("other.txt", "theirs\n", "colleague", repo=colleague))
+            world.repos.push(repo=colleague)
+        return original(self, branch, **kwargs)
+
+    monkeypatch.setattr(Git, "push_fast_forward", race)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    tip = world.repos.remote_sha()
+    assert tip == result.outputs["revert-sha"]
+    assert git(world.repos.remote, "rev-parse", f"{tip}^").strip() == pushed[0]
+    assert world.repos.remote_file("main", "other.txt") == "theirs\n"
+    assert not world.remote_has_bug()
+    assert "moved meanwhile" in result.summary
+
+
+def test_protected_branch_falls_back_to_a_pull_request(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    install_reject_hook(world.repos.remote)
+    world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        rsps.get(API + "/pulls", json=[])
+        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        result = world.run(capsys, before=before, after=bad)
+        pull = [c for c in rsps.calls if c.request.url == API + "/pulls"]
+    assert result.outputs["pr-url"] == "https://github.com/p/9", result.err
+    assert result.outputs["status"] == "ROLLBACK EXECUTED"
+    branch = f"autoheal/revert-{bad[:12]}"
+    assert world.repos.remote_sha(branch) == result.outputs["revert-sha"]
+    assert json.loads(pull[0].request.body or b"{}")["base"] == "main"
+    assert world.repos.remote_sha() == bad  # main untouched
+
+
+def test_rollback_via_pull_request(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        rsps.get(API + "/pulls", json=[{"number": 9}])  # a re-run updates the same PR
+        rsps.patch(API + "/pulls/9", json={"number": 9, "html_url": "https://github.com/p/9"})
+        result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+    assert result.outputs["pr-url"] == "https://github.com/p/9", result.err
+    assert world.repos.remote_sha() == bad
+
+
+# --------------------------------------------------------------------------- dry run, issue
+
+
+def _local_state(path: Path) -> tuple[str, str, str]:
+    return (
+        git(path, "for-each-ref", "--format=%(refname) %(objectname)"),
+        git(path, "rev-parse", "HEAD"),
+        git(path, "status", "--porcelain", "--untracked-files=all"),
+    )
+
+
+@SHALLOW
+def test_dry_run_changes_nothing_and_plans_what_a_real_run_does(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    before = world.repos.sha()
+    shas = [world.commit(f"f{i}.txt", "bug\n" if i == 2 else "ok\n", f"c{i}") for i in range(5)]
+    world.repos.push()
+    clone = world.checkout(shallow)
+    local, remote = _local_state(clone), world.repos.remote_log()
+    dry = world.run(capsys, before=before, after=shas[-1], dry_run="true")
+    assert dry.code == 0, dry.err
+    assert dry.outputs["status"] == "SKIPPED"
+    assert dry.outputs["rolled-back"] == "false"
+    assert "Dry run" in dry.summary
+    assert _local_state(clone) == local
+    assert world.repos.remote_log() == remote
+    real = world.run(capsys, before=before, after=shas[-1], dry_run="false")
+    assert real.outputs["reverted-shas"] == dry.outputs["reverted-shas"] == shas[2]
+
+
+def test_issue_mentions_author_and_token_never_leaks(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps, login="mona")
+        result = world.run(capsys, before=before, after=bad, open_issue="true")
+        issue = next(c for c in rsps.calls if c.request.method == "POST")
+    body = json.loads(issue.request.body or b"{}")
+    assert "@mona" in body["body"] and bad in body["body"]
+    assert "<!-- autoheal:rollback:main -->" in body["body"]
+    assert result.outputs["issue-url"] == "https://github.com/i/7"
+    out = "\n".join(line for line in result.out.splitlines() if "::add-mask::" not in line)
+    for text in (out, result.err, result.summary, json.dumps(result.outputs)):
+        assert TOKEN not in text
+
+
+def test_without_token_skips_the_issue_with_a_warning(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=bad, open_issue="true")
+    assert result.outputs["status"] == "ROLLBACK EXECUTED"
+    assert "skipping the rollback issue" in result.out
+
+
+def test_fail_after_rollback_false_exits_zero(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=bad, fail_after_rollback="false")
+    assert result.code == 0
+    assert result.outputs["status"] == "ROLLBACK EXECUTED"
+
+
+# --------------------------------------------------------------------------- local runs
+
+
+def _local(world: World, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[int, str]:
+    from autoheal.cli import main
+
+    world.snapshots.append(world.repos.remote_log())
+    env = {"PATH": "/usr/bin:/bin", "CHECK_COUNTER": str(world.counter)}
+    argv = ["rollback", "--repo", str(world.repos.work), "--rollback-required"]
+    argv += ["--detect", "false", "--test-command", "python3 check.py", "--open-issue", "false"]
+    argv += flags
+    capsys.readouterr()
+    code = main(argv, env)
+    return code, capsys.readouterr().out
+
+
+def test_local_run_reverts_on_the_current_branch_and_never_pushes(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("ok.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    code, out = _local(world, capsys, "--before", before, "--after", bad)
+    assert code == 0, out
+    work = Git(world.repos.work)
+    assert work.current_branch() == "main"
+    assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
+    assert not (world.repos.work / "app.txt").exists()
+    assert world.repos.remote_sha() == bad  # never pushed
+    assert "not pushed" in out
+
+
+def test_local_run_on_a_detached_head_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    git(world.repos.work, "checkout", "-q", "--detach", "HEAD")
+    code, out = _local(world, capsys, "--after", bad)
+    assert code == 2, out  # locally the branch is the checked-out one: there is none
+    assert "Cannot tell which branch" in out
+    assert world.repos.remote_sha() == bad
+
+
+def test_pull_request_fallback_without_token_fails_clearly(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert world.repos.remote_sha(f"autoheal/revert-{bad[:12]}") is not None
+    assert "Open a pull request" in result.summary
+    assert world.repos.remote_sha() == bad
+
+
+def test_culprit_without_critical_checks_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("a.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(False)
+    result = world.run(
+        capsys, before=before, after=bad, strategy="culprit", critical_categories="lint"
+    )
+    _refused(result, world, bad, "nothing to bisect with")
