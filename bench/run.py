@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import http.server
 import json
+import math
 import os
 import platform
 import re
@@ -921,6 +922,137 @@ def bench_checks(opts: argparse.Namespace, work: Path, info: dict[str, Any]) -> 
     return rows
 
 
+# --------------------------------------------------------------------------- 5. rollback
+
+
+def fast_import(repo: Path, commits: int, bad_at: int | None = None, files: int = 100) -> None:
+    """A bare repository of `commits` commits on main, made with one `git fast-import`.
+
+    Commit i (1-based) changes f{i % files}.txt; from commit `bad_at` on, app.txt says "bug"
+    (what the sample check rejects)."""
+    git(repo.parent, "init", "-q", "--bare", "-b", "main", str(repo))
+    now = int(time.time()) - commits  # one second apart, the newest now
+    out = []
+    for i in range(1, commits + 1):
+        msg = f"change {i}\n".encode()
+        out.append(b"commit refs/heads/main\nmark :%d\n" % i)
+        out.append(b"committer bench <bench@example.com> %d +0000\n" % (now + i))
+        out.append(b"data %d\n%s" % (len(msg), msg))
+        if i > 1:
+            out.append(b"from :%d\n" % (i - 1))
+        content = f"line {i}\n".encode()
+        out.append(b"M 100644 inline f%d.txt\ndata %d\n%s\n" % (i % files, len(content), content))
+        if i == bad_at:
+            out.append(b"M 100644 inline app.txt\ndata 4\nbug\n\n")
+        elif i == 1:
+            out.append(b"M 100644 inline app.txt\ndata 3\nok\n\n")
+    git(repo, "fast-import", "--quiet", stdin=b"".join(out))
+
+
+#: The check of the rollback samples; counts its own runs in $BENCH_COUNTER.
+ROLLBACK_CHECK = "echo run >> \"$BENCH_COUNTER\"; ! grep -qs '^bug' app.txt"
+
+
+def rollback_argv(python: str, repo: Path, before: str, after: str, strategy: str) -> list[str]:
+    return [python, "-m", "autoheal", "rollback", "--repo", str(repo), "--rollback-required",
+            "--detect", "false", "--test-command", ROLLBACK_CHECK, "--open-issue", "false",
+            "--strategy", strategy, "--before", before, "--after", after,
+            "--fail-after-rollback", "false", "--max-rollbacks-per-day", "100"]  # fmt: skip
+
+
+def bench_rollback(opts: argparse.Namespace, work: Path, info: dict[str, Any]) -> list[Row]:
+    if not has_mode("rollback"):
+        print("rollback: the mode is not available yet: skipped", file=sys.stderr)
+        return []
+    python = action_python(info)
+    rows: list[Row] = []
+    counter = work / "rollback-counter"
+    env = autoheal_env(PATH=os.environ.get("PATH", ""), BENCH_COUNTER=str(counter), **GIT_ENV)
+
+    def rollback_once(repo: Path, before: str, after: str, strategy: str) -> tuple[Run, int]:
+        counter.write_text("")
+        result = run(rollback_argv(python, repo, before, after, strategy), env=env, cwd=repo)
+        if result.code != 0:
+            raise RuntimeError(f"rollback failed ({result.code}):\n{result.out}\n{result.err}")
+        return result, len(counter.read_text().splitlines())
+
+    for n in opts.pushes:
+        remote = work / f"bisect-{n}.git"
+        bad_at = 2 + (2 * n) // 3  # commit 1 is the good base; the push is commits 2..n+1
+        fast_import(remote, n + 1, bad_at=bad_at)
+        clone = work / f"bisect-{n}"
+        git(work, "clone", "-q", f"file://{remote}", str(clone))
+        tip = git(clone, "rev-parse", "HEAD").strip()
+        base = git(clone, "rev-parse", "HEAD~" + str(n)).strip()
+        culprit = git(clone, "rev-parse", f"HEAD~{n + 1 - bad_at}").strip()
+        runs: list[int] = []
+
+        def once(
+            clone: Path = clone,
+            tip: str = tip,
+            base: str = base,
+            culprit: str = culprit,
+            runs: list[int] = runs,
+        ) -> float:
+            git(clone, "reset", "-q", "--hard", tip)
+            result, count = rollback_once(clone, base, tip, "culprit")
+            if culprit not in result.out:
+                raise RuntimeError(f"bisect did not name the culprit {culprit}:\n{result.out}")
+            runs.append(count)
+            return result.seconds
+
+        stat = measure(once, max(1, opts.repeat // 2))
+        limit = math.log2(n) + 2
+        rows.append(
+            row(
+                "rollback",
+                f"bisect a push of {n} commits",
+                stat,
+                note=f"{runs[-1]} check runs (goal ≤ log2(n)+2 = {limit:g})",
+            )
+        )
+        rows.append(
+            Row(
+                "rollback",
+                f"check runs to bisect {n} commits",
+                runs[-1],
+                min(runs),
+                max(runs),
+                unit="",
+                goal=f"≤ {limit:g}",
+                goal_max=limit,
+            )
+        )
+    # Revert the newest commit of a long history, in a full and in a shallow clone.
+    n = opts.history
+    remote = work / f"history-{n}.git"
+    start = time.perf_counter()
+    fast_import(remote, n, bad_at=n)
+    info["fast_import_seconds"] = round(time.perf_counter() - start, 3)
+    rss: list[float] = []
+    for label, depth in (("full clone", None), ("shallow clone (depth 1)", 1)):
+        clone = work / f"history-{n}-{depth or 'full'}"
+
+        def prepare(clone: Path = clone, depth: int | None = depth) -> None:
+            shutil.rmtree(clone, ignore_errors=True)
+            extra = ["--depth", str(depth)] if depth else []
+            git(work, "clone", "-q", *extra, f"file://{remote}", str(clone))
+
+        prepare()
+        tip = git(clone, "rev-parse", "HEAD").strip()
+        before = git(work, "--git-dir", str(remote), "rev-parse", "main~1").strip()
+
+        def once_range(clone: Path = clone, tip: str = tip, before: str = before) -> float:
+            result, _ = rollback_once(clone, before, tip, "range")
+            rss.append(result.max_rss / MIB)
+            return result.seconds
+
+        stat = measure(once_range, max(1, opts.repeat // 2), prepare=prepare)
+        rows.append(row("rollback", f"revert on {n} commits, {label}", stat))
+    rows.append(row("memory", f"rollback peak RSS ({n}-commit history)", Stat(rss), unit="MiB"))
+    return rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -957,6 +1089,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace, Path, dict[str, Any]], list[Row
     "setup": bench_setup,
     "startup": bench_startup,
     "redispatch": bench_redispatch,
+    "rollback": bench_rollback,
     "checks": bench_checks,
 }
 

@@ -95,3 +95,11 @@ def test_startup_redispatch_and_checks_parts_on_tiny_sizes(
     assert any(r.part == "redispatch" and r.ratio for r in rows)
     assert any(r.case.startswith("validate, N=2") for r in rows)
     assert all(r.median >= 0 for r in rows)
+
+
+def test_rollback_part_on_tiny_sizes(bench: ModuleType, tmp_path: Path) -> None:
+    opts = tiny(bench, "--pushes", "2", "--history", "20")
+    rows = bench.bench_rollback(opts, tmp_path, {})
+    runs = next(r for r in rows if r.case == "check runs to bisect 2 commits")
+    assert runs.met
+    assert any("shallow clone" in r.case for r in rows)
