@@ -51,7 +51,7 @@ def test_every_uses_is_pinned_to_a_full_sha() -> None:
         *(ROOT / "examples").glob("*.yml"),
     ]
     for path in files:
-        for ref in re.findall(r"uses:\s*([^\s#]+)", path.read_text()):
+        for ref in re.findall(r"(?m)^\s*(?:-\s+)?uses:\s*([^\s#]+)", path.read_text()):
             if ref.startswith("./") or ref.startswith("docker://"):
                 continue
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{path.name}: {ref}"

@@ -78,6 +78,25 @@ def test_work_tree_diff_includes_untracked_without_touching_index(repos: Repos) 
     assert not g.is_clean()
 
 
+def test_same_size_edit_in_the_same_second_as_the_commit_is_seen(repos: Repos) -> None:
+    """A fixer that rewrites a file to the same size in the same second as the last commit
+    must not be missed when the diff is taken a second later (git trusts second-granular
+    stat data of an index that is not "racy"; a copied index looks fresh)."""
+    import os
+    import time
+
+    g = Git(repos.work)
+    path = repos.work / "same.txt"
+    time.sleep(1 - time.time() % 1)  # start of a second: commit and edit fall in it
+    repos.commit("same.txt", "a\tb   \n", "add same")
+    stat = path.stat()
+    path.write_text("a    b\n")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    time.sleep(1.1)
+    assert g.changed_paths() == ["same.txt"]
+    assert g.diff_lines_count() == 2
+
+
 # ---------------------------------------------------------------- commits
 
 

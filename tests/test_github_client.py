@@ -27,26 +27,11 @@ from autoheal.github import (
     ValidationFailed,
     parse_accepted_permissions,
 )
+from tests.fakes import NOW, FakeClock
 
 TOKEN = "ghp_SECRETTOKEN123"
 API = "https://api.github.com"
 REPO = "octo/repo"
-NOW = 1_700_000_000.0
-
-
-class FakeClock:
-    """Time that only moves when the client sleeps: retry tests never really wait."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

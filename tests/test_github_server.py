@@ -25,10 +25,10 @@ from autoheal.github import (
     RateLimited,
     ServerError,
 )
+from tests.fakes import NOW, FakeClock
 
 TOKEN = "ghp_SECRETTOKEN123"
 REPO = "octo/repo"
-NOW = 1_700_000_000.0
 SHORT = (1.0, 0.3)  # connect, read: a hung server costs 0.3 s, not 30
 
 
@@ -146,19 +146,6 @@ class ScriptedServer:
             threads = list(self._threads)
         for thread in threads:
             thread.join(timeout=5.0)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = NOW
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

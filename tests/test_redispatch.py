@@ -1,6 +1,6 @@
 """redispatch through `main()`: real event payloads, the API faked with `responses`.
 
-Time is injected (`FakeTime`), so retries and waits take no real time. Every scenario also
+Time is injected (`FakeClock`), so retries and waits take no real time. Every scenario also
 checks that the token never leaks (`assert_no_token`).
 """
 
@@ -17,6 +17,7 @@ import responses
 from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
 from tests.actions import TOKEN, ActionsEnv, Run, load_event
+from tests.fakes import FakeClock
 
 REPO = "octo-org/octo-repo"
 API = "https://api.github.com"
@@ -26,21 +27,6 @@ PUSH_ID = f"{REPO}/1234/1/{PUSH_SHA[:12]}"
 PR_REPO = "Codertocat/Hello-World"
 PR_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 RUN_SHA = "3484a3fb816e0859fd6e1cea078d76385ff50625"
-
-
-class FakeTime:
-    """A clock that only moves when someone sleeps: waits and retries take no real time."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def assert_no_token(run: Run) -> None:
@@ -56,9 +42,9 @@ def assert_no_token(run: Run) -> None:
 
 
 @pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    fake = FakeTime()
-    monkeypatch.setattr(redispatch, "clock", fake.clock)
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(redispatch, "clock", fake.time)
     monkeypatch.setattr(redispatch, "sleep", fake.sleep)
     return fake
 
@@ -70,7 +56,7 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def env(actions: ActionsEnv, fake_time: FakeTime) -> ActionsEnv:
+def env(actions: ActionsEnv, fake_time: FakeClock) -> ActionsEnv:
     actions.inputs(mode="redispatch", token=TOKEN)
     return actions
 
@@ -386,7 +372,7 @@ def test_permission_error_for_another_repository_points_to_a_pat(
 def test_rate_limit_that_fits_is_waited_then_sent(
     env: ActionsEnv,
     rsps: responses.RequestsMock,
-    fake_time: FakeTime,
+    fake_time: FakeClock,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     rsps.post(DISPATCHES, status=429, headers={"retry-after": "5"})
@@ -395,7 +381,7 @@ def test_rate_limit_that_fits_is_waited_then_sent(
     run = env.run(capsys)
 
     assert run.code == 0, run.out
-    assert fake_time.slept == [5.0]
+    assert fake_time.sleeps == [5.0]
     assert run.outputs["attempts"] == "2"
     assert run.outputs["http-status"] == "204"
     assert run.outputs["duration-ms"] == "5000"
@@ -408,14 +394,14 @@ def closed_port() -> int:
 
 
 def test_connection_refused_is_retried_then_a_clear_error(
-    env: ActionsEnv, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+    env: ActionsEnv, fake_time: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env.env["GITHUB_API_URL"] = f"http://127.0.0.1:{closed_port()}"
 
     run = env.run(capsys)
 
     assert run.code == 1
-    assert len(fake_time.slept) == 4  # a refused connection sent nothing: safe to retry
+    assert len(fake_time.sleeps) == 4  # a refused connection sent nothing: safe to retry
     assert run.outputs["attempts"] == "5"
     assert run.outputs["http-status"] == "0"
     assert run.outputs["dispatched"] == "false"

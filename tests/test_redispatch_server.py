@@ -10,7 +10,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.actions import TOKEN, ActionsEnv
-from tests.test_redispatch import PUSH_ID, PUSH_SHA, REPO, FakeTime, assert_no_token, fake_time
+from tests.fakes import FakeClock
+from tests.test_redispatch import PUSH_ID, PUSH_SHA, REPO, assert_no_token, fake_time
 
 __all__ = ["fake_time"]  # the fixture, imported so pytest finds it here too
 
@@ -19,7 +20,7 @@ DISPATCHES = f"/repos/{REPO}/dispatches"
 
 
 @pytest.fixture
-def env(actions: ActionsEnv, httpserver: HTTPServer, fake_time: FakeTime) -> ActionsEnv:
+def env(actions: ActionsEnv, httpserver: HTTPServer, fake_time: FakeClock) -> ActionsEnv:
     actions.inputs(mode="redispatch", token=TOKEN)
     actions.env["GITHUB_API_URL"] = httpserver.url_for("/api/v3").rstrip("/")
     return actions
@@ -72,7 +73,7 @@ def test_dispatch_end_to_end_over_a_socket(
 def test_wait_for_run_finds_the_run_by_dispatch_id(
     env: ActionsEnv,
     httpserver: HTTPServer,
-    fake_time: FakeTime,
+    fake_time: FakeClock,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     env.inputs(wait_for_run="true", wait_timeout="120")
@@ -109,7 +110,7 @@ def test_wait_for_run_finds_the_run_by_dispatch_id(
     # Created since the dispatch time minus the clock skew allowance (2 minutes).
     assert lists[0]["created"] == ">=2023-11-14T22:11:20Z"
     assert len(lists) == 3
-    assert fake_time.slept == [5.0] * 4
+    assert fake_time.sleeps == [5.0] * 4
     assert "| success |" in run.summary
     assert f"https://github.com/{REPO}/actions/runs/42" in run.summary
     assert "runs/11" not in run.summary
@@ -121,7 +122,7 @@ def test_wait_for_run_finds_the_run_by_dispatch_id(
 def test_wait_for_run_times_out_without_guessing(
     env: ActionsEnv,
     httpserver: HTTPServer,
-    fake_time: FakeTime,
+    fake_time: FakeClock,
     capsys: pytest.CaptureFixture[str],
     fail_on_error: str,
     code: int,
@@ -145,7 +146,7 @@ def test_wait_for_run_times_out_without_guessing(
     assert "validation-run-url" not in run.outputs
     assert run.outputs["dispatched"] == "true"
     assert run.outputs["status"] == "DISPATCHED"
-    assert sum(fake_time.slept) <= 30
+    assert sum(fake_time.sleeps) <= 30
     warnings = [line for line in run.out.splitlines() if line.startswith("::warning")]
     assert len(warnings) == 1
     assert f"No run carrying dispatch id `{PUSH_ID}`" in warnings[0]

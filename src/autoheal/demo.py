@@ -133,13 +133,31 @@ def build_sample(root: Path) -> tuple[Path, str, str]:
     return work, good, bad
 
 
-def step(title: str, argv: Sequence[str], env: dict[str, str]) -> int:
+def step(title: str, argv: Sequence[str], env: dict[str, str], root: Path) -> dict[str, str]:
+    """Run one mode as a workflow step would, and return its outputs for the next step."""
     from autoheal.cli import main
 
+    outputs = root / f"{title.replace(' ', '-')}.outputs"
+    outputs.write_text("")
     print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}", flush=True)
-    code = main(list(argv), env)
+    code = main(list(argv), {**env, "GITHUB_OUTPUT": str(outputs)})
     print(f"[{title}: exit code {code}]", flush=True)
-    return code
+    return {**read_outputs(outputs), "exit-code": str(code)}
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """Parse the `name<<DELIMITER` blocks the report writes to GITHUB_OUTPUT."""
+    outputs: dict[str, str] = {}
+    lines = path.read_text().split("\n")
+    i = 0
+    while i < len(lines):
+        if "<<" in lines[i]:
+            name, delimiter = lines[i].split("<<", 1)
+            end = lines.index(delimiter, i + 1)
+            outputs[name] = "\n".join(lines[i + 1 : end])
+            i = end
+        i += 1
+    return outputs
 
 
 def run_demo(root: Path) -> int:
@@ -151,15 +169,27 @@ def run_demo(root: Path) -> int:
         f"Sample repository: {work}\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
         "imports a module that was never committed, one breaks the formatting)"
     )
-    step("heal", ["heal", *repo], env)
-    step("validate", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env)
+    heal = step("heal", ["heal", *repo], env, root)
+    validate = step(
+        "validate",
+        [
+            "validate",
+            *repo,
+            "--sha",
+            git(work, "rev-parse", "HEAD"),
+            "--confidence",
+            heal["confidence-after"],
+        ],
+        env,
+        root,
+    )
     step(
         "rollback",
         [
             "rollback",
             *repo,
             "--rollback-required",
-            "true",
+            validate["rollback-required"],
             "--before",
             good,
             "--after",
@@ -168,15 +198,22 @@ def run_demo(root: Path) -> int:
             "false",
         ],
         env,
+        root,
     )
     final = step(
-        "validate again", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env
+        "validate again", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env, root
     )
     print(f"\n{'=' * 78}\nHistory of the sample (nothing rewritten, only commits added):\n")
     print(git(work, "log", "--oneline", "--graph"))
     unchanged = git(root / "origin.git", "rev-parse", "main") == origin_before
     print(f"\norigin/main unchanged: {'yes' if unchanged else 'NO'} (local runs never push)")
-    return final
+    print(
+        f"\nLoop: heal {heal['status']} (confidence {heal['confidence-before']} -> "
+        f"{heal['confidence-after']}), validate {validate['status']} "
+        f"({validate['effectiveness-score']}), rollback, validate {final['status']} "
+        f"({final['effectiveness-score']})."
+    )
+    return 0 if final["status"] == "HEALTHY" and unchanged else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

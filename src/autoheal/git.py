@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -365,15 +364,17 @@ class Git:
 
     @contextmanager
     def _scratch_index(self) -> Iterator[dict[str, str]]:
-        """A throwaway copy of the index with every work-tree change added (`add -A`), so
-        diffs include untracked files without touching the real index."""
-        index = Path(self._out("rev-parse", "--git-path", "index").strip())
-        index = index if index.is_absolute() else self.path / index
+        """A throwaway index holding HEAD's tree plus every work-tree change (`add -A`), so
+        diffs include untracked files without touching the real index.
+
+        It is built from the tree, not copied from the real index: copied stat data would let
+        git trust a same-size edit made in the same second as the last commit (racy git) and
+        miss a fixer's change. Without stat data every file is hashed.
+        """
         with tempfile.TemporaryDirectory(prefix="autoheal-index-") as tmp:
-            scratch = Path(tmp) / "index"
-            if index.exists():
-                shutil.copyfile(index, scratch)
-            env = {"GIT_INDEX_FILE": str(scratch)}
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if self.rev_parse("HEAD"):
+                self.run("read-tree", "HEAD", env=env)
             self.run("add", "-A", env=env)
             yield env
 

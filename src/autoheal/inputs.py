@@ -75,7 +75,8 @@ INPUTS: tuple[Input, ...] = (
         "str",
         "",
         "Token for the GitHub API and for pushing. Defaults to the job's "
-        "GITHUB_TOKEN; redispatch needs a PAT or GitHub App token (see docs/token-setup.md).",
+        "GITHUB_TOKEN; redispatch to another repository needs a PAT or GitHub App token "
+        "(see docs/token-setup.md).",
         in_config=False,
         secret=True,
     ),
@@ -145,8 +146,8 @@ INPUTS: tuple[Input, ...] = (
         "commit-author",
         "str",
         "autoheal[bot] <autoheal-bot@users.noreply.github.com>",
-        "Author of heal commits, as `Name <email>`.",
-        modes=HEAL,
+        "Author of heal and revert commits, as `Name <email>`.",
+        modes=("heal", "rollback"),
     ),
     Input(
         "max-diff-lines",
@@ -402,7 +403,7 @@ OUTPUTS: dict[str, str] = {
     "sha": "The commit that was evaluated.",
     # rollback
     "rolled-back": "true when a revert was pushed (or a revert PR opened).",
-    "reverted-shas": "Commits reverted, comma separated.",
+    "reverted-shas": "Commits reverted (with dry-run: that would be), comma separated.",
     "revert-sha": "The newest revert commit.",
     "culprit-sha": "The first bad commit found.",
     "issue-url": "Issue opened or updated about the rollback.",

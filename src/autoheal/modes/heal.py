@@ -411,7 +411,9 @@ def _next_step() -> str:
         "`mode: redispatch` to validate the healed commit:\n\n"
         + code_block(
             "- uses: OWNER/ci-autoheal@v1\n"
-            "  if: steps.heal.outputs.healed == 'true'\n"
+            "  # !cancelled(): heal fails its step when checks still fail (PARTIAL), and that\n"
+            "  # pushed fix is the one that most needs validating.\n"
+            "  if: ${{ !cancelled() && steps.heal.outputs.healed == 'true' }}\n"
             "  with:\n"
             "    mode: redispatch\n"
             "    token: ${{ secrets.AUTOHEAL_TOKEN }}\n"

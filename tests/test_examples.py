@@ -1,0 +1,478 @@
+"""The example workflows (and our own) are complete, least-privilege and consistent with action.yml.
+
+`workflow_problems` is the checker: it returns every problem it finds as a sentence. The tests run
+it on each real workflow (no problems allowed) and on deliberately broken ones (the expected
+problem must be reported), so the checker itself cannot silently rot into "always passes".
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from autoheal.inputs import BY_NAME, MODES
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text())
+ACTION_INPUTS = set(ACTION["inputs"])
+ACTION_OUTPUTS = set(ACTION["outputs"])
+EXAMPLES = sorted((ROOT / "examples").glob("*.yml"))
+OWN_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+# Outputs of the third-party actions the examples read (from their action.yml).
+THIRD_PARTY_OUTPUTS = {
+    "actions/create-github-app-token": {"token", "installation-id", "app-slug"},
+}
+STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+
+
+# --------------------------------------------------------------------------- the checker
+
+
+def is_ours(step: dict[str, Any]) -> bool:
+    uses = str(step.get("uses", ""))
+    return uses == "./" or "ci-autoheal" in uses
+
+
+def action_name(uses: str) -> str:
+    return uses.split("@", 1)[0]
+
+
+def expressions(key: str, value: Any) -> Iterator[str]:
+    """Every expression in a value: `${{ ... }}` anywhere, and a bare `if:` as a whole."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from expressions(str(k), v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from expressions(key, v)
+    elif isinstance(value, str):
+        found = EXPRESSION.findall(value)
+        yield from found
+        if key == "if" and not found:
+            yield value
+
+
+def run_scripts(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "run" and isinstance(v, str):
+                yield v
+            else:
+                yield from run_scripts(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from run_scripts(v)
+
+
+def step_problems(where: str, step: dict[str, Any]) -> list[str]:
+    problems = []
+    uses = str(step.get("uses", ""))
+    with_ = step.get("with") or {}
+    if action_name(uses) == "actions/checkout" and with_.get("persist-credentials") is not False:
+        problems.append(f"{where}: actions/checkout without `persist-credentials: false`")
+    if not is_ours(step):
+        return problems
+    mode = with_.get("mode")
+    expected_failure = step.get("continue-on-error") is True
+    if mode not in MODES and not expected_failure:
+        problems.append(f"{where}: mode {mode!r} is not one of {', '.join(MODES)}")
+    for key in with_:
+        if key not in ACTION_INPUTS:
+            problems.append(f"{where}: `{key}` is not an input of action.yml")
+        elif mode in MODES and mode not in BY_NAME[key].modes:
+            problems.append(f"{where}: `{key}` is not used by mode {mode}")
+    return problems
+
+
+def output_problem(
+    where: str, ref: str, target: dict[str, Any] | None, kind: str, name: str | None
+) -> str | None:
+    if target is None:
+        return f"{where}: `{ref}` names no earlier step of this job"
+    if kind in ("outcome", "conclusion"):
+        return None
+    if kind != "outputs" or not name:
+        return f"{where}: `{ref}` is not steps.ID.outputs.NAME, .outcome or .conclusion"
+    uses = str(target.get("uses", ""))
+    if is_ours(target):
+        if name not in ACTION_OUTPUTS:
+            return f"{where}: `{ref}`: action.yml declares no output `{name}`"
+        return None
+    if uses:
+        known = THIRD_PARTY_OUTPUTS.get(action_name(uses))
+        if known is None:
+            return f"{where}: `{ref}`: outputs of {action_name(uses)} are not known to this test"
+        if name not in known:
+            return f"{where}: `{ref}`: {action_name(uses)} has no output `{name}`"
+        return None
+    if f"{name}=" not in str(target.get("run", "")):
+        return f"{where}: `{ref}`: that step's script never writes `{name}=` to GITHUB_OUTPUT"
+    return None
+
+
+STATUS_FUNCTION = re.compile(r"\b(always|cancelled|failure|success)\(\)")
+
+
+def skipped_after_failed_heal(step: dict[str, Any], seen: dict[str, dict[str, Any]]) -> str:
+    """The id of a heal step whose outputs this step's `if:` reads when that `if:` has no
+    status function: GitHub then adds `success()`, so the step is skipped whenever heal
+    failed its step, e.g. PARTIAL (a fix pushed, some checks still failing)."""
+    condition = str(step.get("if", ""))
+    if STATUS_FUNCTION.search(condition):
+        return ""
+    for match in STEP_REF.finditer(condition):
+        target = seen.get(match[1])
+        if (
+            target is not None
+            and is_ours(target)
+            and (target.get("with") or {}).get("mode") == "heal"
+            and target.get("continue-on-error") is not True
+        ):
+            return match[1]
+    return ""
+
+
+def job_problems(job_id: str, job: dict[str, Any]) -> list[str]:
+    problems = []
+    where = f"jobs.{job_id}"
+    if not isinstance(job.get("permissions"), dict):
+        problems.append(f"{where}: no `permissions:` mapping (least privilege per job)")
+    if "uses" in job:  # a reusable workflow: its own jobs carry timeouts and steps
+        return problems
+    if not isinstance(job.get("timeout-minutes"), int):
+        problems.append(f"{where}: no `timeout-minutes`")
+    steps: list[dict[str, Any]] = job.get("steps") or []
+    for script in run_scripts(job):
+        if "${{" in script:
+            first = script.strip().splitlines()[0] if script.strip() else script
+            problems.append(f"{where}: `${{{{` inside run: {first!r} (use env: instead)")
+    seen: dict[str, dict[str, Any]] = {}
+    for index, step in enumerate(steps):
+        step_where = f"{where}.steps[{index}]" + (f" ({step['id']})" if "id" in step else "")
+        problems.extend(step_problems(step_where, step))
+        for expr in expressions("", step):
+            for match in STEP_REF.finditer(expr):
+                problem = output_problem(
+                    step_where, match.group(0), seen.get(match[1]), match[2], match[3]
+                )
+                if problem:
+                    problems.append(problem)
+        heal_id = skipped_after_failed_heal(step, seen)
+        if heal_id:
+            problems.append(
+                f"{step_where}: `if:` reads steps.{heal_id} without `!cancelled()`: it is "
+                "skipped whenever heal fails its step (PARTIAL: a fix pushed, checks failing)"
+            )
+        if "id" in step:
+            seen[str(step["id"])] = step
+    for key in ("if", "outputs", "env", "concurrency"):
+        for expr in expressions(key, job.get(key)):
+            for match in STEP_REF.finditer(expr):
+                target = seen.get(match[1]) if key == "outputs" else None
+                problem = output_problem(where, match.group(0), target, match[2], match[3])
+                if problem:
+                    problems.append(problem)
+    return problems
+
+
+def workflow_problems(text: str) -> list[str]:
+    """Every problem of one workflow file, as sentences; [] when it is fine."""
+    doc = yaml.safe_load(text)
+    if not isinstance(doc, dict):
+        return ["the file is not a mapping"]
+    problems = []
+    if doc.get("permissions") != {}:
+        problems.append("top level: `permissions: {}` is missing (jobs ask for their own)")
+    if not doc.get("on", doc.get(True)):  # YAML 1.1 reads a bare `on` as true
+        problems.append("top level: no `on:` trigger")
+    jobs = doc.get("jobs")
+    if not isinstance(jobs, dict) or not jobs:
+        return [*problems, "top level: no jobs"]
+    for job_id, job in jobs.items():
+        problems.extend(job_problems(str(job_id), job))
+    return problems
+
+
+def load(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(path.read_text())
+    return doc
+
+
+def steps_of(path: Path) -> list[dict[str, Any]]:
+    return [s for job in load(path)["jobs"].values() for s in job.get("steps", [])]
+
+
+def ours(path: Path, mode: str) -> list[dict[str, Any]]:
+    return [s for s in steps_of(path) if is_ours(s) and s["with"].get("mode") == mode]
+
+
+# --------------------------------------------------------------------------- real files
+
+
+def test_there_are_examples() -> None:
+    names = {p.name for p in EXAMPLES}
+    assert {
+        "ci.yml",
+        "ci-app-token.yml",
+        "post-remediation-check.yml",
+        "autoheal-on-workflow-run.yml",
+    } <= names
+
+
+@pytest.mark.parametrize(
+    "path", EXAMPLES + OWN_WORKFLOWS, ids=lambda p: p.parent.name + "/" + p.name
+)
+def test_workflow_has_no_problems(path: Path) -> None:
+    assert workflow_problems(path.read_text()) == []
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_pins_our_action_with_a_placeholder_and_a_version(path: Path) -> None:
+    text = path.read_text()
+    refs = re.findall(r"uses:\s*(\S*ci-autoheal\S*)\s*#\s*(\S+)", text)
+    assert refs, "the example does not use CI Autoheal"
+    for ref, version in refs:
+        assert re.fullmatch(r"OWNER/ci-autoheal@[0-9a-f]{40}", ref), ref
+        assert re.fullmatch(r"v\d+\.\d+\.\d+", version), version
+    assert "Replace OWNER and the" in text or "replace OWNER and the" in text
+    for ref in re.findall(r"uses:\s*(\S+@\S+)(.*)", text):
+        assert re.search(r"#\s*v\d+\.\d+\.\d+", ref[1]), f"{ref[0]} has no # vX.Y.Z comment"
+
+
+def test_ci_example_heals_then_redispatches_with_the_secret() -> None:
+    for name in ("ci.yml", "ci-app-token.yml"):
+        path = ROOT / "examples" / name
+        (heal,) = ours(path, "heal")
+        (redispatch,) = ours(path, "redispatch")
+        assert heal["id"] == "heal"
+        assert redispatch["with"]["sha"] == "${{ steps.heal.outputs.commit-sha }}"
+        assert redispatch["with"]["confidence"] == "${{ steps.heal.outputs.confidence-after }}"
+        assert "steps.heal.outputs.healed == 'true'" in redispatch["if"]
+        job = load(path)["jobs"]["autoheal"]
+        assert "failure()" in job["if"]
+        assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
+    (plain,) = ours(ROOT / "examples" / "ci.yml", "redispatch")
+    assert plain["with"]["token"] == "${{ secrets.CI_REDISPATCH_TOKEN }}"
+    (app,) = ours(ROOT / "examples" / "ci-app-token.yml", "redispatch")
+    assert app["with"]["token"] == "${{ steps.app-token.outputs.token }}"
+    minting = [
+        s
+        for s in steps_of(ROOT / "examples" / "ci-app-token.yml")
+        if "create-github-app-token" in s.get("uses", "")
+    ]
+    assert re.fullmatch(r"actions/create-github-app-token@[0-9a-f]{40}", minting[0]["uses"])
+
+
+def test_post_remediation_check_validates_the_payload_sha_then_rolls_back() -> None:
+    path = ROOT / "examples" / "post-remediation-check.yml"
+    doc = load(path)
+    assert doc[True] == {"repository_dispatch": {"types": ["post-remediation-check"]}}
+    assert BY_NAME["event-type"].default == "post-remediation-check"
+    assert "github.event.client_payload.autoheal.dispatch_id" in doc["run-name"]
+    assert "github.event.client_payload.autoheal.sha" in doc["concurrency"]["group"]
+    assert doc["concurrency"]["cancel-in-progress"] is False
+    (checkout,) = [s for s in steps_of(path) if "actions/checkout" in s.get("uses", "")]
+    assert checkout["with"]["ref"] == "${{ github.event.client_payload.autoheal.sha }}"
+    (validate,) = ours(path, "validate")
+    (rollback,) = ours(path, "rollback")
+    assert validate["id"] == "validate"
+    assert rollback["if"] == "steps.validate.outputs.rollback-required == 'true'"
+    assert rollback["with"]["rollback-required"] == (
+        "${{ steps.validate.outputs.rollback-required }}"
+    )
+
+
+def test_workflow_run_example_never_runs_fork_code() -> None:
+    path = ROOT / "examples" / "autoheal-on-workflow-run.yml"
+    doc = load(path)
+    assert doc[True]["workflow_run"]["types"] == ["completed"]
+    (job,) = doc["jobs"].values()
+    assert "github.event.workflow_run.conclusion == 'failure'" in job["if"]
+    assert "github.event.workflow_run.head_repository.full_name == github.repository" in job["if"]
+    (checkout,) = [s for s in job["steps"] if "actions/checkout" in s.get("uses", "")]
+    assert checkout["with"]["ref"] == "${{ github.event.workflow_run.head_branch }}"
+    assert "repository" not in checkout["with"]  # never the fork's repository
+
+
+def test_self_test_covers_every_mode_and_expected_failures() -> None:
+    path = ROOT / ".github" / "workflows" / "ci.yml"
+    steps = load(path)["jobs"]["self-test"]["steps"]
+    mine = [s for s in steps if is_ours(s)]
+    assert {s["with"]["mode"] for s in mine} >= set(MODES)
+    for step in mine:
+        assert step["uses"] == "./"
+        if step.get("continue-on-error"):
+            continue
+        mode = step["with"]["mode"]
+        safe = {
+            "heal": step["with"].get("dry-run") is True,
+            "validate": step["with"].get("dry-run") is True,
+            "redispatch": step["with"].get("token") == "",
+            "rollback": step["with"].get("rollback-required") is False,
+        }
+        assert safe[mode], f"{mode} self-test could change something remote"
+    failing = [s["id"] for s in mine if s.get("continue-on-error")]
+    assert {"bad-mode", "bad-threshold"} <= set(failing)
+    checked = " ".join(str(s.get("env", "")) for s in steps)
+    for step_id in failing:
+        assert f"steps.{step_id}.outcome" in checked
+
+
+def test_release_moves_the_major_tag_with_the_only_write_permission() -> None:
+    doc = load(ROOT / ".github" / "workflows" / "release.yml")
+    assert doc[True] == {"push": {"tags": ["v*.*.*"]}}
+    jobs = doc["jobs"]
+    writers = [j for j, job in jobs.items() if "write" in job["permissions"].values()]
+    assert writers == ["move-major-tag"]
+    assert jobs["move-major-tag"]["needs"] == "ci"
+    assert jobs["ci"]["uses"] == "./.github/workflows/ci.yml"
+    script = jobs["move-major-tag"]["steps"][-1]["run"]
+    assert "git tag -f" in script and 'git push --force origin "refs/tags/$major"' in script
+    ci = load(ROOT / ".github" / "workflows" / "ci.yml")
+    assert "workflow_call" in ci[True]
+
+
+def test_dependabot_watches_actions_and_pip() -> None:
+    doc = load(ROOT / ".github" / "dependabot.yml")
+    updates = {(u["package-ecosystem"], u["directory"]): u for u in doc["updates"]}
+    assert set(updates) == {("github-actions", "/"), ("pip", "/requirements")}
+    for update in updates.values():
+        assert update["schedule"]["interval"] == "weekly"
+
+
+ZIZMOR = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
+
+
+@pytest.mark.skipif(ZIZMOR is None, reason="zizmor is not installed")
+def test_zizmor_finds_nothing_in_examples_and_dependabot() -> None:
+    # Given a directory, zizmor only collects .github/workflows and action files: name the
+    # example files (and dependabot.yml) one by one so they really are audited.
+    assert ZIZMOR
+    files = [str(p) for p in EXAMPLES] + [str(ROOT / ".github" / "dependabot.yml")]
+    done = subprocess.run(
+        [ZIZMOR, "--offline", "--no-progress", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for path in EXAMPLES:
+        assert f"completed {path.relative_to(ROOT)}" in done.stderr or path.name in done.stderr
+
+
+# --------------------------------------------------------------------------- the checker fails
+
+GOOD = """
+name: good
+on: push
+permissions: {}
+jobs:
+  heal:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    permissions:
+      contents: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
+      - id: heal
+        uses: OWNER/ci-autoheal@0000000000000000000000000000000000000000 # v1.0.0
+        with:
+          mode: heal
+      - id: tip
+        run: echo "current=true" >> "$GITHUB_OUTPUT"
+      - if: >-
+          ${{ !cancelled() && steps.heal.outputs.healed == 'true'
+          && steps.tip.outputs.current == 'true' }}
+        uses: OWNER/ci-autoheal@0000000000000000000000000000000000000000 # v1.0.0
+        with:
+          mode: redispatch
+          sha: ${{ steps.heal.outputs.commit-sha }}
+      - env:
+          OUTCOME: ${{ steps.heal.outcome }}
+        run: test "$OUTCOME" = success
+"""
+
+
+def test_the_good_workflow_is_clean() -> None:
+    assert workflow_problems(GOOD) == []
+
+
+BROKEN = [
+    ("top-permissions-missing", "permissions: {}\njobs:", "jobs:", "`permissions: {}` is missing"),
+    ("top-permissions-write-all", "permissions: {}", "permissions: write-all", "`permissions: {}`"),
+    (
+        "job-permissions-missing",
+        "    permissions:\n      contents: write\n",
+        "",
+        "no `permissions:`",
+    ),
+    ("timeout-missing", "    timeout-minutes: 10\n", "", "no `timeout-minutes`"),
+    (
+        "persist-credentials-missing",
+        "          persist-credentials: false\n",
+        "          fetch-depth: 0\n",
+        "persist-credentials: false",
+    ),
+    (
+        "persist-credentials-true",
+        "persist-credentials: false",
+        "persist-credentials: true",
+        "persist-credentials: false",
+    ),
+    ("expression-in-run", 'test "$OUTCOME"', 'test "${{ steps.heal.outcome }}"', "inside run"),
+    ("unknown-input", "mode: heal\n", "mode: heal\n          colour: red\n", "`colour`"),
+    ("input-of-another-mode", "mode: heal\n", "mode: heal\n          threshold: 40\n", "not used"),
+    ("bad-mode", "mode: heal", "mode: mend", "'mend' is not one of"),
+    ("missing-mode", "          mode: heal\n", "", "None is not one of"),
+    ("unknown-step", "steps.heal.outputs.commit-sha", "steps.fix.outputs.commit-sha", "no earlier"),
+    ("unknown-output", "outputs.commit-sha", "outputs.commit", "no output `commit`"),
+    ("unknown-output-in-if", "outputs.healed ==", "outputs.heal ==", "no output `heal`"),
+    ("output-of-run-never-written", "current=true", "now=true", "never writes `current=`"),
+    ("later-step", "steps.heal.outcome", "steps.nope.outcome", "no earlier step"),
+    ("no-jobs", "jobs:", "jobs: {}\nx:", "no jobs"),
+    ("skipped-after-partial-heal", "${{ !cancelled() && ", "${{ ", "without `!cancelled()`"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
+)
+def test_broken_workflows_are_caught(old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    broken = GOOD.replace(old, new, 1)
+    problems = workflow_problems(broken)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_step_read_before_it_runs_is_caught() -> None:
+    # The redispatch step reads heal's outputs; move it above heal.
+    doc = yaml.safe_load(GOOD)
+    steps = doc["jobs"]["heal"]["steps"]
+    steps.insert(1, steps.pop(3))
+    problems = workflow_problems(yaml.safe_dump(doc))
+    assert any("names no earlier step" in p for p in problems), problems
+
+
+def test_third_party_outputs_are_checked() -> None:
+    extra = GOOD.replace(
+        "      - id: tip\n",
+        "      - id: app\n"
+        "        uses: actions/create-github-app-token@" + "a" * 40 + " # v3.2.0\n"
+        "      - env:\n          T: ${{ steps.app.outputs.tokn }}\n        run: 'true'\n"
+        "      - id: tip\n",
+    )
+    assert any("has no output `tokn`" in p for p in workflow_problems(extra))
+    assert workflow_problems(extra.replace("tokn", "token")) == []
