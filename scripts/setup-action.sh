@@ -21,9 +21,11 @@ if [ ! -f "$venv/.complete" ]; then
     uv pip install --quiet --python "$venv/bin/python" --no-deps --require-hashes -r "$lock"
   else
     # No pip inside the venv (ensurepip costs seconds); the outer pip installs into it.
+    # --no-compile: like uv, leave byte-compiling to the first import (only what a mode
+    # imports gets compiled, once per venv), which saves about 0.4 s of a 1.6 s install.
     "$python" -m venv --without-pip "$venv"
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$python" -m pip --python "$venv/bin/python" install \
-      --quiet --no-deps --require-hashes --only-binary :all: -r "$lock"
+      --quiet --no-deps --require-hashes --only-binary :all: --no-compile -r "$lock"
   fi
   touch "$venv/.complete"
 fi

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-import traceback
 from collections.abc import Mapping, Sequence
 
-from autoheal import context, settings
+from autoheal import settings
 from autoheal.errors import AutohealError
 from autoheal.report import Report
+
+# Deliberately lazy: `context` (dataclasses), `importlib` and `traceback` are imported where
+# they are used, so that a run failing input validation starts as fast as the interpreter.
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -25,6 +26,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         opts = settings.load(argv, env)
         report.mask(opts.token)
+        import importlib
+
+        from autoheal import context
+
         ctx = context.load(env)
         report.output("mode", opts.mode)
         report.debug(f"mode={opts.mode} event={ctx.event_name or '-'} repo={ctx.repository or '-'}")
@@ -35,6 +40,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         _report_failure(report, exc)
     except Exception as exc:
         code = 1
+        import traceback
+
         report.debug(traceback.format_exc())
         _report_failure(
             report,

@@ -6,24 +6,43 @@ this list; tests keep them in step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 MODES = ("heal", "redispatch", "validate", "rollback")
 CATEGORIES = ("lint", "security", "build", "test")
 
 
-@dataclass(frozen=True)
 class Input:
-    name: str
-    kind: str  # "str", "bool", "int", "enum", "sha", "json", "list", "categories"
-    default: str
-    help: str
-    modes: tuple[str, ...] = MODES
-    choices: tuple[str, ...] = ()
-    low: int = 0
-    high: int = 0
-    in_config: bool = True  # may be set in .github/autoheal.yml
-    secret: bool = False
+    """One input. A plain class, not a dataclass: `dataclasses` imports `inspect` (~10 ms),
+    and this module is on the path of every run, including one that fails validation."""
+
+    __slots__ = ("choices", "default", "help", "high", "in_config", "kind", "low", "modes",
+                 "name", "secret")  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,  # "str", "bool", "int", "enum", "sha", "json", "list", "categories"
+        default: str,
+        help: str,
+        modes: tuple[str, ...] = MODES,
+        choices: tuple[str, ...] = (),
+        low: int = 0,
+        high: int = 0,
+        in_config: bool = True,  # may be set in .github/autoheal.yml
+        secret: bool = False,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.default = default
+        self.help = help
+        self.modes = modes
+        self.choices = choices
+        self.low = low
+        self.high = high
+        self.in_config = in_config
+        self.secret = secret
+
+    def __repr__(self) -> str:
+        return f"Input({self.name!r}, {self.kind!r}, default={self.default!r})"
 
     @property
     def env(self) -> str:

@@ -7,11 +7,14 @@ calls in a `finally` so a failing run still reports.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import TextIO
 
 SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub refuses a step summary over 1 MiB
 REDACTED = "***"
@@ -85,16 +88,12 @@ class Report:
             print(self.redact(prefix + message), file=self.err, flush=True)
 
     def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
-        from actions_toolkit.command import issue_command  # light module: no requests import
-
+        """`::command key=value::message`, escaped as the runner (and actions-toolkit's
+        `issue_command`) escape it. Written here: the toolkit's module imports json and typing
+        (~5 ms), paid by every failing run that reports an error."""
         text = self.redact(message) if redact else message
-        props = {"title": self.redact(title)} if title else {}
-        # The toolkit writes to sys.stdout; send it to our stream (tests capture it).
-        saved, sys.stdout = sys.stdout, self.out
-        try:
-            issue_command(command, props, text)
-        finally:
-            sys.stdout = saved
+        props = f" title={_escape_property(self.redact(title))}" if title else ""
+        self.out.write(f"::{command}{props}::{_escape_data(text)}{os.linesep}")
         self.out.flush()
 
     def tool_output(self, title: str, text: str) -> None:
@@ -103,7 +102,7 @@ class Report:
         if not self.in_actions:
             print(f"--- {title}\n{text.rstrip()}\n---", file=self.out, flush=True)
             return
-        token = secrets.token_hex(16)
+        token = _random_hex()
         print(f"::group::{_escape_data(title)}", file=self.out)
         print(f"::stop-commands::{token}", file=self.out)
         print(text.rstrip(), file=self.out)
@@ -140,7 +139,7 @@ class Report:
 def format_output(name: str, value: str) -> str:
     """One `name<<DELIMITER` block; the delimiter is random and checked against the value."""
     while True:
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        delimiter = f"ghadelimiter_{_random_hex()}"
         if delimiter not in value and delimiter not in name:
             return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
@@ -171,8 +170,19 @@ def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return cut + note
 
 
+def _random_hex() -> str:
+    """32 random hex digits, as `secrets.token_hex(16)` gives (the same os.urandom source),
+    without importing `secrets` (random, hashlib): every run writes outputs, even a failing one.
+    """
+    return os.urandom(16).hex()
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _append(path: str, text: str) -> None:

@@ -7,16 +7,23 @@ whose message names the input and says what to write instead.
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, NoReturn
 
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, Input
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+    from typing import Any, NoReturn
+
+# Start-up matters (the action runs in every failing job): argparse, json and yaml are
+# imported only where they are needed, and files are checked with os.path, so that a run
+# failing input validation imports as little as possible.
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
@@ -98,14 +105,17 @@ class Settings:
         return {n: str(getattr(self, n.replace("-", "_"))) for n in names}
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports errors as InputError instead of exiting."""
-
-    def error(self, message: str) -> NoReturn:
-        raise InputError(f"Command line: {message}.", fix="Run `autoheal --help` for the flags.")
-
-
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse that reports errors as InputError instead of exiting."""
+
+        def error(self, message: str) -> NoReturn:
+            raise InputError(
+                f"Command line: {message}.", fix="Run `autoheal --help` for the flags."
+            )
+
     parser = _Parser(
         prog="autoheal",
         description="CI Autoheal: heal, redispatch, validate or roll back a repository's CI.",
@@ -139,11 +149,13 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Collect, merge and validate every setting. Raises InputError on the first bad value."""
     local = env.get("GITHUB_ACTIONS") != "true"
     raw = _explicit_values(argv, env)
-    workdir = Path(raw.get("working-directory") or ".")
-    if not workdir.is_dir():
-        _bad(BY_NAME["working-directory"], str(workdir), "a directory that exists")
+    workdir = raw.get("working-directory") or "."
+    if not os.path.isdir(workdir):
+        from pathlib import Path  # for the same spelling of the path as everywhere
+
+        _bad(BY_NAME["working-directory"], str(Path(workdir)), "a directory that exists")
     config_rel = raw.get("config") or BY_NAME["config"].default
-    file_values, checks_config = _read_config(workdir / config_rel, "config" in raw)
+    file_values, checks_config = _read_config(workdir, config_rel, "config" in raw)
     values: dict[str, Any] = {}
     for spec in INPUTS:
         text = raw.get(spec.name)
@@ -155,7 +167,9 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
             "Input `mode` is required.",
             fix="Add `mode: heal` (or redispatch, validate, rollback) under `with:`.",
         )
-    values["working_directory"] = workdir
+    from pathlib import Path  # only once the inputs are valid
+
+    values["working_directory"] = Path(workdir)
     return Settings(**values, local=local, checks_config=checks_config, explicit=frozenset(raw))
 
 
@@ -168,22 +182,30 @@ def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, s
             raw[spec.name] = value
     if not raw.get("token"):
         raw["token"] = env.get("GITHUB_TOKEN", "")
-    args = vars(build_parser().parse_args(list(argv)))
-    for name, value in args.items():
-        if value is not None:
-            raw[name] = value
+    if argv:  # in Actions there are none: skip building the parser
+        args = vars(build_parser().parse_args(list(argv)))
+        for name, value in args.items():
+            if value is not None:
+                raw[name] = value
     return {k: v for k, v in raw.items() if v != ""}
 
 
-def _read_config(path: Path, required: bool) -> tuple[dict[str, str], dict[str, Any]]:
+def _read_config(
+    workdir: str, config_rel: str, required: bool
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Parse the optional config file into input values (as text) and the `checks:` table."""
-    if not path.is_file():
+    if not os.path.isfile(os.path.join(workdir, config_rel)):
         if required:
+            from pathlib import Path
+
             raise InputError(
-                f"Config file {path} does not exist.",
+                f"Config file {Path(workdir) / config_rel} does not exist.",
                 fix="Create it, or remove the `config` input to use the default.",
             )
         return {}, {}
+    from pathlib import Path
+
+    path = Path(workdir) / config_rel
     import yaml  # only when there is a file: keeps start-up light
 
     try:
@@ -235,6 +257,8 @@ def _config_text(spec: Input, value: Any, path: Path) -> str:
     if isinstance(value, list) and spec.kind in ("list", "categories"):
         return ",".join(str(v) for v in value)
     if isinstance(value, dict) and spec.kind == "json":
+        import json
+
         return json.dumps(value)
     raise InputError(
         f"Config file {path}: `{spec.name}` has the wrong type ({type(value).__name__}).",
@@ -309,6 +333,8 @@ def _int(spec: Input, value: str) -> int:
 
 
 def _json_object(spec: Input, value: str) -> dict[str, Any]:
+    import json
+
     try:
         parsed = json.loads(value or "{}")
     except json.JSONDecodeError as exc:
