@@ -26,11 +26,9 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_every_input_is_a_settings_field() -> None:
-    from dataclasses import fields
-
     from autoheal.inputs import INPUTS
 
-    names = {f.name for f in fields(settings.Settings)} - {"local", "checks_config", "explicit"}
+    names = set(settings.Settings.__annotations__) - {"local", "checks_config", "explicit"}
     assert names == {i.attr for i in INPUTS}
 
 
@@ -142,3 +140,11 @@ def test_conversions(tmp_path: Path, name: str, value: str, expected: object) ->
 def test_confidence_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="`confidence`"):
         load(tmp_path, INPUT_MODE="validate", INPUT_CONFIDENCE="120")
+
+
+def test_settings_are_read_only_and_hide_the_token(tmp_path: Path) -> None:
+    s = load(tmp_path, INPUT_MODE="validate", INPUT_TOKEN="ghp_secretvalue123")
+    with pytest.raises(AttributeError, match="read-only"):
+        s.threshold = 10  # type: ignore[misc]
+    assert "ghp_secretvalue123" not in repr(s)
+    assert "'threshold': 30" in repr(s)

@@ -88,12 +88,20 @@ class Report:
             print(self.redact(prefix + message), file=self.err, flush=True)
 
     def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
-        """`::command key=value::message`, escaped as the runner (and actions-toolkit's
-        `issue_command`) escape it. Written here: the toolkit's module imports json and typing
-        (~5 ms), paid by every failing run that reports an error."""
+        """A workflow command (`::error title=...::message`), escaped by actions-toolkit.
+
+        Imported here, not at the top: a run that reports nothing never pays for it.
+        """
+        from actions_toolkit.command import issue_command
+
         text = self.redact(message) if redact else message
-        props = f" title={_escape_property(self.redact(title))}" if title else ""
-        self.out.write(f"::{command}{props}::{_escape_data(text)}{os.linesep}")
+        props = {"title": self.redact(title)} if title else {}
+        # The toolkit writes to sys.stdout; point it at our stream (tests capture it).
+        saved, sys.stdout = sys.stdout, self.out
+        try:
+            issue_command(command, props, text)
+        finally:
+            sys.stdout = saved
         self.out.flush()
 
     def tool_output(self, title: str, text: str) -> None:
@@ -179,10 +187,6 @@ def _random_hex() -> str:
 
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _append(path: str, text: str) -> None:

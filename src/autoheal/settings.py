@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, Input
@@ -32,8 +31,13 @@ TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
 
 
-@dataclass(frozen=True)
 class Settings:
+    """Every input, typed and validated; made only by `load`, read-only afterwards.
+
+    A plain class rather than a dataclass: `dataclasses` imports `inspect` (~12 ms), paid by
+    every run, even one that fails input validation before it could use a field.
+    """
+
     mode: str
     token: str
     dry_run: bool
@@ -79,9 +83,22 @@ class Settings:
     fail_after_rollback: bool
     open_issue: bool
     # Not inputs: where things came from.
-    local: bool = True
-    checks_config: dict[str, Any] = field(default_factory=dict)
-    explicit: frozenset[str] = frozenset()
+    local: bool
+    checks_config: dict[str, Any]
+    explicit: frozenset[str]
+
+    def __init__(self, **values: Any) -> None:
+        fields = set(Settings.__annotations__)
+        if set(values) != fields:
+            raise TypeError(f"Settings() needs exactly these fields: {sorted(fields)}")
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Settings are read-only (tried to set {name})")
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if k == "token" and v else v) for k, v in self.__dict__.items()}
+        return f"Settings({shown})"
 
     @property
     def author_name(self) -> str:
