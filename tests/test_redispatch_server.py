@@ -105,6 +105,7 @@ def test_wait_for_run_finds_the_run_by_dispatch_id(
 
     assert run.code == 0, run.out
     assert run.outputs["validation-run-url"] == f"https://github.com/{REPO}/actions/runs/42"
+    assert run.outputs["validation-conclusion"] == "success"
     assert run.outputs["dispatched"] == "true"
     assert lists[0]["event"] == "repository_dispatch"
     # Created since the dispatch time minus the clock skew allowance (2 minutes).

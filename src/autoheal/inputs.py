@@ -403,6 +403,7 @@ OUTPUTS: dict[str, str] = {
     "attempts": "HTTP attempts made for the dispatch.",
     "duration-ms": "Time spent dispatching, in milliseconds.",
     "validation-run-url": "URL of the validation run (with wait-for-run).",
+    "validation-conclusion": "Conclusion of that run (success, failure, ...) when it finished.",
     # validate
     "effectiveness-score": "Effectiveness score (0-100).",
     "confidence": "Confidence used in the effectiveness score.",

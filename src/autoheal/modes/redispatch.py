@@ -477,6 +477,8 @@ def _wait_for_runs(
     urls = [f.url for f in found if f.url]
     if urls:
         report.output("validation-run-url", ",".join(urls))
+        # "" for a run still going when the wait ended: never a guessed conclusion.
+        report.output("validation-conclusion", ",".join(f.conclusion for f in found if f.url))
     for problem in problems:
         report.warning(problem, title="wait-for-run")
     return found, problems
