@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from autoheal.checks import Check, CheckResult, Plan
 from autoheal.modes.common import plan_markdown, results_table
@@ -45,3 +48,61 @@ def test_plan_markdown_says_what_was_skipped_and_when_nothing_found(tmp_path: Pa
     assert "python: ruff" in text
     assert "python: mypy: no mypy configuration found" in text
     assert "No checks found" in text
+
+
+def test_max_parallel_reaches_the_plan(tmp_path: Path) -> None:
+    from autoheal import settings
+    from autoheal.modes.common import plan_checks
+
+    def plan(**env: str) -> Plan:
+        opts = settings.load(
+            ["validate", "--repo", str(tmp_path), "--detect", "false", "--test-command", "true"],
+            env,
+        )
+        return plan_checks(opts)
+
+    assert plan().parallel is None  # one per core
+    assert plan(INPUT_MAX_PARALLEL="8").parallel == 8
+
+
+def test_validate_runs_checks_with_the_plan_parallelism(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from autoheal.cli import main
+    from autoheal.modes import validate
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "commit", "-q", "--allow-empty", "-m", "x"],
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "a",
+            "GIT_AUTHOR_EMAIL": "a@b",
+            "GIT_COMMITTER_NAME": "a",
+            "GIT_COMMITTER_EMAIL": "a@b",
+        },
+    )
+    seen: list[int | None] = []
+    real = validate.run_checks
+
+    def spy(checks: list[Check], max_workers: int | None = None) -> list[CheckResult]:
+        seen.append(max_workers)
+        return real(checks, max_workers)
+
+    monkeypatch.setattr(validate, "run_checks", spy)
+    argv = [
+        "validate",
+        "--repo",
+        str(tmp_path),
+        "--detect",
+        "false",
+        "--test-command",
+        "true",
+        "--max-parallel",
+        "6",
+    ]
+    assert main(argv, {"PATH": os.environ["PATH"]}) == 0
+    assert seen == [6]

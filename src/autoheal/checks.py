@@ -345,6 +345,7 @@ class Plan:
     checks: list[Check] = field(default_factory=list)
     detected: list[str] = field(default_factory=list)  # "python: ruff (lint, fix: ...)"
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    parallel: int | None = None  # checks run at once; None: one per CPU core
 
     def categories(self) -> list[str]:
         """Categories that have at least one check, in `CATEGORIES` order."""

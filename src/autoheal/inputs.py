@@ -133,6 +133,16 @@ INPUTS: tuple[Input, ...] = (
         modes=CHECKING,
     ),
     Input(
+        "max-parallel",
+        "int",
+        "0",
+        "Checks run at the same time; 0 means one per CPU core. Raise it for checks that "
+        "mostly wait (network audits, sleeps in tests).",
+        modes=CHECKING,
+        low=0,
+        high=64,
+    ),
+    Input(
         "check-timeout",
         "int",
         "600",

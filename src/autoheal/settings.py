@@ -51,6 +51,7 @@ class Settings:
     build_command: str
     test_command: str
     detect: bool
+    max_parallel: int
     check_timeout: int
     commit_author: str
     max_diff_lines: int

@@ -17,13 +17,15 @@ if TYPE_CHECKING:  # the client imports requests: only modes that call the API p
 
 def plan_checks(settings: Settings, root: Path | None = None) -> Plan:
     """The checks for a tree: inputs, then the config file, then detection."""
-    return build_checks(
+    plan = build_checks(
         root or settings.working_directory,
         inputs=settings.check_inputs,
         config=settings.checks_config,
         detect=settings.detect,
         timeout=settings.check_timeout,
     )
+    plan.parallel = settings.max_parallel or None
+    return plan
 
 
 def github_client(settings: Settings, ctx: Context) -> GitHub | None:

@@ -118,7 +118,7 @@ def _heal(settings: Settings, ctx: Context, report: Report, git: Git, target: Ta
         report.warning("heal found no checks to run.", title="No checks")
         return Outcome(SKIPPED, "**Skipped:** there are no checks to run.", plan=plan)
     start = git.head_sha()
-    before = run_checks(plan.checks)
+    before = run_checks(plan.checks, plan.parallel)
     _restore(git, report, start, "the checks")
     echo_failures(report, before)
     # Set now so that an error later (e.g. a rebase conflict) still reports it.
@@ -167,7 +167,7 @@ def _check_and_publish(
 ) -> Outcome:
     """Re-run the checks on the fix, then push it, or keep it as a patch."""
     assert outcome.plan is not None
-    outcome.after = run_checks(outcome.plan.checks)
+    outcome.after = run_checks(outcome.plan.checks, outcome.plan.parallel)
     _restore(git, report, git.head_sha(), "the checks")
     echo_failures(report, outcome.after)
     pairs = list(zip(outcome.before, outcome.after, strict=True))
@@ -254,7 +254,7 @@ def _recheck(report: Report, git: Git, outcome: Outcome, branch: str) -> Callabl
     def recheck(new_head: str) -> None:
         assert outcome.plan is not None and outcome.after is not None
         report.info(f"{branch} moved: re-running the checks on the rebased fix {new_head[:12]}.")
-        results = run_checks(outcome.plan.checks)
+        results = run_checks(outcome.plan.checks, outcome.plan.parallel)
         _restore(git, report, new_head, "the checks")
         pairs = zip(outcome.after, results, strict=True)
         broken = [a.check.name for a, r in pairs if a.passed and not r.passed]

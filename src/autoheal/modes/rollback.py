@@ -301,14 +301,14 @@ class Rollback:
         if not checks:
             return None
         self.summary.check_runs += 1
-        results = run_checks(checks)
+        results = run_checks(checks, self.settings.max_parallel or None)
         self._checks_root = root
         return [r for r in results if not r.passed]
 
     def is_bad(self, sha: str, checks: list[Check]) -> bool:
         def run_at(root: Path) -> bool:
             moved = [_reroot(c, self._checks_root, root) for c in checks]
-            return not all(r.passed for r in run_checks(moved))
+            return not all(r.passed for r in run_checks(moved, self.settings.max_parallel or None))
 
         self.summary.check_runs += 1
         bad = self.in_worktree(sha, run_at)

@@ -202,7 +202,8 @@ def evaluate(settings: Settings, git: Git, target: Target, report: Report) -> Ev
         if not plan.checks:
             report.warning("No checks found: nothing to evaluate, so nothing can pass.")
         report.info(f"Running {len(plan.checks)} check(s) on {target.sha}.")
-        results, flaky = run_with_retries(run_checks(plan.checks), settings.retries)
+        first = run_checks(plan.checks, plan.parallel)
+        results, flaky = run_with_retries(first, settings.retries, plan.parallel)
         echo_failures(report, results)
     outcomes: dict[str, str] = dict(scoring.category_outcomes(results, set(flaky)))
     eff = scoring.effectiveness(target.confidence, outcomes)
@@ -252,7 +253,7 @@ def _work_tree(git: Git, sha: str, report: Report) -> Iterator[Path]:
 
 
 def run_with_retries(
-    first: list[CheckResult], retries: int
+    first: list[CheckResult], retries: int, parallel: int | None = None
 ) -> tuple[list[CheckResult], tuple[str, ...]]:
     """Rerun failing checks up to `retries` times. Failing then passing is flaky.
 
@@ -264,7 +265,7 @@ def run_with_retries(
         failing = [i for i, r in enumerate(results) if not r.passed]
         if not failing:
             break
-        again = run_checks([results[i].check for i in failing])
+        again = run_checks([results[i].check for i in failing], parallel)
         for i, result in zip(failing, again, strict=True):
             results[i] = result
             if result.passed:
