@@ -21,6 +21,7 @@ from typing import Any
 from pytest import CaptureFixture
 from pytest_httpserver import HTTPServer
 
+from autoheal import demo
 from tests.actions import TOKEN, ActionsEnv, Run, load_event
 from tests.fake_github import FakeGitHub
 from tests.gitfixtures import Repos, assert_remote_keeps, git, make_repo
@@ -42,23 +43,8 @@ checks:
     command: python3 -m unittest -q
 """
 
-# No trailing whitespace, no tabs in *.py; --fix repairs both.
-STYLE = """\
-import pathlib
-import sys
-
-fix = "--fix" in sys.argv
-bad = 0
-for path in sorted(pathlib.Path(".").rglob("*.py")):
-    lines = path.read_text().splitlines()
-    clean = [line.rstrip().replace("\\t", "    ") for line in lines]
-    if clean != lines:
-        bad += 1
-        print(f"{path}: trailing whitespace or tabs")
-        if fix:
-            path.write_text("\\n".join(clean) + "\\n")
-sys.exit(0 if fix or not bad else 1)
-"""
+# The demo's style checker: no trailing whitespace, no tabs in *.py; --fix repairs both.
+STYLE = demo.STYLE
 
 # "Build": every module imports (from the project root, where the check runs).
 BUILD = "import sys\n\nsys.path.insert(0, '.')\nimport calc  # noqa\nimport report  # noqa\n"
