@@ -6,11 +6,20 @@ set -euo pipefail
 
 lock="$GITHUB_ACTION_PATH/requirements/action.txt"
 python=${AUTOHEAL_SETUP_PYTHON:-python3}
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+# One interpreter start checks the version and names the venv after the lock file and the
+# interpreter (a later step with another Python must not reuse it). Portable: macOS has no
+# sha256sum.
+if ! key=$("$python" - "$lock" 2>/dev/null <<'PY'
+import hashlib, sys
+if sys.version_info < (3, 10):
+    sys.exit(1)
+digest = hashlib.sha256(open(sys.argv[1], "rb").read() + sys.version.encode())
+print(digest.hexdigest()[:16])
+PY
+); then
   echo "::error::CI Autoheal needs python3 3.10 or newer on the runner. Add actions/setup-python before this step."
   exit 1
 fi
-key=$(sha256sum "$lock" | cut -c1-16)
 venv="${RUNNER_TEMP:?RUNNER_TEMP is not set}/autoheal-venv-$key"
 
 if [ ! -f "$venv/.complete" ]; then
