@@ -11,6 +11,7 @@ from autoheal.report import Report, table_cell
 
 if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
     from autoheal.context import Context
+    from autoheal.git import Git
     from autoheal.github import GitHub
     from autoheal.settings import Settings
 
@@ -35,6 +36,17 @@ def github_client(settings: Settings, ctx: Context) -> GitHub | None:
     from autoheal.github import GitHub
 
     return GitHub(settings.token, api_url=ctx.api_url)
+
+
+def repository(settings: Settings, ctx: Context) -> Git:
+    """The working directory's repository; fetches and pushes authenticate with the token
+    (through the environment, never argv) on the server the run belongs to."""
+    from urllib.parse import urlsplit
+
+    from autoheal.git import Git
+
+    host = urlsplit(ctx.server_url).netloc or "github.com"
+    return Git(settings.working_directory, token=settings.token or None, host=host)
 
 
 def plan_markdown(plan: Plan) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from autoheal.checks import CheckResult, Plan, run_checks, run_fix
 from autoheal.context import Context
@@ -35,7 +34,13 @@ from autoheal.heal_guards import (
 )
 from autoheal.heal_publish import commit_message, commit_patch, push_fix, write_patch
 from autoheal.heal_rerun import Rerun, request_rerun, rerun_target
-from autoheal.modes.common import echo_failures, plan_checks, plan_markdown, result_word
+from autoheal.modes.common import (
+    echo_failures,
+    plan_checks,
+    plan_markdown,
+    repository,
+    result_word,
+)
 from autoheal.report import Report, code_block, table_cell
 from autoheal.scoring import category_outcomes, confidence
 from autoheal.settings import Settings
@@ -92,7 +97,7 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         report.output(name, "")
     # Decided from the event alone, before any of the project's code can run.
     refuse_fork_code(ctx)
-    git = Git(settings.working_directory, token=settings.token or None, host=_host(ctx))
+    git = repository(settings, ctx)
     git.head_sha()  # a clear error when there is no repository or commit here
     refuse_dirty(git)
     target = resolve_target(settings, ctx, git)
@@ -106,10 +111,6 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
 def _run_url(settings: Settings, ctx: Context) -> str:
     """The trailer's value: the run that made the fix, or "" (shown as local) off Actions."""
     return "" if settings.local else ctx.run_url
-
-
-def _host(ctx: Context) -> str:
-    return urlsplit(ctx.server_url).netloc or "github.com"
 
 
 def _heal(settings: Settings, ctx: Context, report: Report, git: Git, target: Target) -> Outcome:

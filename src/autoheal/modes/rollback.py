@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from autoheal import markers
 from autoheal.bisect import first_bad
@@ -24,7 +23,13 @@ from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import Git, PushRejected, RebaseConflict, RevertConflict
-from autoheal.modes.common import echo_failures, github_client, plan_checks, results_table
+from autoheal.modes.common import (
+    echo_failures,
+    github_client,
+    plan_checks,
+    repository,
+    results_table,
+)
 from autoheal.payload import parse as parse_payload
 from autoheal.report import Report, code_block, table_cell
 from autoheal.scoring import ROLLBACK_EXECUTED
@@ -144,8 +149,7 @@ class Rollback:
         self.ctx = ctx
         self.report = report
         self.summary = summary
-        host = urlsplit(ctx.server_url).netloc or "github.com"
-        self.git = Git(settings.working_directory, token=settings.token or None, host=host)
+        self.git = repository(settings, ctx)
         self.temp_root = report.env.get("RUNNER_TEMP") or None
         self.now = time.time()
         self._checks_root = settings.working_directory  # where the bisect checks were planned

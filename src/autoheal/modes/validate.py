@@ -18,14 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from autoheal import markers, payload, scoring
 from autoheal.checks import CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import CommitMissing, Git
-from autoheal.modes.common import echo_failures, github_client, plan_checks
+from autoheal.modes.common import echo_failures, github_client, plan_checks, repository
 from autoheal.report import Report, table_cell
 from autoheal.settings import Settings
 from autoheal.validate_report import (
@@ -59,7 +58,7 @@ class Target:
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
-    git = Git(settings.working_directory, token=settings.token or None, host=_host(ctx))
+    git = repository(settings, ctx)
     target = resolve_target(settings, ctx, git, report)
     report.output("sha", target.sha)
     client = github_client(settings, ctx)
@@ -102,10 +101,6 @@ def write_summary(ev: Evaluation, target: Target, published: list[str], report: 
             published=published,
         )
     )
-
-
-def _host(ctx: Context) -> str:
-    return urlsplit(ctx.server_url).netloc or "github.com"
 
 
 # --------------------------------------------------------------------------- what to check
