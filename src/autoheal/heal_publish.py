@@ -65,12 +65,15 @@ def push_fix(
     ctx: Context,
     report: Report,
     branch: str,
+    base: str,
     on_rebased: Callable[[str], None],
 ) -> Published:
-    """Push HEAD to `branch`; when the remote refuses (protection), to `autoheal/<branch>`
-    with a pull request into `branch`."""
+    """Push HEAD (our commits on top of `base`) to `branch`; when the remote refuses
+    (protection), to `autoheal/<branch>` with a pull request into `branch`."""
     try:
-        result = git.push_fast_forward(branch, retries=settings.push_retries, on_rebased=on_rebased)
+        result = git.push_fast_forward(
+            branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
+        )
     except PushRejected as exc:
         report.warning(
             f"The remote refused the push to `{branch}` ({exc.message}); pushing to "
