@@ -239,9 +239,10 @@ def test_push_fast_forward_plain(repos: Repos) -> None:
     before = repos.remote_log()
     ci = repos.clone("ci", depth=1, identity=False)
     g = Git(ci)
+    base = g.head_sha()
     (ci / "fix.txt").write_text("fixed\n")
     sha = g.commit_all("fix", author_name="bot", author_email="b@x")
-    result = g.push_fast_forward("main")
+    result = g.push_fast_forward("main", base=base)
     assert (result.pushed_sha, result.attempts, result.rebased) == (sha, 1, False)
     assert repos.remote_sha() == sha
     assert_remote_keeps(repos.remote, "main", before)
@@ -250,6 +251,7 @@ def test_push_fast_forward_plain(repos: Repos) -> None:
 def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
     ci = repos.clone("ci", depth=1, identity=False)
     g = Git(ci)
+    base = g.head_sha()
     (ci / "fix.txt").write_text("fixed\n")
     ours = g.commit_all("fix\n\nAutoheal-Run: 1", author_name="bot", author_email="b@x")
     colleague = repos.clone("colleague")
@@ -257,7 +259,7 @@ def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
     repos.push(repo=colleague)
     before = repos.remote_log()
     seen: list[str] = []
-    result = g.push_fast_forward("main", on_rebased=seen.append)
+    result = g.push_fast_forward("main", base=base, on_rebased=seen.append)
     assert result.rebased and result.attempts == 2
     assert seen == [result.pushed_sha] and result.pushed_sha != ours
     assert repos.remote_sha() == result.pushed_sha
@@ -270,6 +272,7 @@ def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
 
 def test_on_rebased_can_stop_the_push(repos: Repos) -> None:
     g = Git(repos.clone("ci"))
+    base = g.head_sha()
     (g.path / "fix.txt").write_text("fixed\n")
     g.commit_all("fix")
     colleague = repos.clone("colleague")
@@ -281,12 +284,34 @@ def test_on_rebased_can_stop_the_push(repos: Repos) -> None:
         raise GitError("checks failed after rebase")
 
     with pytest.raises(GitError, match="checks failed"):
-        g.push_fast_forward("main", on_rebased=stop)
+        g.push_fast_forward("main", base=base, on_rebased=stop)
     assert repos.remote_sha() == tip
+
+
+@pytest.mark.parametrize("depth", [None, 1], ids=["full", "shallow"])
+def test_push_after_a_force_push_does_not_bring_back_removed_commits(
+    repos: Repos, depth: int | None
+) -> None:
+    # The user pushes a commit with a secret, CI starts on it; meanwhile they force-push the
+    # branch without it. Rebasing "everything the remote lacks" would push it back.
+    start = repos.commit("secret.txt", "hunter2\n", "oops: a secret")
+    repos.push()
+    g = Git(repos.clone("ci", depth=depth))
+    (g.path / "fix.txt").write_text("fixed\n")
+    g.commit_all("fix")
+    git(repos.work, "reset", "-q", "--hard", "HEAD~1")
+    cleaned = repos.commit("other.txt", "clean\n", "without the secret")
+    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+    with pytest.raises(GitError, match="rewritten") as info:
+        g.push_fast_forward("main", base=start)
+    assert "Nothing was pushed" in info.value.message
+    assert repos.remote_sha() == cleaned
+    assert repos.remote_file("main", "secret.txt") is None
 
 
 def test_push_rebase_conflict(repos: Repos) -> None:
     g = Git(repos.clone("ci"))
+    base = g.head_sha()
     (g.path / "README.md").write_text("ours\n")
     g.commit_all("ours")
     colleague = repos.clone("colleague")
@@ -294,7 +319,7 @@ def test_push_rebase_conflict(repos: Repos) -> None:
     repos.push(repo=colleague)
     tip = repos.remote_sha()
     with pytest.raises(RebaseConflict) as info:
-        g.push_fast_forward("main")
+        g.push_fast_forward("main", base=base)
     assert info.value.paths == ["README.md"]
     assert repos.remote_sha() == tip and g.is_clean()
 
@@ -303,10 +328,11 @@ def test_push_rejected_by_hook(repos: Repos) -> None:
     install_reject_hook(repos.remote, "GH006: protected branch update failed")
     before = repos.remote_log()
     g = Git(repos.clone("ci"))
+    base = g.head_sha()
     (g.path / "fix.txt").write_text("fixed\n")
     g.commit_all("fix")
     with pytest.raises(PushRejected, match="refused") as info:
-        g.push_fast_forward("main")
+        g.push_fast_forward("main", base=base)
     assert "protected branch" in info.value.stderr
     assert repos.remote_log() == before
     # the fallback branch is not protected
@@ -413,7 +439,7 @@ def test_push_to_unreachable_remote_is_bounded_and_not_a_rejection(
     g = Git(repos.clone("ci"))
     git(g.path, "remote", "set-url", "origin", (tmp_path / "gone.git").as_uri())
     with pytest.raises(GitError, match="after 3 attempts") as info:
-        g.push_fast_forward("main", retries=2)
+        g.push_fast_forward("main", base=g.head_sha(), retries=2)
     assert not isinstance(info.value, PushRejected)
 
 
@@ -421,6 +447,7 @@ def test_push_that_landed_despite_an_error_is_not_repeated(
     repos: Repos, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     g = Git(repos.clone("ci"))
+    base = g.head_sha()
     (g.path / "fix.txt").write_text("fixed\n")
     sha = g.commit_all("fix")
     real_run = Git.run
@@ -437,6 +464,6 @@ def test_push_that_landed_despite_an_error_is_not_repeated(
         return proc
 
     monkeypatch.setattr(Git, "run", flaky_run)
-    result = g.push_fast_forward("main")
+    result = g.push_fast_forward("main", base=base)
     assert (result.pushed_sha, result.attempts, len(pushes)) == (sha, 1, 1)
     assert repos.remote_sha() == sha

@@ -74,6 +74,28 @@ def test_protected_branch_updates_the_open_pull_request(
     assert [c.request.method for c in api.calls] == ["GET", "PATCH"]
 
 
+def test_pull_request_failure_says_where_the_fix_was_pushed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    api: responses.RequestsMock,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    install_reject_hook(s.repos.remote)
+    api.get(PULLS, json=[])
+    message = "GitHub Actions is not permitted to create or approve pull requests."
+    api.post(PULLS, status=403, json={"message": message})
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "FAILED"
+    pushed = s.repos.remote_sha("autoheal/main")
+    assert pushed is not None and s.repos.remote_file("autoheal/main", "app.py") == FORMATTED
+    for text in (r.summary, r.out + r.err):
+        assert f"pushed to `autoheal/main` ({pushed[:12]})" in text
+        assert "Open a pull request from `autoheal/main` into `main` by hand" in text
+    assert message in r.summary
+
+
 def test_flaky_failure_requests_a_rerun(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -770,19 +770,24 @@ class Git:
         self,
         branch: str,
         *,
+        base: str,
         remote: str = "origin",
         retries: int = 3,
         on_rebased: Callable[[str], None] | None = None,
     ) -> PushResult:
         """Push HEAD to `branch` without ever forcing.
 
-        When the remote moved: fetch, rebase our commits onto it, call `on_rebased(new_head)`
-        (re-check there; raise to stop), retry; at most `retries` retries. When the remote
-        refuses (protection, hook): PushRejected. When the outcome is unclear (network):
-        fetch and treat "our HEAD is in the remote branch" as success.
+        `base` is the commit our own commits were made on: only `base..HEAD` is ours. When the
+        remote moved: fetch, rebase just those commits onto it, call `on_rebased(new_head)`
+        (re-check there; raise to stop), retry; at most `retries` retries. When the branch no
+        longer contains `base` (it was force-pushed), GitError: rebasing everything would push
+        the commits the force push removed back onto the branch. When the remote refuses
+        (protection, hook): PushRejected. When the outcome is unclear (network): fetch and
+        treat "our HEAD is in the remote branch" as success.
         """
         self._check_branch(branch)
         _check_rev(remote, "remote")
+        _check_rev(base, "base")
         tracking = f"refs/remotes/{remote}/{branch}"
         refresh = f"+refs/heads/{branch}:{tracking}"
         rebased = False
@@ -825,7 +830,8 @@ class Git:
             if attempt > retries:
                 break
             self.fetch(remote, refresh)
-            self._rebase_onto(tracking, remote)
+            self._rebase_onto(tracking, remote, base, branch)
+            base = self.rev_parse(tracking) or base  # our commits now sit on the new tip
             rebased = True
             new_head = self.head_sha()
             if on_rebased is not None:
@@ -836,21 +842,24 @@ class Git:
             fix="The branch keeps moving or the remote is unreachable; re-run the job.",
         )
 
-    def _rebase_onto(self, upstream: str, remote: str) -> None:
-        # In a shallow clone the merge base may be missing; without it rebase would replay
-        # history down to the shallow boundary. Deepen (bounded) until it exists.
+    def _rebase_onto(self, upstream: str, remote: str, base: str, branch: str) -> None:
+        """Replay our commits (`base..HEAD`) onto `upstream`, which must still contain `base`."""
+        # In a shallow clone the history linking `base` to the new tip may be missing:
+        # deepen (bounded) until it is there.
         depth = 8
         for _ in range(MAX_DEEPEN_STEPS):
-            if self.run("merge-base", "HEAD", upstream, check=False).returncode == 0:
-                break
-            if not self.is_shallow():
+            if self.is_ancestor(base, upstream) or not self.is_shallow():
                 break
             self._try_fetch(remote, f"--deepen={depth}")
             depth *= 2
-        if self.run("merge-base", "HEAD", upstream, check=False).returncode != 0:
+        if not self.is_ancestor(base, upstream):
+            how = "force-pushed" if not self.is_shallow() else "force-pushed, or is too deep"
             raise GitError(
-                f"our commits and {upstream} share no history",
-                fix="Use `fetch-depth: 0` in actions/checkout, or check for a force push.",
+                f"`{branch}` was rewritten while we worked: its new tip no longer contains "
+                f"{base[:12]}, the commit our changes were made on ({how}). Nothing was pushed:"
+                " rebasing would put the commits the force push removed back on the branch.",
+                fix="Re-run the job on the branch's new tip (with `fetch-depth: 0` in "
+                "actions/checkout if the branch moved by many commits).",
             )
         args = (
             "rebase",
@@ -859,7 +868,9 @@ class Git:
             "--no-autostash",
             "--no-gpg-sign",
             "--no-verify",
+            "--onto",
             upstream,
+            base,
         )
         proc = self.run(*args, check=False, env=self._identity_env(None, None, author=False))
         if proc.returncode != 0:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from autoheal.checks import CheckResult
 from autoheal.context import Context
+from autoheal.errors import AutohealError
 from autoheal.git import Git, PushRejected
 from autoheal.markers import HEAL_TRAILER
 from autoheal.modes.common import github_client
@@ -65,12 +66,15 @@ def push_fix(
     ctx: Context,
     report: Report,
     branch: str,
+    base: str,
     on_rebased: Callable[[str], None],
 ) -> Published:
-    """Push HEAD to `branch`; when the remote refuses (protection), to `autoheal/<branch>`
-    with a pull request into `branch`."""
+    """Push HEAD (our commits on top of `base`) to `branch`; when the remote refuses
+    (protection), to `autoheal/<branch>` with a pull request into `branch`."""
     try:
-        result = git.push_fast_forward(branch, retries=settings.push_retries, on_rebased=on_rebased)
+        result = git.push_fast_forward(
+            branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
+        )
     except PushRejected as exc:
         report.warning(
             f"The remote refused the push to `{branch}` ({exc.message}); pushing to "
@@ -100,7 +104,17 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
         f"{git.message(sha)}\n\nMerge this pull request to apply the fix."
     )
     owner = ctx.repository.split("/", 1)[0]
-    with client:
-        pull = client.upsert_pull(ctx.repository, owner, fallback, branch, title, body)
+    from autoheal.github import GitHubError
+
+    try:
+        with client:
+            pull = client.upsert_pull(ctx.repository, owner, fallback, branch, title, body)
+    except GitHubError as exc:
+        # The fix is on the remote already: say where, or the user never finds it.
+        raise AutohealError(
+            f"`{branch}` is protected: the fix was pushed to `{fallback}` ({sha[:12]}), but the "
+            f"pull request into `{branch}` could not be opened: {exc.message}",
+            fix=f"Open a pull request from `{fallback}` into `{branch}` by hand. {exc.fix}".strip(),
+        ) from exc
     url = str(pull.get("html_url") or "")
     return Published(sha, where + f" and opened {url or 'a pull request'} into `{branch}`.", url)

@@ -187,9 +187,8 @@ def _check_and_publish(
     if not target.push:
         return _unpushed_fix(settings, git, report, outcome, target, start)
     assert target.branch is not None
-    published = push_fix(
-        git, settings, ctx, report, target.branch, _recheck(report, git, outcome, target.branch)
-    )
+    recheck = _recheck(report, git, outcome, target.branch)
+    published = push_fix(git, settings, ctx, report, target.branch, start, recheck)
     outcome.commit_sha, outcome.where, outcome.pr_url = (
         published.sha,
         published.where,

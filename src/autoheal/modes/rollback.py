@@ -499,6 +499,7 @@ class Rollback:
         try:
             result = tree.push_fast_forward(
                 source.branch,
+                base=tip,
                 retries=self.settings.push_retries,
                 on_rebased=lambda head: self.reverify(tree, head, targets),
             )
