@@ -116,6 +116,6 @@ def test_repository_authenticates_on_the_run_server(tmp_path: Path) -> None:
     opts = settings.load(["validate", "--repo", str(tmp_path)], {"GITHUB_TOKEN": "ghs_abcdef"})
     git = repository(opts, Context(server_url="https://ghe.example.com"))
     assert git.host == "ghe.example.com"
-    assert "GIT_CONFIG_VALUE_1" in git.env()  # the token travels in the environment
+    assert "GIT_CONFIG_VALUE_1" in git.env(auth=True)  # the token travels in the environment
     assert "ghs_abcdef" not in repr(git)
     assert repository(opts, Context(server_url="")).host == "github.com"

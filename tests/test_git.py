@@ -412,11 +412,27 @@ def test_env_appends_to_existing_config_entries(
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
     monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.quotepath")
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", "false")
-    env = Git(repos.work, token=TOKEN, host="ghe.example.com").env()
+    env = Git(repos.work, token=TOKEN, host="ghe.example.com").env(auth=True)
     assert env["GIT_CONFIG_COUNT"] == "3" and env["GIT_CONFIG_KEY_0"] == "core.quotepath"
     assert env["GIT_CONFIG_KEY_2"] == "http.https://ghe.example.com/.extraheader"
     assert env["GIT_CONFIG_VALUE_1"] == ""  # resets a header left by actions/checkout
-    assert Git(repos.work).env()["GIT_CONFIG_COUNT"] == "1"  # no token: untouched
+    assert Git(repos.work).env(auth=True)["GIT_CONFIG_COUNT"] == "1"  # no token: untouched
+
+
+def test_only_network_commands_get_the_token(repos: Repos, monkeypatch: pytest.MonkeyPatch) -> None:
+    g = Git(repos.work, token=TOKEN)
+    envs: dict[str, dict[str, str]] = {}
+    real = subprocess.run
+
+    def spy(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
+        envs[argv[2]] = kw["env"]
+        return real(argv, **kw)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    g.run("status")
+    g.run("fetch", "origin")
+    assert not any(TOKEN in v or "AUTHORIZATION" in v for v in envs["status"].values())
+    assert any("AUTHORIZATION: basic" in v for v in envs["fetch"].values())
 
 
 def test_revert_of_already_reverted_commit_fails_cleanly(repos: Repos) -> None:

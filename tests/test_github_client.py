@@ -223,6 +223,20 @@ def test_client_errors_are_typed_and_never_retried(
     assert clock.sleeps == []
 
 
+def test_actions_not_allowed_to_open_pull_requests_names_the_setting(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    rsps.post(
+        f"{API}/repos/{REPO}/pulls",
+        status=403,
+        json={"message": "GitHub Actions is not permitted to create or approve pull requests."},
+    )
+    with pytest.raises(PermissionDenied) as caught:
+        gh.create_pull(REPO, "octo:fix", "main", "t", "b")
+    assert "Allow GitHub Actions to create and approve pull requests" in caught.value.fix
+    assert "permissions:" not in caught.value.fix
+
+
 def test_permission_denied_exposes_accepted_permissions(
     rsps: responses.RequestsMock, gh: GitHub
 ) -> None:

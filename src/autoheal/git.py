@@ -44,6 +44,10 @@ _LEAKY_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_C
 _STDERR_LIMIT = 2000
 
 
+# Subcommands that talk to the remote: the only ones that get the token.
+NETWORK_COMMANDS = frozenset({"fetch", "push", "ls-remote", "pull", "clone"})
+
+
 class GitError(AutohealError):
     """A git command failed. The message holds the (redacted) command and git's stderr."""
 
@@ -144,11 +148,16 @@ class Git:
         text = _AUTH_HEADER_RE.sub(r"\1***", text)
         return _URL_CREDENTIALS_RE.sub(r"\g<scheme>***@", text)
 
-    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """The environment for every git process (exposed so tests can inspect it)."""
+    def env(self, extra: Mapping[str, str] | None = None, *, auth: bool = False) -> dict[str, str]:
+        """The environment for a git process (exposed so tests can inspect it).
+
+        The token goes only to commands that talk to the remote (`auth`): local ones such as
+        `commit` or `rebase` can run hooks or filters that the checked code configured, and
+        must not find the token in their environment.
+        """
         env = {k: v for k, v in os.environ.items() if k not in _LEAKY_ENV}
         env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat", "PAGER": "cat"})
-        if self._auth_value:
+        if auth and self._auth_value:
             # Append to any GIT_CONFIG_* entries already present. The first entry (empty value)
             # resets the multi-valued extraheader list: actions/checkout with
             # persist-credentials leaves its own header in .git/config, and two Authorization
@@ -185,7 +194,7 @@ class Git:
             proc = subprocess.run(
                 argv,
                 cwd=self.path,
-                env=self.env(env),
+                env=self.env(env, auth=bool(args) and args[0] in NETWORK_COMMANDS),
                 input=input,
                 capture_output=True,
                 text=True,

@@ -869,9 +869,17 @@ def client_error(resp: requests.Response, method: str, path: str) -> GitHubError
         alternatives = parse_accepted_permissions(
             resp.headers.get("X-Accepted-GitHub-Permissions", "")
         )
+        fix = permission_fix(alternatives)
+        if "not permitted to create or approve pull requests" in said:
+            # A repository setting, not a token permission: no permissions: block helps.
+            fix = (
+                "GITHUB_TOKEN may not open pull requests in this repository. Enable Settings > "
+                "Actions > General > Workflow permissions > 'Allow GitHub Actions to create and "
+                "approve pull requests', or pass a PAT or GitHub App token as `token`."
+            )
         return PermissionDenied(
             f"GitHub refused {where} (403 {said}): the token lacks a permission.",
-            fix=permission_fix(alternatives),
+            fix=fix,
             status=status,
             method=method,
             path=path,
