@@ -164,3 +164,29 @@ def test_all_checks_pass_is_healthy_and_changes_nothing(
     assert r.outputs["healed"] == "false"
     assert r.outputs["confidence-before"] == r.outputs["confidence-after"] == "100"
     assert s.repos.remote_sha("main") == remote_before
+
+
+def test_an_error_after_the_fix_was_committed_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoheal.modes import heal
+
+    s = setup_heal(tmp_path, monkeypatch)
+    head = git(s.ci, "rev-parse", "HEAD")
+    remote = s.repos.remote_log()
+    real = heal.run_checks
+    calls: list[int] = []
+
+    def fail_on_recheck(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:  # the recheck of the committed fix
+            raise RuntimeError("recheck crashed")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(heal, "run_checks", fail_on_recheck)
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert "recheck crashed" in r.out
+    assert git(s.ci, "rev-parse", "HEAD") == head  # no partial commit
+    assert git(s.ci, "status", "--porcelain") == ""  # no fixer output left
+    assert s.repos.remote_log() == remote  # nothing pushed

@@ -104,7 +104,14 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     reason = loop_guard(git, settings, ctx, target.branch)
     if reason:
         return _finish(report, Outcome(SKIPPED, f"**Skipped by a loop guard:** {reason}"))
-    outcome = _heal(settings, ctx, report, git, target)
+    start = git.head_sha()
+    try:
+        outcome = _heal(settings, ctx, report, git, target)
+    except BaseException:
+        # Nothing half done: an error after the fix was committed locally (a recheck, a
+        # rebase, the API) must not leave that commit or the fixers' files behind.
+        _restore(git, report, start, "")
+        raise
     return _finish(report, outcome)
 
 
