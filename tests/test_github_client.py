@@ -301,6 +301,36 @@ def test_dispatch_limits_checked_before_sending(
     assert len(rsps.calls) == 0
 
 
+def payload_of_size(size: int) -> dict[str, Any]:
+    """A client_payload whose JSON encoding is exactly `size` bytes."""
+    empty = len(json.dumps({"big": ""}).encode())
+    return {"big": "x" * (size - empty)}
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payload"),
+    [
+        ("x", {}),
+        ("x" * 100, {}),
+        ("ok", {f"k{i}": i for i in range(10)}),
+        ("ok", payload_of_size(65_535)),
+    ],
+    ids=["1-char-event", "100-char-event", "10-keys", "65535-bytes"],
+)
+def test_dispatch_limits_accept_their_boundaries(
+    rsps: responses.RequestsMock, gh: GitHub, event_type: str, payload: dict[str, Any]
+) -> None:
+    rsps.post(f"{API}/repos/{REPO}/dispatches", status=204)
+    assert gh.dispatch(REPO, event_type, payload) == 204
+    assert len(rsps.calls) == 1
+
+
+def test_dispatch_payload_of_64_kib_is_refused(rsps: responses.RequestsMock, gh: GitHub) -> None:
+    with pytest.raises(InputError, match="65536 bytes"):
+        gh.dispatch(REPO, "ok", payload_of_size(65_536))
+    assert len(rsps.calls) == 0
+
+
 # ---- rate limits --------------------------------------------------------------------------
 
 
@@ -358,16 +388,22 @@ def test_rate_limit_beyond_budget_raises_with_reset_time(
     assert "2023-11-14 23:13:" in message  # NOW + ~3600 s, in UTC
     assert "UTC" in message
     assert "s from now" in message
+    assert "Stopped after 1 attempt(s): this run waits at most 60 s" in message
     assert clock.sleeps == []
     assert len(rsps.calls) == 1
 
 
 def test_rate_limit_retries_are_bounded(rsps: responses.RequestsMock, clock: FakeClock) -> None:
     gh = make_client(clock, max_retries=2)
-    rsps.get(f"{API}/repos/{REPO}", status=429, headers={"retry-after": "0"})
-    with pytest.raises(RateLimited):
+    rsps.get(f"{API}/repos/{REPO}", status=429, headers={"retry-after": "1"})
+    with pytest.raises(RateLimited) as caught:
         gh.get_repo(REPO)
     assert len(rsps.calls) == 3
+    assert clock.sleeps == [1.0, 1.0]
+    # Each wait fitted the budget: the message must blame the retry count, not the budget.
+    assert "Stopped after 3 attempt(s)" in str(caught.value)
+    assert "makes at most 3 attempts" in str(caught.value)
+    assert "(1 s from now)" in str(caught.value)
 
 
 # ---- 5xx and network failures: idempotent vs not ------------------------------------------
@@ -381,6 +417,19 @@ def test_get_500_then_success_is_retried(
     assert gh.get_repo(REPO) == {"id": 1}
     assert len(rsps.calls) == 2
     assert clock.sleeps == [1.0]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_idempotent_500_then_204_is_retried(
+    rsps: responses.RequestsMock, gh: GitHub, clock: FakeClock, method: str
+) -> None:
+    url = f"{API}/repos/{REPO}/issues/3/labels/autoheal"
+    rsps.add(method, url, status=500, json={"message": "oops"})
+    rsps.add(method, url, status=204)
+    assert gh.request(method, f"/repos/{REPO}/issues/3/labels/autoheal").status_code == 204
+    assert len(rsps.calls) == 2
+    assert clock.sleeps == [1.0]
+    assert (gh.stats.requests, gh.stats.retries) == (2, 1)
 
 
 def test_post_dispatch_500_is_not_retried(
