@@ -28,6 +28,7 @@ from autoheal.github import (
     parse_accepted_permissions,
 )
 from tests.fakes import NOW, FakeClock
+from tests.troubleshooting import assert_documented
 
 TOKEN = "ghp_SECRETTOKEN123"
 API = "https://api.github.com"
@@ -805,3 +806,148 @@ def test_stats_count_requests_retries_and_time(
     assert gh.stats.requests == 4
     assert gh.stats.retries == 2
     assert gh.stats.seconds == pytest.approx(1.0 + 5.0)
+
+
+# ---- every message is in the troubleshooting table -----------------------------------------
+
+REPO_URL = f"{API}/repos/{REPO}"
+ISSUES_URL = f"{REPO_URL}/issues"
+
+
+def _get_repo(gh: GitHub) -> Any:
+    return gh.get_repo(REPO)
+
+
+def _open_issue(gh: GitHub) -> Any:
+    return gh.request("POST", f"/repos/{REPO}/issues")
+
+
+def _paginate(gh: GitHub) -> Any:
+    return gh.paginate(f"/repos/{REPO}/issues")
+
+
+API_MESSAGES = [
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 401, "json": {"message": "Bad credentials"}},
+        _get_repo,
+        "GitHub rejected the token (401 …) for …",
+        id="401",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 403, "json": {"message": "Forbidden"}},
+        _get_repo,
+        "GitHub refused … (403 …): the token lacks a permission",
+        id="403",
+    ),
+    pytest.param(
+        {
+            "method": "POST",
+            "url": ISSUES_URL,
+            "status": 403,
+            "json": {
+                "message": "GitHub Actions is not permitted to create or approve pull requests."
+            },
+        },
+        _open_issue,
+        "GitHub refused … (403 GitHub Actions is not permitted to create or approve pull requests",
+        id="403-pull-request-setting",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 404, "json": {"message": "Not Found"}},
+        _get_repo,
+        "GitHub answered 404 for …",
+        id="404",
+    ),
+    pytest.param(
+        {"method": "POST", "url": ISSUES_URL, "status": 422, "json": {"message": "Invalid"}},
+        _open_issue,
+        "GitHub rejected the content of … (422 …)",
+        id="422",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 409, "json": {"message": "Conflict"}},
+        _get_repo,
+        "GitHub answered 4… for …: …",
+        id="409",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 429, "headers": {"retry-after": "3600"}},
+        _get_repo,
+        "GitHub rate limit reached for …; it resets at …",
+        id="rate-limit",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 502, "body": "Bad Gateway"},
+        _get_repo,
+        "GitHub answered 5… for … after … attempt(s)",
+        id="5xx",
+    ),
+    pytest.param(
+        {"method": "POST", "url": ISSUES_URL, "status": 500},
+        _open_issue,
+        "… may have been received by GitHub (…); it was not repeated",
+        id="maybe-sent",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "body": requests.exceptions.ConnectTimeout("slow")},
+        _get_repo,
+        "Could not reach GitHub at … after … attempt(s): …",
+        id="network",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "body": "<html>sign in</html>"},
+        _get_repo,
+        "GitHub answered … with something that is not …",
+        id="not-json",
+    ),
+    pytest.param(
+        {
+            "method": "GET",
+            "url": ISSUES_URL,
+            "json": [],
+            "headers": {"Link": '<https://evil.example/x>; rel="next"'},
+        },
+        _paginate,
+        "Refusing to send the token to …",
+        id="other-host",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "body": requests.exceptions.TooManyRedirects("loop")},
+        _get_repo,
+        "… failed in the HTTP library: …",
+        id="http-library",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answer", "call", "form"), API_MESSAGES)
+def test_every_api_error_is_in_the_troubleshooting_table(
+    rsps: responses.RequestsMock,
+    clock: FakeClock,
+    answer: dict[str, Any],
+    call: Any,
+    form: str,
+) -> None:
+    rsps.add(**answer)
+    with pytest.raises(GitHubError) as caught:
+        call(make_client(clock, max_retries=1))
+    assert_documented(caught.value.message, form)
+
+
+@pytest.mark.parametrize(
+    ("make", "form"),
+    [
+        (
+            lambda: GitHub(TOKEN, api_url="ghe.example/api/v3"),
+            "GitHub API URL … is not an http(s) URL",
+        ),
+        (lambda: GitHub(TOKEN).get_repo("octo"), "Repository … is not of the form owner/name"),
+    ],
+    ids=["api-url", "repository"],
+)
+def test_every_input_error_of_the_client_is_in_the_troubleshooting_table(
+    make: Any, form: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        make()
+    assert_documented(caught.value.message, form)
