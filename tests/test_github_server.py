@@ -131,8 +131,8 @@ class ScriptedServer:
             return
         if isinstance(action, Drop):
             return
-        if action.delay:
-            time.sleep(action.delay)
+        if action.delay and self._stop.wait(action.delay):
+            return  # the test is over: nobody is listening for the late answer
         body = action.body.replace("{auth}", request.headers.get("authorization", "")).encode()
         headers = {"Content-Type": "application/json", **action.headers}
         lines = [f"HTTP/1.1 {action.status} X", f"Content-Length: {len(body)}", "Connection: close"]
@@ -236,8 +236,8 @@ def test_slow_answer_within_timeout_succeeds(
 def test_get_answered_too_slowly_is_retried(
     serve: Callable[..., ScriptedServer], client: Callable[..., GitHub], clock: FakeClock
 ) -> None:
-    # The first answer comes after the 0.3 s read timeout: that attempt counts as lost.
-    server = serve(Respond(200, body='{"id": 1}', delay=0.8), Respond(200, body='{"id": 2}'))
+    # The first answer comes long after the 0.3 s read timeout: that attempt counts as lost.
+    server = serve(Respond(200, body='{"id": 1}', delay=5.0), Respond(200, body='{"id": 2}'))
     gh = client(server.url)
     assert gh.get_repo(REPO) == {"id": 2}
     assert len(server.received) == 2
@@ -249,7 +249,7 @@ def test_post_answered_too_slowly_is_not_repeated(
     serve: Callable[..., ScriptedServer], client: Callable[..., GitHub]
 ) -> None:
     # GitHub got the dispatch and would have answered 204, too late: a repeat would be a twin.
-    server = serve(Respond(204, delay=0.8), Respond(204))
+    server = serve(Respond(204, delay=5.0), Respond(204))
     gh = client(server.url)
     with pytest.raises(MaybeSent, match="read timeout") as caught:
         gh.dispatch(REPO, "heal", {})
