@@ -224,6 +224,28 @@ def test_client_errors_are_typed_and_never_retried(
     assert clock.sleeps == []
 
 
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, Unauthorized), (403, PermissionDenied), (404, NotFound), (422, ValidationFailed)],
+    ids=str,
+)
+def test_client_errors_of_idempotent_calls_are_not_retried_either(
+    rsps: responses.RequestsMock,
+    gh: GitHub,
+    clock: FakeClock,
+    status: int,
+    error: type[GitHubError],
+) -> None:
+    # A GET may be repeated safely, but a refusal would only be refused again.
+    rsps.get(f"{API}/repos/{REPO}", status=status, json={"message": "no"})
+    rsps.get(f"{API}/repos/{REPO}", json={"id": 1})
+    with pytest.raises(error):
+        gh.get_repo(REPO)
+    assert len(rsps.calls) == 1
+    assert clock.sleeps == []
+    assert gh.stats.retries == 0
+
+
 def test_actions_not_allowed_to_open_pull_requests_names_the_setting(
     rsps: responses.RequestsMock, gh: GitHub
 ) -> None:
