@@ -12,7 +12,7 @@ import responses
 from responses import matchers
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from autoheal import USER_AGENT
+from autoheal import __version__
 from autoheal.errors import InputError
 from autoheal.github import (
     GitHub,
@@ -92,7 +92,7 @@ def test_headers_and_timeouts_sent_on_every_call(
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.headers["Accept"] == "application/vnd.github+json"
     assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"
-    assert request.headers["User-Agent"] == USER_AGENT
+    assert request.headers["User-Agent"] == f"ci-autoheal/{__version__}"  # names the version
     assert request.req_kwargs["timeout"] == (1.5, 7.0)  # type: ignore[attr-defined]
 
 
