@@ -12,7 +12,7 @@ import responses
 from responses import matchers
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from autoheal import USER_AGENT
+from autoheal import __version__
 from autoheal.errors import InputError
 from autoheal.github import (
     GitHub,
@@ -28,6 +28,7 @@ from autoheal.github import (
     parse_accepted_permissions,
 )
 from tests.fakes import NOW, FakeClock
+from tests.troubleshooting import assert_documented
 
 TOKEN = "ghp_SECRETTOKEN123"
 API = "https://api.github.com"
@@ -91,7 +92,7 @@ def test_headers_and_timeouts_sent_on_every_call(
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.headers["Accept"] == "application/vnd.github+json"
     assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"
-    assert request.headers["User-Agent"] == USER_AGENT
+    assert request.headers["User-Agent"] == f"ci-autoheal/{__version__}"  # names the version
     assert request.req_kwargs["timeout"] == (1.5, 7.0)  # type: ignore[attr-defined]
 
 
@@ -223,6 +224,28 @@ def test_client_errors_are_typed_and_never_retried(
     assert clock.sleeps == []
 
 
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, Unauthorized), (403, PermissionDenied), (404, NotFound), (422, ValidationFailed)],
+    ids=str,
+)
+def test_client_errors_of_idempotent_calls_are_not_retried_either(
+    rsps: responses.RequestsMock,
+    gh: GitHub,
+    clock: FakeClock,
+    status: int,
+    error: type[GitHubError],
+) -> None:
+    # A GET may be repeated safely, but a refusal would only be refused again.
+    rsps.get(f"{API}/repos/{REPO}", status=status, json={"message": "no"})
+    rsps.get(f"{API}/repos/{REPO}", json={"id": 1})
+    with pytest.raises(error):
+        gh.get_repo(REPO)
+    assert len(rsps.calls) == 1
+    assert clock.sleeps == []
+    assert gh.stats.retries == 0
+
+
 def test_actions_not_allowed_to_open_pull_requests_names_the_setting(
     rsps: responses.RequestsMock, gh: GitHub
 ) -> None:
@@ -301,6 +324,36 @@ def test_dispatch_limits_checked_before_sending(
     assert len(rsps.calls) == 0
 
 
+def payload_of_size(size: int) -> dict[str, Any]:
+    """A client_payload whose JSON encoding is exactly `size` bytes."""
+    empty = len(json.dumps({"big": ""}).encode())
+    return {"big": "x" * (size - empty)}
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payload"),
+    [
+        ("x", {}),
+        ("x" * 100, {}),
+        ("ok", {f"k{i}": i for i in range(10)}),
+        ("ok", payload_of_size(65_535)),
+    ],
+    ids=["1-char-event", "100-char-event", "10-keys", "65535-bytes"],
+)
+def test_dispatch_limits_accept_their_boundaries(
+    rsps: responses.RequestsMock, gh: GitHub, event_type: str, payload: dict[str, Any]
+) -> None:
+    rsps.post(f"{API}/repos/{REPO}/dispatches", status=204)
+    assert gh.dispatch(REPO, event_type, payload) == 204
+    assert len(rsps.calls) == 1
+
+
+def test_dispatch_payload_of_64_kib_is_refused(rsps: responses.RequestsMock, gh: GitHub) -> None:
+    with pytest.raises(InputError, match="65536 bytes"):
+        gh.dispatch(REPO, "ok", payload_of_size(65_536))
+    assert len(rsps.calls) == 0
+
+
 # ---- rate limits --------------------------------------------------------------------------
 
 
@@ -358,16 +411,22 @@ def test_rate_limit_beyond_budget_raises_with_reset_time(
     assert "2023-11-14 23:13:" in message  # NOW + ~3600 s, in UTC
     assert "UTC" in message
     assert "s from now" in message
+    assert "Stopped after 1 attempt(s): this run waits at most 60 s" in message
     assert clock.sleeps == []
     assert len(rsps.calls) == 1
 
 
 def test_rate_limit_retries_are_bounded(rsps: responses.RequestsMock, clock: FakeClock) -> None:
     gh = make_client(clock, max_retries=2)
-    rsps.get(f"{API}/repos/{REPO}", status=429, headers={"retry-after": "0"})
-    with pytest.raises(RateLimited):
+    rsps.get(f"{API}/repos/{REPO}", status=429, headers={"retry-after": "1"})
+    with pytest.raises(RateLimited) as caught:
         gh.get_repo(REPO)
     assert len(rsps.calls) == 3
+    assert clock.sleeps == [1.0, 1.0]
+    # Each wait fitted the budget: the message must blame the retry count, not the budget.
+    assert "Stopped after 3 attempt(s)" in str(caught.value)
+    assert "makes at most 3 attempts" in str(caught.value)
+    assert "(1 s from now)" in str(caught.value)
 
 
 # ---- 5xx and network failures: idempotent vs not ------------------------------------------
@@ -381,6 +440,19 @@ def test_get_500_then_success_is_retried(
     assert gh.get_repo(REPO) == {"id": 1}
     assert len(rsps.calls) == 2
     assert clock.sleeps == [1.0]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_idempotent_500_then_204_is_retried(
+    rsps: responses.RequestsMock, gh: GitHub, clock: FakeClock, method: str
+) -> None:
+    url = f"{API}/repos/{REPO}/issues/3/labels/autoheal"
+    rsps.add(method, url, status=500, json={"message": "oops"})
+    rsps.add(method, url, status=204)
+    assert gh.request(method, f"/repos/{REPO}/issues/3/labels/autoheal").status_code == 204
+    assert len(rsps.calls) == 2
+    assert clock.sleeps == [1.0]
+    assert (gh.stats.requests, gh.stats.retries) == (2, 1)
 
 
 def test_post_dispatch_500_is_not_retried(
@@ -756,3 +828,148 @@ def test_stats_count_requests_retries_and_time(
     assert gh.stats.requests == 4
     assert gh.stats.retries == 2
     assert gh.stats.seconds == pytest.approx(1.0 + 5.0)
+
+
+# ---- every message is in the troubleshooting table -----------------------------------------
+
+REPO_URL = f"{API}/repos/{REPO}"
+ISSUES_URL = f"{REPO_URL}/issues"
+
+
+def _get_repo(gh: GitHub) -> Any:
+    return gh.get_repo(REPO)
+
+
+def _open_issue(gh: GitHub) -> Any:
+    return gh.request("POST", f"/repos/{REPO}/issues")
+
+
+def _paginate(gh: GitHub) -> Any:
+    return gh.paginate(f"/repos/{REPO}/issues")
+
+
+API_MESSAGES = [
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 401, "json": {"message": "Bad credentials"}},
+        _get_repo,
+        "GitHub rejected the token (401 …) for …",
+        id="401",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 403, "json": {"message": "Forbidden"}},
+        _get_repo,
+        "GitHub refused … (403 …): the token lacks a permission",
+        id="403",
+    ),
+    pytest.param(
+        {
+            "method": "POST",
+            "url": ISSUES_URL,
+            "status": 403,
+            "json": {
+                "message": "GitHub Actions is not permitted to create or approve pull requests."
+            },
+        },
+        _open_issue,
+        "GitHub refused … (403 GitHub Actions is not permitted to create or approve pull requests",
+        id="403-pull-request-setting",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 404, "json": {"message": "Not Found"}},
+        _get_repo,
+        "GitHub answered 404 for …",
+        id="404",
+    ),
+    pytest.param(
+        {"method": "POST", "url": ISSUES_URL, "status": 422, "json": {"message": "Invalid"}},
+        _open_issue,
+        "GitHub rejected the content of … (422 …)",
+        id="422",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 409, "json": {"message": "Conflict"}},
+        _get_repo,
+        "GitHub answered 4… for …: …",
+        id="409",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 429, "headers": {"retry-after": "3600"}},
+        _get_repo,
+        "GitHub rate limit reached for …; it resets at …",
+        id="rate-limit",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "status": 502, "body": "Bad Gateway"},
+        _get_repo,
+        "GitHub answered 5… for … after … attempt(s)",
+        id="5xx",
+    ),
+    pytest.param(
+        {"method": "POST", "url": ISSUES_URL, "status": 500},
+        _open_issue,
+        "… may have been received by GitHub (…); it was not repeated",
+        id="maybe-sent",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "body": requests.exceptions.ConnectTimeout("slow")},
+        _get_repo,
+        "Could not reach GitHub at … after … attempt(s): …",
+        id="network",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "body": "<html>sign in</html>"},
+        _get_repo,
+        "GitHub answered … with something that is not …",
+        id="not-json",
+    ),
+    pytest.param(
+        {
+            "method": "GET",
+            "url": ISSUES_URL,
+            "json": [],
+            "headers": {"Link": '<https://evil.example/x>; rel="next"'},
+        },
+        _paginate,
+        "Refusing to send the token to …",
+        id="other-host",
+    ),
+    pytest.param(
+        {"method": "GET", "url": REPO_URL, "body": requests.exceptions.TooManyRedirects("loop")},
+        _get_repo,
+        "… failed in the HTTP library: …",
+        id="http-library",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answer", "call", "form"), API_MESSAGES)
+def test_every_api_error_is_in_the_troubleshooting_table(
+    rsps: responses.RequestsMock,
+    clock: FakeClock,
+    answer: dict[str, Any],
+    call: Any,
+    form: str,
+) -> None:
+    rsps.add(**answer)
+    with pytest.raises(GitHubError) as caught:
+        call(make_client(clock, max_retries=1))
+    assert_documented(caught.value.message, form)
+
+
+@pytest.mark.parametrize(
+    ("make", "form"),
+    [
+        (
+            lambda: GitHub(TOKEN, api_url="ghe.example/api/v3"),
+            "GitHub API URL … is not an http(s) URL",
+        ),
+        (lambda: GitHub(TOKEN).get_repo("octo"), "Repository … is not of the form owner/name"),
+    ],
+    ids=["api-url", "repository"],
+)
+def test_every_input_error_of_the_client_is_in_the_troubleshooting_table(
+    make: Any, form: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        make()
+    assert_documented(caught.value.message, form)

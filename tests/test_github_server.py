@@ -131,8 +131,8 @@ class ScriptedServer:
             return
         if isinstance(action, Drop):
             return
-        if action.delay:
-            time.sleep(action.delay)
+        if action.delay and self._stop.wait(action.delay):
+            return  # the test is over: nobody is listening for the late answer
         body = action.body.replace("{auth}", request.headers.get("authorization", "")).encode()
         headers = {"Content-Type": "application/json", **action.headers}
         lines = [f"HTTP/1.1 {action.status} X", f"Content-Length: {len(body)}", "Connection: close"]
@@ -233,6 +233,30 @@ def test_slow_answer_within_timeout_succeeds(
     assert gh.stats.retries == 0
 
 
+def test_get_answered_too_slowly_is_retried(
+    serve: Callable[..., ScriptedServer], client: Callable[..., GitHub], clock: FakeClock
+) -> None:
+    # The first answer comes long after the 0.3 s read timeout: that attempt counts as lost.
+    server = serve(Respond(200, body='{"id": 1}', delay=5.0), Respond(200, body='{"id": 2}'))
+    gh = client(server.url)
+    assert gh.get_repo(REPO) == {"id": 2}
+    assert len(server.received) == 2
+    assert (gh.stats.requests, gh.stats.retries) == (2, 1)
+    assert clock.sleeps == [1.0]
+
+
+def test_post_answered_too_slowly_is_not_repeated(
+    serve: Callable[..., ScriptedServer], client: Callable[..., GitHub]
+) -> None:
+    # GitHub got the dispatch and would have answered 204, too late: a repeat would be a twin.
+    server = serve(Respond(204, delay=5.0), Respond(204))
+    gh = client(server.url)
+    with pytest.raises(MaybeSent, match="read timeout") as caught:
+        gh.dispatch(REPO, "heal", {})
+    assert caught.value.reason == "read timeout: no answer in time"
+    assert len(server.received) == 1
+
+
 @pytest.mark.parametrize(
     ("script", "expected", "attempts"),
     [
@@ -314,6 +338,38 @@ def test_rate_limit_reset_beyond_budget_raises_with_reset_time(
     assert "7201 s from now" in str(caught.value)
     assert len(server.received) == 1
     assert clock.sleeps == []
+
+
+def limited(reset: float) -> Respond:
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(reset))}
+    return Respond(403, headers, '{"message": "API rate limit exceeded"}')
+
+
+def test_rate_limit_reset_in_the_future_within_budget_is_waited_for(
+    serve: Callable[..., ScriptedServer], client: Callable[..., GitHub], clock: FakeClock
+) -> None:
+    server = serve(limited(NOW + 20), Respond(200, body='{"id": 1}'))
+    gh = client(server.url)
+    assert gh.get_repo(REPO) == {"id": 1}
+    assert clock.sleeps == [21.0]  # until the reset, plus a second for clock differences
+    assert clock.now >= NOW + 20  # the retry went out after the reset, on the injected clock
+    assert len(server.received) == 2
+
+
+def test_rate_limit_sequence_past_then_future_then_over_budget(
+    serve: Callable[..., ScriptedServer], client: Callable[..., GitHub], clock: FakeClock
+) -> None:
+    # The reset moves forward each time; the budget (60 s) runs out on the third answer.
+    server = serve(limited(NOW - 30), limited(NOW + 30), limited(NOW + 3600), Respond(200))
+    gh = client(server.url)
+    with pytest.raises(RateLimited) as caught:
+        gh.get_repo(REPO)
+    assert clock.sleeps == [1.0, 30.0]  # past: at once; future: until the reset
+    assert len(server.received) == 3  # the over-budget wait is not attempted
+    reset = datetime.fromtimestamp(NOW + 3600, tz=timezone.utc).strftime("%H:%M")
+    assert reset in str(caught.value)
+    assert "Stopped after 3 attempt(s)" in str(caught.value)
+    assert gh.stats.seconds == pytest.approx(31.0, abs=0.01)
 
 
 def test_retry_after_within_budget_then_success(

@@ -12,12 +12,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import responses
+from urllib3.exceptions import ProtocolError
 
 from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
 from tests.actions import TOKEN, ActionsEnv, Run, load_event
 from tests.fakes import FakeClock
+from tests.troubleshooting import annotation_text, assert_documented
 
 REPO = "octo-org/octo-repo"
 API = "https://api.github.com"
@@ -58,6 +61,8 @@ def rsps() -> Iterator[responses.RequestsMock]:
 @pytest.fixture
 def env(actions: ActionsEnv, fake_time: FakeClock) -> ActionsEnv:
     actions.inputs(mode="redispatch", token=TOKEN)
+    # Debug lines too must never show the token (`assert_no_token` reads all of stdout).
+    actions.env["RUNNER_DEBUG"] = "1"
     return actions
 
 
@@ -72,6 +77,10 @@ def posts(rsps: responses.RequestsMock, url: str = DISPATCHES) -> list[dict[str,
 
 def errors(run: Run) -> list[str]:
     return [line for line in run.out.splitlines() if line.startswith("::error")]
+
+
+def warnings(run: Run) -> list[str]:
+    return [line for line in run.out.splitlines() if line.startswith("::warning")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,6 +165,23 @@ class FakeComments:
         return 200, {}, json.dumps([{"name": n} for n in self.labels[-1]])
 
 
+def ours_for(repo: str, run_id: str, sha: str, ref: str, pr: int | None) -> dict[str, Any]:
+    """Our key of the payload, as GitHub receives it, for a run without heal inputs."""
+    return {
+        "dispatch_id": f"{repo}/{run_id}/1/{sha[:12]}",
+        "sha": sha,
+        "ref": ref,
+        "repository": repo,
+        "source_run_id": run_id,
+        "source_run_attempt": "1",
+        "pr": pr,
+        "confidence": None,
+        "checks": {},
+        "before": None,
+        "version": 1,
+    }
+
+
 def test_pull_request_labels_and_keeps_one_comment_updated_in_place(
     env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -172,18 +198,31 @@ def test_pull_request_labels_and_keeps_one_comment_updated_in_place(
     second = env.run(capsys)
 
     assert (first.code, second.code) == (0, 0), first.out + second.out
-    sent = posts(rsps, dispatches)
-    assert len(sent) == 2
-    ours = sent[0]["client_payload"]["autoheal"]
-    assert ours["sha"] == PR_SHA
-    assert ours["pr"] == 2
-    assert ours["ref"] == "refs/heads/changes"
-    assert ours["dispatch_id"] == f"{PR_REPO}/1234/1/{PR_SHA[:12]}"
+    assert posts(rsps, dispatches) == [
+        {
+            "event_type": "post-remediation-check",
+            "client_payload": {
+                "autoheal": ours_for(PR_REPO, run_id, PR_SHA, "refs/heads/changes", 2)
+            },
+        }
+        for run_id in ("1234", "1235")
+    ]
+    for run, run_id in ((first, "1234"), (second, "1235")):
+        dispatch_id = f"{PR_REPO}/{run_id}/1/{PR_SHA[:12]}"
+        assert run.outputs["dispatched"] == "true"
+        assert run.outputs["http-status"] == "204"
+        assert run.outputs["dispatch-id"] == dispatch_id
+        assert run.outputs["attempts"] == "1"
+        assert run.outputs["status"] == "DISPATCHED"
+        assert f"| {PR_REPO} | post-remediation-check | `{dispatch_id}` |" in run.summary
+        assert "✅ 204 dispatched" in run.summary
+        assert errors(run) == [] and warnings(run) == []
     assert pr.labels == [["autoheal:revalidating"], ["autoheal:revalidating"]]
     assert len(pr.comments) == 1  # created once, then updated in place
     body = pr.comments[0]["body"]
-    assert COMMENT_MARKER in body
+    assert body.count(COMMENT_MARKER) == 1
     assert f"{PR_REPO}/1235/1/{PR_SHA[:12]}" in body  # the second run's dispatch
+    assert f"{PR_REPO}/1234/1/" not in body
     assert PR_SHA in body
     assert "post-remediation-check" in body
     assert f"https://github.com/{PR_REPO}/actions/runs/1235" in body
@@ -206,24 +245,42 @@ def test_pull_request_label_and_comment_can_be_turned_off(
     assert [c.request.url for c in rsps.calls] == [DISPATCHES]
 
 
-def test_workflow_run_uses_the_run_head_sha_and_its_pull_request(
+def test_workflow_run_uses_the_run_head_sha_and_labels_its_pull_request(
     env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     event = load_event("workflow_run.completed.json")
     event["workflow_run"]["conclusion"] = "failure"
     event["workflow_run"]["pull_requests"] = [{"number": 7, "id": 1, "url": "x"}]
     env.set_event(event, "workflow_run")
-    env.inputs(label="false", comment="false")
     rsps.post(DISPATCHES, status=204)
+    pr = FakeComments(rsps, REPO, 7)
+    pr.comments.append({"id": 901, "body": f"An older dispatch.\n\n{COMMENT_MARKER}\n"})
 
     run = env.run(capsys)
 
     assert run.code == 0, run.out
-    ours = posts(rsps)[0]["client_payload"]["autoheal"]
-    assert ours["sha"] == RUN_SHA
-    assert ours["ref"] == "refs/heads/master"
-    assert ours["pr"] == 7
-    assert run.outputs["dispatch-id"] == f"{REPO}/1234/1/{RUN_SHA[:12]}"
+    dispatch_id = f"{REPO}/1234/1/{RUN_SHA[:12]}"
+    # The run's head sha and branch, not GITHUB_SHA (the default branch's tip).
+    assert posts(rsps) == [
+        {
+            "event_type": "post-remediation-check",
+            "client_payload": {"autoheal": ours_for(REPO, "1234", RUN_SHA, "refs/heads/master", 7)},
+        }
+    ]
+    assert run.outputs["dispatched"] == "true"
+    assert run.outputs["http-status"] == "204"
+    assert run.outputs["dispatch-id"] == dispatch_id
+    assert run.outputs["attempts"] == "1"
+    assert run.outputs["status"] == "DISPATCHED"
+    assert (
+        f"| {REPO} | post-remediation-check | `{dispatch_id}` | `{RUN_SHA[:12]}` |" in run.summary
+    )
+    assert pr.labels == [["autoheal:revalidating"]]
+    assert len(pr.comments) == 1  # the marked comment was updated, no second one
+    assert dispatch_id in pr.comments[0]["body"]
+    assert "An older dispatch" not in pr.comments[0]["body"]
+    assert errors(run) == [] and warnings(run) == []
+    assert_no_token(run)
 
 
 def test_sha_input_wins(
@@ -251,6 +308,7 @@ def test_missing_sha_is_a_clear_input_error(
     assert "not a full 40-character commit SHA" in errors(run)[0]
     assert "`sha:`" in run.summary
     assert len(rsps.calls) == 0
+    assert_documented(annotation_text(errors(run)[0]), "No commit to validate: …")
 
 
 def test_ghes_api_url_is_used(
@@ -275,6 +333,7 @@ FAILURES = [
         {},
         {"message": "Bad credentials"},
         ["rejected the token (401)", "expired or revoked"],
+        "GitHub rejected the token (401) for the dispatch to …",
         id="401",
     ),
     pytest.param(
@@ -282,6 +341,7 @@ FAILURES = [
         {},
         {"message": "Resource not accessible by integration"},
         ["(403 ", "Resource not accessible by integration", "permissions:\n  contents: write"],
+        "GitHub refused the dispatch to … (403 Resource not accessible by integration)",
         id="403-permission",
     ),
     pytest.param(
@@ -289,6 +349,7 @@ FAILURES = [
         {"X-Accepted-GitHub-Permissions": "contents=write"},
         {"message": "Resource not accessible by personal access token"},
         ["(403 ", "permissions:\n  contents: write", "Contents: Read and write"],
+        "GitHub refused the dispatch to … (403 Resource not accessible by personal access token)",
         id="403-accepted-permissions-header",
     ),
     pytest.param(
@@ -296,6 +357,7 @@ FAILURES = [
         {},
         {"message": "Not Found"},
         ["404", "does not exist or the token cannot see it", "Repository access"],
+        "GitHub answered 404 for the dispatch to …",
         id="404",
     ),
     pytest.param(
@@ -303,6 +365,7 @@ FAILURES = [
         {},
         {"message": "Invalid request.", "errors": ["client_payload is not an object"]},
         ["(422 ", "Invalid request", "client_payload is not an object", "`event-type`"],
+        "GitHub refused the dispatch payload for …",
         id="422",
     ),
     pytest.param(
@@ -310,6 +373,7 @@ FAILURES = [
         {"retry-after": "3600"},
         {"message": "You have exceeded a secondary rate limit."},
         ["rate limit", "resets at 2023-11-14 23:13:20 UTC", "Re-run after"],
+        "GitHub rate limit reached for POST …; it resets at …",
         id="429-rate-limit",
     ),
     pytest.param(
@@ -317,6 +381,7 @@ FAILURES = [
         {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700007200"},
         {"message": "API rate limit exceeded"},
         ["rate limit", "resets at 2023-11-15 00:13:21 UTC"],
+        "GitHub rate limit reached for POST …; it resets at …",
         id="403-rate-limit",
     ),
     pytest.param(
@@ -324,12 +389,21 @@ FAILURES = [
         {},
         {"message": "Server Error"},
         ["may have reached GitHub", "not repeated", "two validation runs", PUSH_ID],
+        "The dispatch to … may have reached GitHub (…)",
         id="500-maybe-sent",
+    ),
+    pytest.param(
+        409,
+        {},
+        {"message": "Repository is archived"},
+        ["409", "Repository is archived", "not retried"],
+        "GitHub answered 4… for POST …",
+        id="409-other",
     ),
 ]
 
 
-@pytest.mark.parametrize(("status", "headers", "answer", "expected"), FAILURES)
+@pytest.mark.parametrize(("status", "headers", "answer", "expected", "form"), FAILURES)
 def test_http_failure_is_explained_with_its_fix(
     env: ActionsEnv,
     rsps: responses.RequestsMock,
@@ -338,6 +412,7 @@ def test_http_failure_is_explained_with_its_fix(
     headers: dict[str, str],
     answer: dict[str, Any],
     expected: list[str],
+    form: str,
 ) -> None:
     rsps.post(DISPATCHES, status=status, json=answer, headers=headers)
 
@@ -353,6 +428,47 @@ def test_http_failure_is_explained_with_its_fix(
     assert run.outputs["status"] == "FAILED"
     assert run.outputs["attempts"] == "1"
     assert "**What to do:**" in run.summary
+    assert_documented(annotation_text(errors(run)[0]), form)
+    assert_no_token(run)
+
+
+@pytest.mark.parametrize(
+    ("failure", "cause"),
+    [
+        (requests.exceptions.ReadTimeout("read timed out"), "read timeout: no answer in time"),
+        (
+            requests.exceptions.ConnectionError(
+                ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+            ),
+            "connection dropped",
+        ),
+    ],
+    ids=["read-timeout", "dropped"],
+)
+def test_dispatch_without_an_answer_is_never_repeated(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    fake_time: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    failure: Exception,
+    cause: str,
+) -> None:
+    rsps.post(DISPATCHES, body=failure)
+    rsps.post(DISPATCHES, status=204)  # what a blind retry would get: a second run
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert len(posts(rsps)) == 1
+    assert fake_time.sleeps == []
+    assert run.outputs["dispatched"] == "false"
+    assert run.outputs["http-status"] == "0"
+    assert run.outputs["attempts"] == "1"
+    assert run.outputs["status"] == "FAILED"
+    message = annotation_text(errors(run)[0])
+    assert f"may have reached GitHub ({cause}, after the request was sent)" in message
+    assert f"dispatch id `{PUSH_ID}`" in run.summary
+    assert_documented(message, "The dispatch to … may have reached GitHub (…)")
     assert_no_token(run)
 
 
@@ -408,6 +524,7 @@ def test_connection_refused_is_retried_then_a_clear_error(
     assert "Could not reach GitHub" in run.summary
     assert "Nothing was sent" in run.summary
     assert len(errors(run)) == 1
+    assert_documented(annotation_text(errors(run)[0]), "Could not reach GitHub at …")
     assert_no_token(run)
 
 
@@ -415,35 +532,84 @@ def test_connection_refused_is_retried_then_a_clear_error(
 # Refused before sending: exit 2, no request
 # --------------------------------------------------------------------------------------------
 
+INPUT_FORM = "Input `…` is …, which is not valid"
 REFUSALS = [
-    pytest.param({"event_type": "e" * 101}, "event-type", id="event-type-too-long"),
+    pytest.param(
+        {"event_type": "e" * 101},
+        "event-type",
+        "Input `event-type` is …, which is not valid",
+        id="event-type-too-long",
+    ),
     pytest.param(
         {"client_payload": json.dumps({f"k{i}": i for i in range(10)})},
         "11 top-level keys",
+        "Dispatch client_payload has … top-level keys",
         id="ten-user-keys",
     ),
     pytest.param(
         {"client_payload": json.dumps({"log": "x" * 70_000})},
         "GitHub allows under 64 KB",
+        "Dispatch client_payload is … bytes",
         id="payload-over-64kb",
     ),
-    pytest.param({"client_payload": "{not json"}, "client-payload", id="payload-not-json"),
-    pytest.param({"client_payload": "[1, 2]"}, "JSON object", id="payload-not-object"),
-    pytest.param({"client_payload": '{"autoheal": 1}'}, "reserved", id="payload-uses-our-key"),
-    pytest.param({"repository": "not-a-repo"}, "owner/name", id="repository-not-owner-name"),
-    pytest.param({"repository": "a/b/c"}, "owner/name", id="repository-three-parts"),
+    pytest.param(
+        {"client_payload": "{not json"},
+        "client-payload",
+        "Input `client-payload` is …, which is not valid",
+        id="payload-not-json",
+    ),
+    pytest.param(
+        {"client_payload": "[1, 2]"},
+        "JSON object",
+        "Input `client-payload` is …, which is not valid",
+        id="payload-not-object",
+    ),
+    pytest.param(
+        {"client_payload": '{"autoheal": 1}'},
+        "reserved",
+        "Input `client-payload` uses the key `autoheal`, which is reserved",
+        id="payload-uses-our-key",
+    ),
+    pytest.param(
+        {"repository": "not-a-repo"},
+        "owner/name",
+        "Input `repository` is …, which is not valid",
+        id="repository-not-owner-name",
+    ),
+    pytest.param(
+        {"repository": "a/b/c"},
+        "owner/name",
+        "Input `repository` is …, which is not valid",
+        id="repository-three-parts",
+    ),
+    # Valid for the input's pattern but not a path GitHub could mean; the good target before
+    # it must not have been sent either.
+    pytest.param(
+        {"repository": "octo-org/a, octo-org/.."},
+        "'octo-org/..'",
+        "Input `repository` is …, which is not valid",
+        id="repository-dot-dot-after-a-good-one",
+    ),
+    pytest.param(
+        {"category_outcomes": '{"lint": "great"}'},
+        "`category-outcomes`",
+        "Input `category-outcomes` has …",
+        id="category-outcomes",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("inputs", "expected"), REFUSALS)
+@pytest.mark.parametrize(("inputs", "expected", "form"), REFUSALS)
 def test_bad_input_is_refused_before_any_request(
     env: ActionsEnv,
     rsps: responses.RequestsMock,
     capsys: pytest.CaptureFixture[str],
     inputs: dict[str, str],
     expected: str,
+    form: str,
 ) -> None:
     env.inputs(**inputs)
+    rsps.post(f"{API}/repos/octo-org/a/dispatches", status=204)
 
     run = env.run(capsys)
 
@@ -451,8 +617,26 @@ def test_bad_input_is_refused_before_any_request(
     assert len(rsps.calls) == 0
     assert len(errors(run)) == 1
     assert expected in errors(run)[0]
+    assert "dispatched" not in run.outputs
+    assert run.outputs["status"] == "FAILED"
     assert "**What to do:**" in run.summary
+    assert_documented(annotation_text(errors(run)[0]), form)
     assert_no_token(run)
+
+
+def test_no_repository_is_a_clear_input_error(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    del env.env["GITHUB_REPOSITORY"]
+    event = load_event("push.branch.json")
+    del event["repository"]  # as when run locally: nowhere to learn the repository from
+    env.set_event(event)
+
+    run = env.run(capsys)
+
+    assert run.code == 2
+    assert len(rsps.calls) == 0
+    assert_documented(annotation_text(errors(run)[0]), "No repository to dispatch to: …")
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,6 +666,8 @@ def test_no_token_skips_with_setup_help(
     for text in ("Contents: Read and write", "`repo` scope", "actions/create-github-app-token"):
         assert text in run.summary
     assert "contents: write" in run.summary
+    [warning] = warnings(run)
+    assert_documented(annotation_text(warning), "Redispatch skipped: the `token` input is empty")
 
 
 def test_dry_run_sends_nothing_and_shows_the_body(
@@ -545,10 +731,11 @@ def test_label_and_comment_failures_are_warnings(
     assert run.code == code
     assert run.outputs["dispatched"] == "true"
     assert run.outputs["status"] == "DISPATCHED"
-    warnings = [line for line in run.out.splitlines() if line.startswith("::warning")]
-    assert len(warnings) == 2
-    assert "autoheal:revalidating" in warnings[0]
-    assert "The dispatch itself was sent" in warnings[1]
+    label, comment = warnings(run)
+    assert "autoheal:revalidating" in label
+    assert "The dispatch itself was sent" in comment
+    assert_documented(annotation_text(label), "Could not add the label …")
+    assert_documented(annotation_text(comment), "Could not post the comment …")
     assert_no_token(run)
 
 

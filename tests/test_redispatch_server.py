@@ -12,6 +12,7 @@ from werkzeug import Request, Response
 from tests.actions import TOKEN, ActionsEnv
 from tests.fakes import FakeClock
 from tests.test_redispatch import PUSH_ID, PUSH_SHA, REPO, assert_no_token, fake_time
+from tests.troubleshooting import annotation_text, assert_documented
 
 __all__ = ["fake_time"]  # the fixture, imported so pytest finds it here too
 
@@ -151,6 +152,7 @@ def test_wait_for_run_times_out_without_guessing(
     warnings = [line for line in run.out.splitlines() if line.startswith("::warning")]
     assert len(warnings) == 1
     assert f"No run carrying dispatch id `{PUSH_ID}`" in warnings[0]
+    assert_documented(annotation_text(warnings[0]), "No run carrying dispatch id … appeared")
     assert "within 30 s" in run.summary
     assert "runs/11" not in run.summary and "runs/12" not in run.summary
     assert_no_token(run)
@@ -172,4 +174,48 @@ def test_wait_for_run_without_actions_read_is_a_warning(
     assert run.code == 0
     assert "Actions: Read" in run.summary
     assert "validation-run-url" not in run.outputs
+    [warning] = [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert_documented(annotation_text(warning), "Could not look for the validation run …")
+    assert_no_token(run)
+
+
+@pytest.mark.parametrize(("fail_on_error", "code"), [("false", 0), ("true", 1)])
+def test_wait_for_run_found_but_unfinished_links_it_without_a_conclusion(
+    env: ActionsEnv,
+    httpserver: HTTPServer,
+    fake_time: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    fail_on_error: str,
+    code: int,
+) -> None:
+    env.inputs(wait_for_run="true", wait_timeout="60", fail_on_error=fail_on_error)
+    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=204
+    )
+    ours = a_run(42, f"Validate {PUSH_ID}", status="queued")
+    httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_handler(
+        lambda request: runs_answer(ours)
+    )
+    followed: list[str] = []
+
+    def get_run(request: Request) -> Response:
+        followed.append(request.path)
+        answer = a_run(42, f"Validate {PUSH_ID}", status="in_progress")
+        return Response(json.dumps(answer), status=200, content_type="application/json")
+
+    httpserver.expect_request(f"/api/v3{RUNS}/42", method="GET").respond_with_handler(get_run)
+
+    run = env.run(capsys)
+
+    assert run.code == code
+    url = f"https://github.com/{REPO}/actions/runs/42"
+    assert run.outputs["validation-run-url"] == url
+    assert run.outputs["validation-conclusion"] == ""  # still running: no guessed conclusion
+    assert run.outputs["status"] == "DISPATCHED"
+    assert followed  # the run was followed until the timeout, not left after the first look
+    assert sum(fake_time.sleeps) <= 60
+    [warning] = [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert f"The validation run {url} did not finish within 60 s (status in_progress)" in warning
+    assert_documented(annotation_text(warning), "The validation run … did not finish within …")
+    assert "| in_progress |" in run.summary
     assert_no_token(run)

@@ -145,7 +145,23 @@ class NetworkError(GitHubError):
 
 
 class MaybeSent(GitHubError):
-    """A non-idempotent request may have reached GitHub; it was not repeated."""
+    """A non-idempotent request may have reached GitHub; it was not repeated.
+
+    `reason` says what happened in words, e.g. "read timeout: no answer in time".
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        status: int | None = None,
+        method: str = "",
+        path: str = "",
+        reason: str = "",
+    ) -> None:
+        super().__init__(message, fix=fix, status=status, method=method, path=path)
+        self.reason = reason
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +331,7 @@ def _describe_exception(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "connect timeout"
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "read timeout (no answer in time)"
+        return "read timeout: no answer in time"
     if _provably_unsent(exc):
         return "connection failed (refused or host not found)"
     if isinstance(exc, requests.exceptions.ConnectionError):
@@ -621,7 +637,7 @@ class GitHub:
         now = self._clock()
         wait = rate_limit_wait(resp, now)
         if wait is not None:
-            return _Retryable(self._rate_limited(method, path, status, now, wait), wait)
+            return _Retryable(self._rate_limited(method, path, status, now, wait, attempt), wait)
         if status >= 500:
             if not repeatable:
                 said = f"GitHub answered {status} {github_message(resp)}".strip()
@@ -640,12 +656,14 @@ class GitHub:
         raise client_error(resp, method, path)
 
     def _rate_limited(
-        self, method: str, path: str, status: int, now: float, wait: float
+        self, method: str, path: str, status: int, now: float, wait: float, attempt: int
     ) -> RateLimited:
+        # Raised only when we stop: the wait did not fit, or the retries are used up.
         return RateLimited(
             f"GitHub rate limit reached for {method} {path} ({status}); it resets at "
-            f"{_utc(now + wait)} ({round(wait)} s from now), beyond the {self.max_wait:g} s "
-            "this run may wait.",
+            f"{_utc(now + wait)} ({round(wait)} s from now). Stopped after {attempt} "
+            f"attempt(s): this run waits at most {self.max_wait:g} s and makes at most "
+            f"{self.max_retries + 1} attempts.",
             fix="Re-run after the reset, make fewer API calls, or use a token with its own "
             "quota (a PAT or a GitHub App token instead of the shared GITHUB_TOKEN).",
             status=status,
@@ -662,6 +680,7 @@ class GitHub:
             status=status,
             method=method,
             path=path,
+            reason=what,
         )
 
     # ---- high level: repositories and dispatch ----------------------------------------------
@@ -924,13 +943,17 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _repo_path(repo: str) -> str:
-    """`/repos/owner/name`, refusing anything that could escape the path."""
+def check_repo(repo: str) -> None:
+    """Refuse a repository that is not `owner/name` or could escape the URL path."""
     if not _REPO_RE.match(repo) or ".." in repo:
         raise InputError(
             f"Repository {repo!r} is not of the form owner/name.",
             fix="Pass the repository as owner/name, e.g. octo-org/octo-repo.",
         )
+
+
+def _repo_path(repo: str) -> str:
+    check_repo(repo)
     return f"/repos/{repo}"
 
 

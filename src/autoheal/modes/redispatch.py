@@ -39,6 +39,7 @@ from autoheal.github import (
     Unauthorized,
     ValidationFailed,
     check_dispatch,
+    check_repo,
 )
 from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
@@ -138,6 +139,15 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
 
 
 def _targets(settings: Settings, ctx: Context) -> list[str]:
+    """Every target, each checked now: a bad one found later would leave the others sent."""
+    for repo in settings.repository:
+        try:
+            check_repo(repo)
+        except InputError:
+            raise InputError(
+                f"Input `repository` is {repo!r}, which is not valid.",
+                fix="Write owner/name, e.g. octo-org/octo-repo, instead.",
+            ) from None
     if settings.repository:
         return list(settings.repository)
     if not ctx.repository:
@@ -284,7 +294,7 @@ def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context)
         cause = (
             f"GitHub answered {err.status}"
             if err.status
-            else "the connection broke before GitHub answered"
+            else f"{err.reason or 'no answer'}, after the request was sent"
         )
         outcome.message = (
             f"The dispatch to {repo} may have reached GitHub ({cause}); it was not "
