@@ -306,7 +306,8 @@ def _convert(spec: Input, text: str) -> Any:
     if kind == "list":
         items = [p.strip() for p in re.split(r"[,\n]", value) if p.strip()]
         for item in items:
-            if not REPO_RE.match(item):
+            # ".." would escape the API path: the client refuses it too.
+            if not REPO_RE.match(item) or ".." in item:
                 _bad(spec, item, "owner/name, e.g. octo-org/octo-repo")
         return items
     if kind == "categories":
