@@ -50,7 +50,7 @@ def setup_heal(
     ci = repos.clone("ci", depth=depth, branch=branch, identity=False)
     actions = ActionsEnv(tmp_path, workspace=ci)
     # The fixer is the real ruff from the test venv; checks run with our process's PATH.
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
+    path = tools_path()
     actions.env["PATH"] = path
     monkeypatch.setenv("PATH", path)
     actions.env["GITHUB_REF"] = f"refs/heads/{branch}"
@@ -64,6 +64,15 @@ def setup_heal(
     actions.inputs(**{**defaults, **inputs})
     actions.set_event(push_event(branch))
     return Setup(repos, ci, actions)
+
+
+def tools_path() -> str:
+    """PATH with the test venv's bin first, as on a runner whose workflow installed the tools.
+
+    The tests run as `.venv/bin/python -m pytest`, which does not put `.venv/bin` on PATH, so
+    without this the venv's ruff is invisible to lookups on PATH.
+    """
+    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
 
 
 def push_event(branch: str = "main") -> dict[str, Any]:
