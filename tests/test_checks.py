@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,32 @@ def test_default_worker_count_runs_everything() -> None:
     results = run_checks([make(("true",), name=f"t{i}") for i in range(3)])
     assert [r.passed for r in results] == [True, True, True]
     assert run_checks([]) == []
+
+
+def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    lock = threading.Lock()
+    running, peak = 0, 0
+    first_two = threading.Barrier(2, timeout=5)  # breaks unless two checks run at once
+
+    def tracked(check: Check) -> CheckResult:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            if check.name in ("c0", "c1"):
+                first_two.wait()
+            time.sleep(0.05)  # overlap long enough for a third to show if it could start
+        finally:
+            with lock:
+                running -= 1
+        return CheckResult(check, True, 0, 0.0, "")
+
+    monkeypatch.setattr(checks, "run_check", tracked)
+    results = run_checks([make(("true",), name=f"c{i}") for i in range(6)])
+    assert [r.passed for r in results] == [True] * 6, [r.error for r in results]
+    assert peak == 2
 
 
 def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
