@@ -5,19 +5,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import responses
 from responses import matchers
 
+from autoheal import heal_rerun
 from tests.actions import TOKEN
+from tests.fakes import NOW, FakeClock
 from tests.gitfixtures import install_reject_hook
 from tests.heal_helpers import API, FORMATTED, REPO, UNFORMATTED, setup_heal, workflow_run_event
 
 PULLS = f"{API}/repos/{REPO}/pulls"
 RUN = f"{API}/repos/{REPO}/actions/runs/99"
 RERUN = f"{RUN}/rerun-failed-jobs"
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heal_rerun, "clock", FakeClock().time)
+
+
+def created(days_ago: float) -> str:
+    """A run's `created_at` as GitHub writes it, `days_ago` before the fake clock's now."""
+    when = datetime.fromtimestamp(NOW - days_ago * 86400, tz=timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
@@ -104,7 +118,7 @@ def test_flaky_failure_requests_a_rerun(
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED})
     s.actions.set_event(workflow_run_event(99), "workflow_run")
-    api.get(RUN, json={"id": 99, "run_attempt": 2})
+    api.get(RUN, json={"id": 99, "run_attempt": 2, "created_at": created(29.9)})
     api.post(RERUN, status=201)
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
@@ -130,6 +144,24 @@ def test_rerun_refused_at_the_attempt_limit(
     assert [c.request.method for c in api.calls] == ["GET"]  # no rerun POST
     assert "not rerunning it again" in r.summary
     assert "::warning" in r.out
+
+
+def test_no_rerun_of_a_run_older_than_30_days(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    api: responses.RequestsMock,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED})
+    s.actions.set_event(workflow_run_event(99), "workflow_run")
+    api.get(RUN, json={"id": 99, "run_attempt": 1, "created_at": created(31)})
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALTHY"
+    assert r.outputs["rerun-requested"] == "false"
+    assert [c.request.method for c in api.calls] == ["GET"]  # no rerun POST
+    assert "created 31 days ago" in r.summary and "only within 30 days" in r.summary
+    assert "::warning title=Run too old to rerun::" in r.out
 
 
 def test_rerun_by_run_id_input(
