@@ -110,6 +110,7 @@ def test_hanging_check_is_killed_with_its_group(command: checks.Command) -> None
     assert result.timed_out and not result.passed
     assert result.error == "timed out after 0.3 s"
     assert elapsed < 2
+    assert 0.3 <= result.duration <= elapsed  # the time it really ran, kill included
     for line in result.output.split():
         assert gone(int(line)), f"grandchild {line} survived the timeout"
 
@@ -177,6 +178,7 @@ def test_steps_share_one_timeout() -> None:
     started = time.monotonic()
     result = run_check(make((("sleep", "0.2"), ("sleep", "0.2"), ("echo", "3")), timeout=0.3))
     assert time.monotonic() - started < 1.5
+    assert result.duration >= 0.3  # both steps' time, not the last one's
     assert result.timed_out and not result.passed and "\n3" not in result.output
 
 
