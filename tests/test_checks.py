@@ -298,6 +298,27 @@ def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPa
     assert results[1].error == "internal error: RuntimeError: engine bug"
 
 
+def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = checks.run_fix
+
+    def broken_engine(check: Check) -> CheckResult:
+        if check.name == "boom":
+            raise RuntimeError("engine bug")
+        return real(check)
+
+    monkeypatch.setattr(checks, "run_fix", broken_engine)
+    batch = [
+        make(("false",), name="boom", fix=("touch", "boom")),
+        make(("false",), name="ok", cwd=tmp_path, fix=("touch", "fixed")),
+    ]
+    results = checks.run_fixes(batch)
+    assert [r.check.name for r in results] == ["boom", "ok"]
+    assert not results[0].passed and results[0].error == "internal error: RuntimeError: engine bug"
+    assert results[1].passed and (tmp_path / "fixed").exists()
+
+
 # ----------------------------------------------------------------------------- sources
 
 
