@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -283,15 +284,19 @@ def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.Mon
     assert peak == 2
 
 
-def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = checks.run_check
+def crashing_for(name: str, real: Callable[[Check], CheckResult]) -> Callable[..., CheckResult]:
+    """`real`, except that it raises (an engine bug) for the check called `name`."""
 
-    def flaky_engine(check: Check) -> CheckResult:
-        if check.name == "boom":
+    def engine(check: Check) -> CheckResult:
+        if check.name == name:
             raise RuntimeError("engine bug")
         return real(check)
 
-    monkeypatch.setattr(checks, "run_check", flaky_engine)
+    return engine
+
+
+def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "run_check", crashing_for("boom", checks.run_check))
     results = run_checks([make(("true",), name="ok"), make(("true",), name="boom")])
     assert results[0].passed
     assert not results[1].passed
@@ -301,14 +306,7 @@ def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPa
 def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = checks.run_fix
-
-    def broken_engine(check: Check) -> CheckResult:
-        if check.name == "boom":
-            raise RuntimeError("engine bug")
-        return real(check)
-
-    monkeypatch.setattr(checks, "run_fix", broken_engine)
+    monkeypatch.setattr(checks, "run_fix", crashing_for("boom", checks.run_fix))
     batch = [
         make(("false",), name="boom", fix=("touch", "boom")),
         make(("false",), name="ok", cwd=tmp_path, fix=("touch", "fixed")),

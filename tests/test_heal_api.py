@@ -129,39 +129,42 @@ def test_flaky_failure_requests_a_rerun(
     assert "attempt 3 of at most 3" in r.summary and "flaky" in r.summary
 
 
-def test_rerun_refused_at_the_attempt_limit(
+@pytest.mark.parametrize(
+    ("run", "why", "title"),
+    [
+        pytest.param(
+            {"run_attempt": 3, "created_at": created(1)},
+            "already had 3 attempt(s) and `max-run-attempts` is 3: not rerunning it again",
+            "Rerun limit reached",
+            id="attempt-limit",
+        ),
+        pytest.param(
+            {"run_attempt": 1, "created_at": created(31)},
+            "created 31 days ago and GitHub reruns runs only within 30 days",
+            "Run too old to rerun",
+            id="older-than-30-days",
+        ),
+    ],
+)
+def test_rerun_refused(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     api: responses.RequestsMock,
+    run: dict[str, object],
+    why: str,
+    title: str,
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED}, max_run_attempts="3")
     s.actions.set_event(workflow_run_event(99), "workflow_run")
-    api.get(RUN, json={"id": 99, "run_attempt": 3})
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
-    assert r.outputs["rerun-requested"] == "false"
-    assert [c.request.method for c in api.calls] == ["GET"]  # no rerun POST
-    assert "not rerunning it again" in r.summary
-    assert "::warning" in r.out
-
-
-def test_no_rerun_of_a_run_older_than_30_days(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    api: responses.RequestsMock,
-) -> None:
-    s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED})
-    s.actions.set_event(workflow_run_event(99), "workflow_run")
-    api.get(RUN, json={"id": 99, "run_attempt": 1, "created_at": created(31)})
+    api.get(RUN, json={"id": 99, **run})
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
     assert r.outputs["status"] == "HEALTHY"
     assert r.outputs["rerun-requested"] == "false"
     assert [c.request.method for c in api.calls] == ["GET"]  # no rerun POST
-    assert "created 31 days ago" in r.summary and "only within 30 days" in r.summary
-    assert "::warning title=Run too old to rerun::" in r.out
+    assert why in r.summary
+    assert f"::warning title={title}::" in r.out
 
 
 def test_rerun_by_run_id_input(
