@@ -232,6 +232,19 @@ def test_counting_deepens_only_the_branch_and_its_base(tmp_path: Path) -> None:
     assert "refs/remotes/origin/unrelated" not in refs
 
 
+def test_counting_deepens_a_shallow_clone_when_the_branch_is_not_on_origin(
+    tmp_path: Path,
+) -> None:
+    repos = make_repo(tmp_path)
+    for n in range(2):
+        repos.commit(f"h{n}.py", "y = 2\n", f"autoheal: fix {n}\n\nAutoheal-Run: {n}")
+        repos.commit(f"u{n}.py", "z = 3\n", f"user change {n}")
+    repos.push()
+    shallow = Git(repos.clone("shallow", depth=1))
+    # A fork pull request's head branch exists only in the fork.
+    assert count_heal_commits(shallow, "", "patch-from-fork") == 2
+
+
 def test_below_the_attempt_limit_heals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -141,17 +141,9 @@ def count_heal_commits(git: Git, base: str, branch: str | None) -> int:
         # the branch and its base are deepened (not every branch), and the base is fetched
         # when the clone lacks it, so that its own heal commits are not counted.
         refspecs = [f"+refs/heads/{b}:refs/remotes/origin/{b}" for b in {branch, base} if b]
-        git.run(
-            "fetch",
-            "--no-tags",
-            "--quiet",
-            f"--deepen={RECENT_COMMITS}",
-            "--",
-            "origin",
-            *sorted(refspecs),
-            check=False,
-            timeout=NETWORK_TIMEOUT,
-        )
+        if not _deepen(git, *sorted(refspecs)) and refspecs:
+            # A fork pull request's branch is not on origin: deepen what origin has.
+            _deepen(git)
     args = [
         "log",
         f"--max-count={RECENT_COMMITS}",
@@ -163,3 +155,9 @@ def count_heal_commits(git: Git, base: str, branch: str | None) -> int:
         args.append(f"^{tracking}")
     out = git.run(*args, "--").stdout
     return sum(1 for line in out.splitlines() if line.strip())
+
+
+def _deepen(git: Git, *refspecs: str) -> bool:
+    fetch = ("fetch", "--no-tags", "--quiet", f"--deepen={RECENT_COMMITS}", "--", "origin")
+    proc = git.run(*fetch, *refspecs, check=False, timeout=NETWORK_TIMEOUT)
+    return proc.returncode == 0
