@@ -59,7 +59,7 @@ def request_rerun(settings: Settings, ctx: Context, report: Report, run_id: int)
         with client:
             run = client.get_run(ctx.repository, run_id)
             attempts = int(run.get("run_attempt") or 1)
-            refusal = _refusal(run, run_id, attempts, limit)
+            refusal = _why_not_rerun(run, run_id, attempts, limit)
             if refusal:
                 title, message = refusal
                 report.warning(message, title=title)
@@ -86,7 +86,9 @@ def request_rerun(settings: Settings, ctx: Context, report: Report, run_id: int)
     return Rerun(True, message)
 
 
-def _refusal(run: dict[str, Any], run_id: int, attempts: int, limit: int) -> tuple[str, str] | None:
+def _why_not_rerun(
+    run: dict[str, Any], run_id: int, attempts: int, limit: int
+) -> tuple[str, str] | None:
     """(title, message) when GitHub, or our limit, would not take another attempt."""
     if attempts >= limit:
         return "Rerun limit reached", (
