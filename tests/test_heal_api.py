@@ -167,6 +167,40 @@ def test_rerun_refused(
     assert f"::warning title={title}::" in r.out
 
 
+@pytest.mark.parametrize(
+    ("fail_on_error", "code", "status"),
+    [("false", 0, "HEALTHY"), ("true", 1, "FAILED")],
+    ids=["warns", "fail-on-error"],
+)
+def test_rerun_without_actions_write_names_the_permission(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    api: responses.RequestsMock,
+    fail_on_error: str,
+    code: int,
+    status: str,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED}, fail_on_error=fail_on_error)
+    s.actions.set_event(workflow_run_event(99), "workflow_run")
+    api.get(RUN, json={"id": 99, "run_attempt": 1, "created_at": created(1)})
+    api.post(
+        RERUN,
+        status=403,
+        json={"message": "Resource not accessible by integration"},
+        headers={"X-Accepted-GitHub-Permissions": "actions=write"},
+    )
+    r = s.actions.run(capsys)
+    assert r.code == code, r.out + r.err
+    assert r.outputs["status"] == status
+    assert r.outputs["rerun-requested"] == "false"
+    assert [c.request.method for c in api.calls] == ["GET", "POST"]  # a 403 is never retried
+    assert "Resource not accessible by integration" in r.out
+    assert "actions: write" in r.out
+    assert r.out.count(TOKEN) == 1  # in its ::add-mask:: line only
+    assert TOKEN not in r.err + r.summary
+
+
 def test_rerun_by_run_id_input(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
