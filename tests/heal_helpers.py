@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.actions import TOKEN, ActionsEnv
+from tests.actions import TOKEN, ActionsEnv, load_event
 from tests.gitfixtures import Repos, git, make_repo
 
 UNFORMATTED = "x=1\n"
@@ -50,7 +50,7 @@ def setup_heal(
     ci = repos.clone("ci", depth=depth, branch=branch, identity=False)
     actions = ActionsEnv(tmp_path, workspace=ci)
     # The fixer is the real ruff from the test venv; checks run with our process's PATH.
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
+    path = tools_path()
     actions.env["PATH"] = path
     monkeypatch.setenv("PATH", path)
     actions.env["GITHUB_REF"] = f"refs/heads/{branch}"
@@ -66,26 +66,38 @@ def setup_heal(
     return Setup(repos, ci, actions)
 
 
+def tools_path() -> str:
+    """PATH with the test venv's bin first, as on a runner whose workflow installed the tools.
+
+    The tests run as `.venv/bin/python -m pytest`, which does not put `.venv/bin` on PATH, so
+    without this the venv's ruff is invisible to lookups on PATH.
+    """
+    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
+
+
+def _our_repository(payload: dict[str, Any]) -> dict[str, Any]:
+    payload["repository"].update(full_name=REPO, default_branch="main")
+    return payload
+
+
 def push_event(branch: str = "main") -> dict[str, Any]:
-    return {
-        "ref": f"refs/heads/{branch}",
-        "before": "1" * 40,
-        "after": "2" * 40,
-        "repository": {"full_name": REPO, "default_branch": "main"},
-    }
+    """GitHub's push payload, for `branch` of our repository."""
+    payload = load_event("push.branch.json")
+    payload.update(ref=f"refs/heads/{branch}", before="1" * 40, after="2" * 40)
+    return _our_repository(payload)
 
 
 def pr_event(head_ref: str, head_sha: str, head_repo: str = REPO) -> dict[str, Any]:
-    return {
-        "action": "synchronize",
-        "number": 7,
-        "pull_request": {
-            "number": 7,
-            "head": {"ref": head_ref, "sha": head_sha, "repo": {"full_name": head_repo}},
-            "base": {"ref": "main", "repo": {"full_name": REPO}},
-        },
-        "repository": {"full_name": REPO, "default_branch": "main"},
-    }
+    """GitHub's pull_request payload (synchronize) from `head_repo`'s `head_ref` into main."""
+    payload = load_event("pull_request.opened.json")
+    payload.update(action="synchronize", number=7)
+    pr = payload["pull_request"]
+    pr["number"] = 7
+    pr["head"].update(ref=head_ref, sha=head_sha)
+    pr["head"]["repo"]["full_name"] = head_repo
+    pr["base"]["ref"] = "main"
+    pr["base"]["repo"]["full_name"] = REPO
+    return _our_repository(payload)
 
 
 def workflow_run_event(
@@ -94,17 +106,17 @@ def workflow_run_event(
     head_branch: str = "main",
     head_repo: str = REPO,
 ) -> dict[str, Any]:
-    return {
-        "action": "completed",
-        "workflow_run": {
-            "id": run_id,
-            "run_attempt": 1,
-            "conclusion": conclusion,
-            "event": "push",
-            "head_sha": "3" * 40,
-            "head_branch": head_branch,
-            "head_repository": {"full_name": head_repo},
-            "pull_requests": [],
-        },
-        "repository": {"full_name": REPO, "default_branch": "main"},
-    }
+    """GitHub's workflow_run payload (completed) for a run of a push to `head_branch`."""
+    payload = load_event("workflow_run.completed.json")
+    run = payload["workflow_run"]
+    run.update(
+        id=run_id,
+        run_attempt=1,
+        conclusion=conclusion,
+        event="push",
+        head_sha="3" * 40,
+        head_branch=head_branch,
+        pull_requests=[],
+    )
+    run["head_repository"]["full_name"] = head_repo
+    return _our_repository(payload)

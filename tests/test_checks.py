@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,7 @@ def test_hanging_check_is_killed_with_its_group(command: checks.Command) -> None
     assert result.timed_out and not result.passed
     assert result.error == "timed out after 0.3 s"
     assert elapsed < 2
+    assert 0.3 <= result.duration <= elapsed  # the time it really ran, kill included
     for line in result.output.split():
         assert gone(int(line)), f"grandchild {line} survived the timeout"
 
@@ -176,6 +179,7 @@ def test_steps_share_one_timeout() -> None:
     started = time.monotonic()
     result = run_check(make((("sleep", "0.2"), ("sleep", "0.2"), ("echo", "3")), timeout=0.3))
     assert time.monotonic() - started < 1.5
+    assert result.duration >= 0.3  # both steps' time, not the last one's
     assert result.timed_out and not result.passed and "\n3" not in result.output
 
 
@@ -254,19 +258,63 @@ def test_default_worker_count_runs_everything() -> None:
     assert run_checks([]) == []
 
 
-def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = checks.run_check
+def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    lock = threading.Lock()
+    running, peak = 0, 0
+    first_two = threading.Barrier(2, timeout=5)  # breaks unless two checks run at once
 
-    def flaky_engine(check: Check) -> CheckResult:
-        if check.name == "boom":
+    def tracked(check: Check) -> CheckResult:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            if check.name in ("c0", "c1"):
+                first_two.wait()
+            time.sleep(0.05)  # overlap long enough for a third to show if it could start
+        finally:
+            with lock:
+                running -= 1
+        return CheckResult(check, True, 0, 0.0, "")
+
+    monkeypatch.setattr(checks, "run_check", tracked)
+    results = run_checks([make(("true",), name=f"c{i}") for i in range(6)])
+    assert [r.passed for r in results] == [True] * 6, [r.error for r in results]
+    assert peak == 2
+
+
+def crashing_for(name: str, real: Callable[[Check], CheckResult]) -> Callable[..., CheckResult]:
+    """`real`, except that it raises (an engine bug) for the check called `name`."""
+
+    def engine(check: Check) -> CheckResult:
+        if check.name == name:
             raise RuntimeError("engine bug")
         return real(check)
 
-    monkeypatch.setattr(checks, "run_check", flaky_engine)
+    return engine
+
+
+def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "run_check", crashing_for("boom", checks.run_check))
     results = run_checks([make(("true",), name="ok"), make(("true",), name="boom")])
     assert results[0].passed
     assert not results[1].passed
     assert results[1].error == "internal error: RuntimeError: engine bug"
+
+
+def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "run_fix", crashing_for("boom", checks.run_fix))
+    batch = [
+        make(("false",), name="boom", fix=("touch", "boom")),
+        make(("false",), name="ok", cwd=tmp_path, fix=("touch", "fixed")),
+    ]
+    results = checks.run_fixes(batch)
+    assert [r.check.name for r in results] == ["boom", "ok"]
+    assert not results[0].passed and results[0].error == "internal error: RuntimeError: engine bug"
+    assert results[1].passed and (tmp_path / "fixed").exists()
 
 
 # ----------------------------------------------------------------------------- sources

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from autoheal.checks import Check, Plan, build_checks, detect_project, run_check, run_fix
+from tests.heal_helpers import tools_path
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -61,8 +62,11 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
 # ----------------------------------------------------------------------------- python
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed here")
-def test_python_ruff_installed_becomes_lint_check_and_fixes(tmp_path: Path) -> None:
+def test_python_ruff_installed_becomes_lint_check_and_fixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real ruff of the dev requirements, found on PATH as a workflow would install it.
+    monkeypatch.setenv("PATH", tools_path())
     root = write(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": "import os\nx=1\n"})
     plan = detect_project(root, timeout=60)
     ruff = by_name(plan)["ruff"]

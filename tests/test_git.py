@@ -270,6 +270,27 @@ def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
     assert_remote_keeps(repos.remote, "main", before)
 
 
+def test_push_gives_up_after_its_retries_when_the_branch_keeps_moving(repos: Repos) -> None:
+    g = Git(repos.clone("ci", depth=1, identity=False))
+    base = g.head_sha()
+    (g.path / "fix.txt").write_text("fixed\n")
+    g.commit_all("fix", author_name="bot", author_email="b@x")
+    colleague = repos.clone("colleague")
+    theirs: list[str] = []
+
+    def colleague_pushes(_: str = "") -> None:
+        theirs.append(repos.commit(f"t{len(theirs)}.txt", "t\n", "colleague work", repo=colleague))
+        repos.push(repo=colleague)
+
+    colleague_pushes()  # before the first push, then again after every rebase
+    with pytest.raises(GitError, match="could not push to main after 3 attempts"):
+        g.push_fast_forward("main", base=base, retries=2, on_rebased=colleague_pushes)
+    assert len(theirs) == 3
+    assert repos.remote_sha() == theirs[-1]
+    assert_remote_keeps(repos.remote, "main", theirs)
+    assert repos.remote_file("main", "fix.txt") is None
+
+
 def test_on_rebased_can_stop_the_push(repos: Repos) -> None:
     g = Git(repos.clone("ci"))
     base = g.head_sha()

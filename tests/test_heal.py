@@ -56,6 +56,33 @@ def test_formats_commits_and_pushes_to_the_failing_branch(
     assert TOKEN not in git(s.ci, "config", "--list")
 
 
+def test_detected_ruff_heals_a_python_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {"pyproject.toml": '[project]\nname = "demo"\n', "app.py": "import os\nx=1\n"}
+    s = setup_heal(
+        tmp_path, monkeypatch, files=files, detect="true", lint_command="", fix_command=""
+    )
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALED"
+    assert r.outputs["fixed-categories"] == "lint"
+    # lint (15) fails and build (30) passes: 30 / 45 of the weight present.
+    assert (r.outputs["confidence-before"], r.outputs["confidence-after"]) == ("67", "100")
+    assert s.repos.remote_sha("main") == r.outputs["commit-sha"]
+    assert s.repos.remote_file("main", "app.py") == "x = 1\n"  # unused import gone, formatted
+    assert "ruff check --fix . && ruff format ." in s.repos.remote_message(r.outputs["commit-sha"])
+    assert "**Detected:** python: ruff (lint, fix: ruff check --fix . && ruff format .)" in (
+        r.summary
+    )
+    assert "python: compileall (build)" in r.summary
+    assert "- python: mypy: no mypy configuration found" in r.summary
+    assert "- python: pytest: no tests/ directory or test_*.py files" in r.summary
+    assert "| lint | ruff | ❌ fail (exit 1) | ✅ pass |" in r.summary
+    assert "| build | compileall | ✅ pass | ✅ pass |" in r.summary
+    assert s.status() == ""
+
+
 def test_custom_author_and_a_shallow_clone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,19 +5,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import responses
 from responses import matchers
 
+from autoheal import heal_rerun
 from tests.actions import TOKEN
+from tests.fakes import NOW, FakeClock
 from tests.gitfixtures import install_reject_hook
 from tests.heal_helpers import API, FORMATTED, REPO, UNFORMATTED, setup_heal, workflow_run_event
 
 PULLS = f"{API}/repos/{REPO}/pulls"
 RUN = f"{API}/repos/{REPO}/actions/runs/99"
 RERUN = f"{RUN}/rerun-failed-jobs"
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heal_rerun, "clock", FakeClock().time)
+
+
+def created(days_ago: float) -> str:
+    """A run's `created_at` as GitHub writes it, `days_ago` before the fake clock's now."""
+    when = datetime.fromtimestamp(NOW - days_ago * 86400, tz=timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
@@ -104,7 +118,7 @@ def test_flaky_failure_requests_a_rerun(
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED})
     s.actions.set_event(workflow_run_event(99), "workflow_run")
-    api.get(RUN, json={"id": 99, "run_attempt": 2})
+    api.get(RUN, json={"id": 99, "run_attempt": 2, "created_at": created(29.9)})
     api.post(RERUN, status=201)
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
@@ -115,21 +129,76 @@ def test_flaky_failure_requests_a_rerun(
     assert "attempt 3 of at most 3" in r.summary and "flaky" in r.summary
 
 
-def test_rerun_refused_at_the_attempt_limit(
+@pytest.mark.parametrize(
+    ("run", "why", "title"),
+    [
+        pytest.param(
+            {"run_attempt": 3, "created_at": created(1)},
+            "already had 3 attempt(s) and `max-run-attempts` is 3: not rerunning it again",
+            "Rerun limit reached",
+            id="attempt-limit",
+        ),
+        pytest.param(
+            {"run_attempt": 1, "created_at": created(31)},
+            "created 31 days ago and GitHub reruns runs only within 30 days",
+            "Run too old to rerun",
+            id="older-than-30-days",
+        ),
+    ],
+)
+def test_rerun_refused(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     api: responses.RequestsMock,
+    run: dict[str, object],
+    why: str,
+    title: str,
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED}, max_run_attempts="3")
     s.actions.set_event(workflow_run_event(99), "workflow_run")
-    api.get(RUN, json={"id": 99, "run_attempt": 3})
+    api.get(RUN, json={"id": 99, **run})
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALTHY"
     assert r.outputs["rerun-requested"] == "false"
     assert [c.request.method for c in api.calls] == ["GET"]  # no rerun POST
-    assert "not rerunning it again" in r.summary
-    assert "::warning" in r.out
+    assert why in r.summary
+    assert f"::warning title={title}::" in r.out
+
+
+@pytest.mark.parametrize(
+    ("fail_on_error", "code", "status"),
+    [("false", 0, "HEALTHY"), ("true", 1, "FAILED")],
+    ids=["warns", "fail-on-error"],
+)
+def test_rerun_without_actions_write_names_the_permission(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    api: responses.RequestsMock,
+    fail_on_error: str,
+    code: int,
+    status: str,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, files={"app.py": FORMATTED}, fail_on_error=fail_on_error)
+    s.actions.set_event(workflow_run_event(99), "workflow_run")
+    api.get(RUN, json={"id": 99, "run_attempt": 1, "created_at": created(1)})
+    api.post(
+        RERUN,
+        status=403,
+        json={"message": "Resource not accessible by integration"},
+        headers={"X-Accepted-GitHub-Permissions": "actions=write"},
+    )
+    r = s.actions.run(capsys)
+    assert r.code == code, r.out + r.err
+    assert r.outputs["status"] == status
+    assert r.outputs["rerun-requested"] == "false"
+    assert [c.request.method for c in api.calls] == ["GET", "POST"]  # a 403 is never retried
+    assert "Resource not accessible by integration" in r.out
+    assert "actions: write" in r.out
+    assert r.out.count(TOKEN) == 1  # in its ::add-mask:: line only
+    assert TOKEN not in r.err + r.summary
 
 
 def test_rerun_by_run_id_input(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitfixtures import git
+from autoheal.git import Git
+from autoheal.heal_guards import count_heal_commits
+from tests.gitfixtures import git, make_repo
 from tests.heal_helpers import (
     FORMATTED,
     UNFORMATTED,
@@ -161,6 +163,86 @@ def test_attempt_limit_counts_heal_commits_even_in_a_shallow_clone(
     assert "2 heal commit(s)" in r.summary and "max-heal-attempts" in r.summary
     assert not (shallow / "fixer-ran").exists()
     assert s.repos.remote_sha("main") == tip
+
+
+@pytest.mark.parametrize(
+    ("own_heal_commits", "status"),
+    [(0, "HEALED"), (2, "SKIPPED")],
+    ids=["base-heal-commits-not-counted", "own-heal-commits-counted"],
+)
+def test_attempt_limit_of_a_pull_request_counts_only_its_own_heal_commits(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    own_heal_commits: int,
+    status: str,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, max_heal_attempts="2")
+
+    def heal_then_user_commits(branch: str, count: int) -> None:
+        for n in range(count):
+            s.repos.commit(f"{branch}-h{n}.py", "y = 2\n", f"autoheal: {n}\n\nAutoheal-Run: {n}")
+            s.repos.commit(f"{branch}-u{n}.py", "z = 3\n", f"user change {n}")
+
+    # develop, the pull request's base (not the default branch), was healed twice itself.
+    git(s.repos.work, "checkout", "-q", "-b", "develop")
+    heal_then_user_commits("develop", 2)
+    s.repos.push("develop")
+    git(s.repos.work, "checkout", "-q", "-b", "feature")
+    heal_then_user_commits("feature", own_heal_commits)
+    s.repos.commit("feature.py", "w=4\n", "feature work")
+    s.repos.push("feature")
+    ci = s.repos.clone("pr", depth=1, branch="feature", identity=False)
+    s.actions.env["INPUT_WORKING_DIRECTORY"] = str(ci)
+    tip = s.repos.remote_sha("feature")
+    assert tip is not None
+    event = pr_event("feature", tip)
+    event["pull_request"]["base"]["ref"] = "develop"
+    s.actions.set_event(event, "pull_request")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == status
+    if status == "SKIPPED":
+        assert "2 heal commit(s)" in r.summary
+        assert s.repos.remote_sha("feature") == tip
+    else:
+        assert s.repos.remote_sha("feature") == r.outputs["commit-sha"] != tip
+        assert s.repos.remote_file("feature", "feature.py") == "w = 4\n"
+
+
+def test_counting_deepens_only_the_branch_and_its_base(tmp_path: Path) -> None:
+    repos = make_repo(tmp_path)
+    repos.commit("h.py", "y = 2\n", "autoheal: fix\n\nAutoheal-Run: 1")
+    repos.push()
+    for branch in ("feature", "unrelated"):
+        git(repos.work, "checkout", "-q", "-B", branch, "main")
+        repos.commit(f"{branch}.py", "x = 1\n", f"{branch} work")
+        repos.push(branch)
+    # Laid out like actions/checkout: the remote's default refspec, one commit of the branch.
+    ci = tmp_path / "checkout"
+    ci.mkdir()
+    git(ci, "init", "-q")
+    git(ci, "remote", "add", "origin", repos.url)
+    refspec = "+refs/heads/feature:refs/remotes/origin/feature"
+    git(ci, "fetch", "-q", "--no-tags", "--depth=1", "origin", refspec)
+    git(ci, "checkout", "-q", "-B", "feature", "refs/remotes/origin/feature")
+    assert count_heal_commits(Git(ci), "main", "feature") == 0  # main's heal commit is not ours
+    refs = git(ci, "for-each-ref", "--format=%(refname)").split()
+    assert "refs/remotes/origin/main" in refs
+    assert "refs/remotes/origin/unrelated" not in refs
+
+
+def test_counting_deepens_a_shallow_clone_when_the_branch_is_not_on_origin(
+    tmp_path: Path,
+) -> None:
+    repos = make_repo(tmp_path)
+    for n in range(2):
+        repos.commit(f"h{n}.py", "y = 2\n", f"autoheal: fix {n}\n\nAutoheal-Run: {n}")
+        repos.commit(f"u{n}.py", "z = 3\n", f"user change {n}")
+    repos.push()
+    shallow = Git(repos.clone("shallow", depth=1))
+    # A fork pull request's head branch exists only in the fork.
+    assert count_heal_commits(shallow, "", "patch-from-fork") == 2
 
 
 def test_below_the_attempt_limit_heals(

@@ -337,6 +337,13 @@ def run_checks(checks: Sequence[Check], max_workers: int | None = None) -> list[
         return [future.result() for future in futures]
 
 
+def run_fixes(checks: Sequence[Check]) -> list[CheckResult]:
+    """Run the checks' fixes one after another (they write the same tree); a fixer that
+    crashes the engine is a failed result, and the others still run."""
+    # run_fix looked up at call time so tests can substitute it.
+    return [_guarded(run_fix, check) for check in checks]
+
+
 # --------------------------------------------------------------------------- plan
 
 

@@ -122,7 +122,8 @@ def loop_guard(git: Git, settings: Settings, ctx: Context, branch: str | None) -
             f"HEAD ({head[:12]}) is a commit made by CI Autoheal (it carries our trailer): "
             "healing it again could loop."
         )
-    count = count_heal_commits(git, ctx.default_branch, branch)
+    base = ctx.pull_request.base_ref if ctx.pull_request else ""
+    count = count_heal_commits(git, base or ctx.default_branch, branch)
     if count >= settings.max_heal_attempts:
         return (
             f"`{branch or 'HEAD'}` already has {count} heal commit(s) in its recent history and "
@@ -132,29 +133,31 @@ def loop_guard(git: Git, settings: Settings, ctx: Context, branch: str | None) -
     return None
 
 
-def count_heal_commits(git: Git, default_branch: str, branch: str | None) -> int:
-    """Heal commits on the branch since it left the default branch (when that is fetched),
-    else among the last RECENT_COMMITS commits."""
+def count_heal_commits(git: Git, base: str, branch: str | None) -> int:
+    """Heal commits on the branch since it left `base` (the pull request's base branch, else
+    the default branch) when that is fetched, else among the last RECENT_COMMITS commits."""
     if git.is_shallow():
-        # actions/checkout fetches one commit: earlier heal commits would be invisible.
-        git.run(
-            "fetch",
-            "--no-tags",
-            "--quiet",
-            f"--deepen={RECENT_COMMITS}",
-            "--",
-            "origin",
-            check=False,
-            timeout=NETWORK_TIMEOUT,
-        )
+        # actions/checkout fetches one commit: earlier heal commits would be invisible. Only
+        # the branch and its base are deepened (not every branch), and the base is fetched
+        # when the clone lacks it, so that its own heal commits are not counted.
+        refspecs = [f"+refs/heads/{b}:refs/remotes/origin/{b}" for b in {branch, base} if b]
+        if not _deepen(git, *sorted(refspecs)) and refspecs:
+            # A fork pull request's branch is not on origin: deepen what origin has.
+            _deepen(git)
     args = [
         "log",
         f"--max-count={RECENT_COMMITS}",
         f"--format=%(trailers:key={HEAL_TRAILER},valueonly,separator=%x2C)",
         "HEAD",
     ]
-    base = f"refs/remotes/origin/{default_branch}"
-    if default_branch and branch != default_branch and git.rev_parse(base):
-        args.append(f"^{base}")
+    tracking = f"refs/remotes/origin/{base}"
+    if base and branch != base and git.rev_parse(tracking):
+        args.append(f"^{tracking}")
     out = git.run(*args, "--").stdout
     return sum(1 for line in out.splitlines() if line.strip())
+
+
+def _deepen(git: Git, *refspecs: str) -> bool:
+    fetch = ("fetch", "--no-tags", "--quiet", f"--deepen={RECENT_COMMITS}", "--", "origin")
+    proc = git.run(*fetch, *refspecs, check=False, timeout=NETWORK_TIMEOUT)
+    return proc.returncode == 0

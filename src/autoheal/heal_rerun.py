@@ -3,7 +3,11 @@ of times. A separate outcome from fixing: it changes no code."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from autoheal.context import Context
 from autoheal.errors import AutohealError
@@ -13,7 +17,11 @@ from autoheal.settings import Settings
 
 #: GitHub refuses more attempts than this for one run.
 GITHUB_MAX_ATTEMPTS = 50
+#: GitHub reruns a run only within this many days of its creation.
+MAX_RUN_AGE_DAYS = 30
 FAILED_CONCLUSIONS = ("failure", "timed_out")
+#: Seconds since the epoch; a module attribute so tests can substitute it.
+clock: Callable[[], float] = time.time
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ def rerun_target(settings: Settings, ctx: Context) -> int | None:
 
 
 def request_rerun(settings: Settings, ctx: Context, report: Report, run_id: int) -> Rerun:
-    """Rerun the failed jobs of `run_id` unless it reached its attempt limit."""
+    """Rerun the failed jobs of `run_id` unless it reached its attempt limit or is too old."""
     if not settings.rerun_failed:
         return Rerun(False, f"Run {run_id} was not rerun: `rerun-failed` is false.")
     client = github_client(settings, ctx)
@@ -49,14 +57,12 @@ def request_rerun(settings: Settings, ctx: Context, report: Report, run_id: int)
     limit = min(settings.max_run_attempts, GITHUB_MAX_ATTEMPTS)
     try:
         with client:
-            attempts = int(client.get_run(ctx.repository, run_id).get("run_attempt") or 1)
-            if attempts >= limit:
-                message = (
-                    f"Run {run_id} already had {attempts} attempt(s) and `max-run-attempts` is "
-                    f"{limit}: not rerunning it again. The failure is not flaky enough to retry; "
-                    "look at it."
-                )
-                report.warning(message, title="Rerun limit reached")
+            run = client.get_run(ctx.repository, run_id)
+            attempts = int(run.get("run_attempt") or 1)
+            refusal = _why_not_rerun(run, run_id, attempts, limit)
+            if refusal:
+                title, message = refusal
+                report.warning(message, title=title)
                 return Rerun(False, message)
             if settings.dry_run:
                 return Rerun(
@@ -78,6 +84,40 @@ def request_rerun(settings: Settings, ctx: Context, report: Report, run_id: int)
     )
     report.notice(message, title="Rerun requested")
     return Rerun(True, message)
+
+
+def _why_not_rerun(
+    run: dict[str, Any], run_id: int, attempts: int, limit: int
+) -> tuple[str, str] | None:
+    """(title, message) when GitHub, or our limit, would not take another attempt."""
+    if attempts >= limit:
+        return "Rerun limit reached", (
+            f"Run {run_id} already had {attempts} attempt(s) and `max-run-attempts` is "
+            f"{limit}: not rerunning it again. The failure is not flaky enough to retry; "
+            "look at it."
+        )
+    age = _age_days(run)
+    if age is not None and age >= MAX_RUN_AGE_DAYS:
+        return "Run too old to rerun", (
+            f"Run {run_id} was created {age:.0f} days ago and GitHub reruns runs only within "
+            f"{MAX_RUN_AGE_DAYS} days: not rerunning it. Start a new run instead."
+        )
+    return None
+
+
+def _age_days(run: dict[str, Any]) -> float | None:
+    """Days since the run was created, or None when the answer does not say."""
+    created = run.get("created_at")
+    if not isinstance(created, str):
+        return None
+    try:
+        # Python 3.10's fromisoformat does not read the "Z" GitHub writes.
+        when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return (clock() - when.timestamp()) / 86400
 
 
 def _optional_failure(settings: Settings, report: Report, message: str, fix: str) -> Rerun:

@@ -172,8 +172,8 @@ INPUTS: tuple[Input, ...] = (
         "max-heal-attempts",
         "int",
         "3",
-        "Heal attempts allowed for the same branch before "
-        "heal stops trying (counted from heal commits in its history).",
+        "Heal attempts allowed for the same branch before heal stops trying (counted from "
+        "heal commits since the branch left its base).",
         modes=HEAL,
         low=1,
         high=20,
@@ -182,7 +182,7 @@ INPUTS: tuple[Input, ...] = (
         "push-retries",
         "int",
         "3",
-        "Attempts to push when the branch moved meanwhile.",
+        "Times to rebase and push again when the branch moved meanwhile.",
         modes=("heal", "rollback"),
         low=1,
         high=10,
@@ -191,7 +191,8 @@ INPUTS: tuple[Input, ...] = (
         "rerun-failed",
         "bool",
         "true",
-        "Rerun the failed jobs of the triggering run when no fix applies (flakiness).",
+        "Rerun the failed jobs of the triggering run when its failure does not reproduce "
+        "(flakiness).",
         modes=HEAL,
     ),
     Input(

@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from autoheal.checks import CheckResult, Plan, run_checks, run_fix
+from autoheal.checks import CheckResult, Plan, run_checks, run_fixes
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git
@@ -145,7 +145,7 @@ def _heal(settings: Settings, ctx: Context, report: Report, git: Git, target: Ta
     if not fixable:
         outcome.headline = "The failing checks have no fix command: a person has to fix them."
         return outcome
-    outcome.fixes = [run_fix(check) for check in fixable]
+    outcome.fixes = run_fixes(fixable)
     for fix in outcome.fixes:
         report.tool_output(f"fix: {fix.check.category}: {fix.check.name}", fix.output)
     if not git.changed_paths():
