@@ -356,6 +356,36 @@ def test_sha_not_on_the_branch(world: World, capsys: pytest.CaptureFixture[str])
     _refused(result, world, base, "not on `main`")
 
 
+@SHALLOW
+def test_sha_that_does_not_exist(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    before = world.repos.sha()
+    world.checkout(shallow)
+    gone = "0123456789abcdef0123456789abcdef01234567"
+    result = world.run(capsys, before=before, after=gone)
+    _refused(result, world, before, "Nothing can be reverted")
+    assert f"| commit exists | {gone[:12]} | ❌ refused |" in result.summary
+
+
+@SHALLOW
+def test_sha_force_pushed_away(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    repos = world.repos
+    before = repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad, then force-pushed away")
+    repos.push()
+    git(repos.work, "reset", "-q", "--hard", before)
+    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+    git(repos.remote, "reflog", "expire", "--expire=now", "--all")
+    git(repos.remote, "gc", "-q", "--prune=now")
+    world.checkout(shallow)
+    result = world.run(capsys, before=before, after=bad)
+    _refused(result, world, before, "force-pushed away")
+    assert f"| commit exists | {bad[:12]} | ❌ refused |" in result.summary
+
+
 def test_not_required_is_skipped(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     bad = world.commit("app.txt", "bug\n", "bad")
     world.repos.push()

@@ -22,7 +22,7 @@ from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError, InputError
-from autoheal.git import Git, PushRejected, RebaseConflict, RevertConflict
+from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
 from autoheal.modes.common import (
     echo_failures,
     github_client,
@@ -213,7 +213,20 @@ class Rollback:
         return tip
 
     def push_commits(self, source: Source, tip: str) -> list[str]:
-        commits = self.git.first_parent_range(source.before, source.after)
+        try:
+            commits = self.git.first_parent_range(source.before, source.after)
+        except CommitMissing as exc:
+            given = (source.after, source.before)
+            gone = [sha for sha in given if sha and not self.git.commit_exists(sha)]
+            missing = (gone or [source.after])[0][:12]
+            self.summary.guards.append(Guard("commit exists", missing, "refuse"))
+            raise Stop(
+                SKIPPED,
+                f"Nothing can be reverted: {exc.message}.",
+                fix="Check `before`/`after` (or the event); if the branch was force-pushed, "
+                "validate and roll back its new tip instead.",
+            ) from exc
+        self.summary.guards.append(Guard("commit exists", source.after[:12], "pass"))
         if source.before and not self.git.is_ancestor(source.before, source.after):
             self.report.warning(
                 f"The push was forced: {source.before[:12]} is not an ancestor of "
