@@ -418,13 +418,18 @@ def _api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
     rsps.post(API + "/issues", json={"number": 7, "html_url": "https://github.com/i/7"})
 
 
-def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    before = world.repos.sha()
+def _conflicting_push(world: World) -> tuple[str, str, str]:
+    """before, the bad commit and a later one that edits its line: reverting bad conflicts."""
     world.commit("app.txt", "a\n", "base")
     before = world.repos.sha()
     bad = world.commit("app.txt", "a\nbug\n", "bad")
     after = world.commit("app.txt", "a\nbug-and-more\n", "builds on the bad line")
     world.repos.push()
+    return before, bad, after
+
+
+def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before, bad, after = _conflicting_push(world)
     clone = world.checkout(False)
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
@@ -438,6 +443,72 @@ def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str
     assert bad in body and "app.txt" in body and "@octocat" in body
     assert Git(clone).is_clean()
     assert world.repos.remote_sha() == after
+
+
+def test_conflict_with_a_known_pull_request_comments_there(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, after = _conflicting_push(world)
+    world.checkout(True)
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/1/1/abc", "sha": after, "before": before,
+                     "ref": "refs/heads/main", "pr": 5},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        rsps.get(API + "/issues/5/comments", json=[])
+        url = "https://github.com/octo-org/octo-repo/pull/5#issuecomment-1"
+        rsps.post(API + "/issues/5/comments", json={"id": 1, "html_url": url})
+        result = world.run(capsys, open_issue="true")
+        posted = [c.request for c in rsps.calls if c.request.method == "POST"]
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert [r.url for r in posted] == [API + "/issues/5/comments"]  # no issue besides
+    body = json.loads(posted[0].body or b"{}")["body"]
+    assert bad in body and "app.txt" in body and "@octocat" in body
+    assert result.outputs["issue-url"] == url
+    assert world.repos.remote_sha() == after
+
+
+def test_local_conflict_leaves_the_checkout_as_it_was(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, after = _conflicting_push(world)
+    work = Git(world.repos.work)
+    code, out = _local(world, capsys, "--before", before, "--after", after)
+    assert code == 1, out
+    assert f"Reverting {bad[:12]} conflicts with later changes in app.txt" in out
+    assert work.head_sha() == after and work.is_clean()
+    assert not (world.repos.work / ".git" / "REVERT_HEAD").exists()
+    assert (world.repos.work / "app.txt").read_text() == "a\nbug-and-more\n"
+
+
+def test_revert_that_does_more_than_undo_is_never_pushed(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    real_revert = Git.revert
+
+    def sloppy_revert(self: Git, sha: str, **kwargs: Any) -> str:
+        """A revert commit that also touches a file the reverted commit never changed."""
+        real_revert(self, sha, **kwargs)
+        (self.path / "README.md").write_text("# demo, edited by the revert\n")
+        git(self.path, "commit", "-q", "-a", "--amend", "--no-edit")
+        return self.head_sha()
+
+    monkeypatch.setattr(Git, "revert", sloppy_revert)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert result.outputs["rolled-back"] == "false"
+    assert "does not exactly undo" in result.out and "README.md" in result.out
+    assert world.repos.remote_sha() == bad  # nothing pushed
+    assert git(world.repos.remote, "branch", "--list", "autoheal/*").strip() == ""
 
 
 def test_colleague_pushes_between_revert_and_push(
