@@ -629,6 +629,31 @@ def test_issue_mentions_author_and_token_never_leaks(
         assert TOKEN not in text
 
 
+def test_issue_without_bisect_says_where_the_failing_checks_are(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/1/1/abc", "sha": bad, "before": before,
+                     "ref": "refs/heads/main", "checks": {"lint": "pass", "test": "pass"}},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        result = world.run(capsys, open_issue="true")
+        issue = next(c for c in rsps.calls if c.request.method == "POST")
+    assert result.outputs["reverted-shas"] == bad, result.err
+    assert world.check_runs() == 0  # one commit: reverted without re-running the checks
+    body = json.loads(issue.request.body or b"{}")["body"]
+    assert "not re-run here; see validate's summary" in body
+    assert "Outcomes heal reported after its fix: lint: pass, test: pass" in body
+    assert "Validate's outcomes" not in body
+
+
 def test_without_token_skips_the_issue_with_a_warning(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:

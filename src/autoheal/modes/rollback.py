@@ -61,7 +61,7 @@ class Source:
     branch: str
     origin: str  # where the range came from, for the summary
     pr: int | None = None
-    checks: dict[str, str] = field(default_factory=dict)  # validate's outcomes, if carried
+    checks: dict[str, str] = field(default_factory=dict)  # heal's outcomes, if carried
 
 
 @dataclass(frozen=True)
@@ -613,9 +613,11 @@ class Rollback:
         lines.append(f"\nThe revert: {revert}.")
         if self.summary.failing:
             lines.append("\n**Failing checks:**\n\n" + results_table(self.summary.failing))
-        elif source.checks:
-            outcomes = ", ".join(f"{k}: {v}" for k, v in source.checks.items())
-            lines.append(f"\n**Validate's outcomes:** {outcomes}")
+        else:  # nothing was run here (strategy range): validate's summary has the checks
+            lines.append("\n**Failing checks:** not re-run here; see validate's summary.")
+            if source.checks:
+                outcomes = ", ".join(f"{k}: {v}" for k, v in source.checks.items())
+                lines.append(f"Outcomes heal reported after its fix: {outcomes}")
         if self.ctx.run_url:
             lines.append(f"\nRun: {self.ctx.run_url}")
         lines.append(
