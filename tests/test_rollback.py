@@ -325,6 +325,27 @@ def test_daily_cap(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     _refused(result, world, bad, "2 of max 2")
 
 
+def test_daily_cap_counts_only_this_branch_in_the_last_day(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repos = world.repos
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z")
+    world.commit("r0.txt", "x\n", f"Revert x\n\nAutoheal-Revert-Of: {'0' * 40}")  # long ago
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    repos.push()
+    git(repos.work, "switch", "-q", "-c", "release")
+    world.commit("r1.txt", "x\n", f"Revert y\n\nAutoheal-Revert-Of: {'1' * 40}")  # elsewhere
+    repos.push("release")
+    git(repos.work, "switch", "-q", "main")
+    before = repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    repos.push()
+    world.checkout(True)
+    result = world.run(capsys, before=before, after=bad, max_rollbacks_per_day="1")
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.summary
+    assert "| rollbacks in the last 24 h | 0 of max 1 | ✅ pass |" in result.summary
+
+
 def test_max_age(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
     before = world.repos.sha()
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z")
