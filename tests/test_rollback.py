@@ -560,6 +560,35 @@ def test_colleague_pushes_between_revert_and_push(
     assert "moved meanwhile" in result.summary
 
 
+def test_branch_that_keeps_moving_gives_up_after_push_retries(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    colleague = world.repos.clone("colleague")
+    real_run = Git.run
+    theirs: list[str] = []
+
+    def busy_branch(self: Git, *args: str, **kwargs: Any) -> Any:
+        if args[0] == "push" and args[-1].endswith(":refs/heads/main"):
+            n = len(theirs)
+            theirs.append(world.repos.commit(f"c{n}.txt", "x\n", f"colleague {n}", repo=colleague))
+            world.repos.push(repo=colleague)
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Git, "run", busy_branch)
+    result = world.run(capsys, before=before, after=bad, push_retries="2")
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert result.outputs["rolled-back"] == "false"
+    assert len(theirs) == 3  # the first push and two retries, then it stops
+    assert "after 3 attempts" in result.out
+    assert world.repos.remote_sha() == theirs[-1]  # their work, none of ours
+    assert world.remote_has_bug()  # still broken: nothing was reverted
+
+
 def test_protected_branch_falls_back_to_a_pull_request(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
