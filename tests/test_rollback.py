@@ -654,8 +654,34 @@ def test_dry_run_changes_nothing_and_plans_what_a_real_run_does(
     assert "Dry run" in dry.summary
     assert _local_state(clone) == local
     assert world.repos.remote_log() == remote
+    world.actions.summary.write_text("")  # the real run's outputs and summary alone
+    world.actions.output.write_text("")
     real = world.run(capsys, before=before, after=shas[-1], dry_run="false")
     assert real.outputs["reverted-shas"] == dry.outputs["reverted-shas"] == shas[2]
+    assert real.outputs["culprit-sha"] == dry.outputs["culprit-sha"] == shas[2]
+    stat = _diffstat(real.summary)
+    assert "f2.txt" in stat and _diffstat(dry.summary) == stat  # rehearsed in a scratch tree
+
+
+def _diffstat(summary: str) -> str:
+    return summary.split("### Revert diff stat", 1)[1].split("###", 1)[0]
+
+
+def test_dry_run_reports_the_conflict_a_real_run_would_meet(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, after = _conflicting_push(world)
+    clone = world.checkout(True)
+    local, remote = _local_state(clone), world.repos.remote_log()
+    result = world.run(capsys, before=before, after=after, dry_run="true", open_issue="true")
+    assert result.code == 0, result.err
+    assert result.outputs["status"] == "SKIPPED"
+    assert f"Dry run: reverting {bad[:12]} would conflict with later changes in app.txt" in (
+        result.summary
+    )
+    assert "skipping the rollback issue" not in result.out  # a dry run tells no one
+    assert _local_state(clone) == local
+    assert world.repos.remote_log() == remote
 
 
 def test_issue_mentions_author_and_token_never_leaks(
