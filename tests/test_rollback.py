@@ -298,6 +298,23 @@ def test_marked_commits_are_never_reverted(
     _refused(result, world, bad, words)
 
 
+def test_range_from_a_dispatch_refuses_at_the_heal_commit(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("app.txt", "bug\n", "bad")
+    healed = world.commit("style.txt", "x\n", "autoheal: fix lint\n\nAutoheal-Run: 42/1")
+    world.repos.push()
+    world.checkout(True)
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/42/1/abc", "sha": healed, "before": before,
+                     "ref": "refs/heads/main"},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    result = world.run(capsys, strategy="range")
+    _refused(result, world, healed, f"{healed[:12]} fails “not a revert or heal commit”")
+
+
 def test_already_reverted_is_not_reverted_twice(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
