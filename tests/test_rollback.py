@@ -298,6 +298,23 @@ def test_marked_commits_are_never_reverted(
     _refused(result, world, bad, words)
 
 
+def test_range_from_a_dispatch_refuses_at_the_heal_commit(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("app.txt", "bug\n", "bad")
+    healed = world.commit("style.txt", "x\n", "autoheal: fix lint\n\nAutoheal-Run: 42/1")
+    world.repos.push()
+    world.checkout(True)
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/42/1/abc", "sha": healed, "before": before,
+                     "ref": "refs/heads/main"},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    result = world.run(capsys, strategy="range")
+    _refused(result, world, healed, f"{healed[:12]} fails “not a revert or heal commit”")
+
+
 def test_already_reverted_is_not_reverted_twice(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -323,6 +340,27 @@ def test_daily_cap(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     world.checkout(True)
     result = world.run(capsys, before=before, after=bad, max_rollbacks_per_day="2")
     _refused(result, world, bad, "2 of max 2")
+
+
+def test_daily_cap_counts_only_this_branch_in_the_last_day(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repos = world.repos
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z")
+    world.commit("r0.txt", "x\n", f"Revert x\n\nAutoheal-Revert-Of: {'0' * 40}")  # long ago
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    repos.push()
+    git(repos.work, "switch", "-q", "-c", "release")
+    world.commit("r1.txt", "x\n", f"Revert y\n\nAutoheal-Revert-Of: {'1' * 40}")  # elsewhere
+    repos.push("release")
+    git(repos.work, "switch", "-q", "main")
+    before = repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    repos.push()
+    world.checkout(True)
+    result = world.run(capsys, before=before, after=bad, max_rollbacks_per_day="1")
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.summary
+    assert "| rollbacks in the last 24 h | 0 of max 1 | ✅ pass |" in result.summary
 
 
 def test_max_age(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
@@ -354,6 +392,36 @@ def test_sha_not_on_the_branch(world: World, capsys: pytest.CaptureFixture[str])
     world.checkout(False)
     result = world.run(capsys, before=base, after=elsewhere)
     _refused(result, world, base, "not on `main`")
+
+
+@SHALLOW
+def test_sha_that_does_not_exist(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    before = world.repos.sha()
+    world.checkout(shallow)
+    gone = "0123456789abcdef0123456789abcdef01234567"
+    result = world.run(capsys, before=before, after=gone)
+    _refused(result, world, before, "Nothing can be reverted")
+    assert f"| commit exists | {gone[:12]} | ❌ refused |" in result.summary
+
+
+@SHALLOW
+def test_sha_force_pushed_away(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    repos = world.repos
+    before = repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad, then force-pushed away")
+    repos.push()
+    git(repos.work, "reset", "-q", "--hard", before)
+    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+    git(repos.remote, "reflog", "expire", "--expire=now", "--all")
+    git(repos.remote, "gc", "-q", "--prune=now")
+    world.checkout(shallow)
+    result = world.run(capsys, before=before, after=bad)
+    _refused(result, world, before, "force-pushed away")
+    assert f"| commit exists | {bad[:12]} | ❌ refused |" in result.summary
 
 
 def test_not_required_is_skipped(world: World, capsys: pytest.CaptureFixture[str]) -> None:
@@ -388,13 +456,18 @@ def _api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
     rsps.post(API + "/issues", json={"number": 7, "html_url": "https://github.com/i/7"})
 
 
-def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    before = world.repos.sha()
+def _conflicting_push(world: World) -> tuple[str, str, str]:
+    """before, the bad commit and a later one that edits its line: reverting bad conflicts."""
     world.commit("app.txt", "a\n", "base")
     before = world.repos.sha()
     bad = world.commit("app.txt", "a\nbug\n", "bad")
     after = world.commit("app.txt", "a\nbug-and-more\n", "builds on the bad line")
     world.repos.push()
+    return before, bad, after
+
+
+def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before, bad, after = _conflicting_push(world)
     clone = world.checkout(False)
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
@@ -408,6 +481,72 @@ def test_conflict_opens_an_issue(world: World, capsys: pytest.CaptureFixture[str
     assert bad in body and "app.txt" in body and "@octocat" in body
     assert Git(clone).is_clean()
     assert world.repos.remote_sha() == after
+
+
+def test_conflict_with_a_known_pull_request_comments_there(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, after = _conflicting_push(world)
+    world.checkout(True)
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/1/1/abc", "sha": after, "before": before,
+                     "ref": "refs/heads/main", "pr": 5},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        rsps.get(API + "/issues/5/comments", json=[])
+        url = "https://github.com/octo-org/octo-repo/pull/5#issuecomment-1"
+        rsps.post(API + "/issues/5/comments", json={"id": 1, "html_url": url})
+        result = world.run(capsys, open_issue="true")
+        posted = [c.request for c in rsps.calls if c.request.method == "POST"]
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert [r.url for r in posted] == [API + "/issues/5/comments"]  # no issue besides
+    body = json.loads(posted[0].body or b"{}")["body"]
+    assert bad in body and "app.txt" in body and "@octocat" in body
+    assert result.outputs["issue-url"] == url
+    assert world.repos.remote_sha() == after
+
+
+def test_local_conflict_leaves_the_checkout_as_it_was(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, after = _conflicting_push(world)
+    work = Git(world.repos.work)
+    code, out = _local(world, capsys, "--before", before, "--after", after)
+    assert code == 1, out
+    assert f"Reverting {bad[:12]} conflicts with later changes in app.txt" in out
+    assert work.head_sha() == after and work.is_clean()
+    assert not (world.repos.work / ".git" / "REVERT_HEAD").exists()
+    assert (world.repos.work / "app.txt").read_text() == "a\nbug-and-more\n"
+
+
+def test_revert_that_does_more_than_undo_is_never_pushed(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    real_revert = Git.revert
+
+    def sloppy_revert(self: Git, sha: str, **kwargs: Any) -> str:
+        """A revert commit that also touches a file the reverted commit never changed."""
+        real_revert(self, sha, **kwargs)
+        (self.path / "README.md").write_text("# demo, edited by the revert\n")
+        git(self.path, "commit", "-q", "-a", "--amend", "--no-edit")
+        return self.head_sha()
+
+    monkeypatch.setattr(Git, "revert", sloppy_revert)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert result.outputs["rolled-back"] == "false"
+    assert "does not exactly undo" in result.out and "README.md" in result.out
+    assert world.repos.remote_sha() == bad  # nothing pushed
+    assert git(world.repos.remote, "branch", "--list", "autoheal/*").strip() == ""
 
 
 def test_colleague_pushes_between_revert_and_push(
@@ -436,6 +575,35 @@ def test_colleague_pushes_between_revert_and_push(
     assert world.repos.remote_file("main", "other.txt") == "theirs\n"
     assert not world.remote_has_bug()
     assert "moved meanwhile" in result.summary
+
+
+def test_branch_that_keeps_moving_gives_up_after_push_retries(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    colleague = world.repos.clone("colleague")
+    real_run = Git.run
+    theirs: list[str] = []
+
+    def busy_branch(self: Git, *args: str, **kwargs: Any) -> Any:
+        if args[0] == "push" and args[-1].endswith(":refs/heads/main"):
+            n = len(theirs)
+            theirs.append(world.repos.commit(f"c{n}.txt", "x\n", f"colleague {n}", repo=colleague))
+            world.repos.push(repo=colleague)
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Git, "run", busy_branch)
+    result = world.run(capsys, before=before, after=bad, push_retries="2")
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED"
+    assert result.outputs["rolled-back"] == "false"
+    assert len(theirs) == 3  # the first push and two retries, then it stops
+    assert "after 3 attempts" in result.out
+    assert world.repos.remote_sha() == theirs[-1]  # their work, none of ours
+    assert world.remote_has_bug()  # still broken: nothing was reverted
 
 
 def test_protected_branch_falls_back_to_a_pull_request(
@@ -503,8 +671,34 @@ def test_dry_run_changes_nothing_and_plans_what_a_real_run_does(
     assert "Dry run" in dry.summary
     assert _local_state(clone) == local
     assert world.repos.remote_log() == remote
+    world.actions.summary.write_text("")  # the real run's outputs and summary alone
+    world.actions.output.write_text("")
     real = world.run(capsys, before=before, after=shas[-1], dry_run="false")
     assert real.outputs["reverted-shas"] == dry.outputs["reverted-shas"] == shas[2]
+    assert real.outputs["culprit-sha"] == dry.outputs["culprit-sha"] == shas[2]
+    stat = _diffstat(real.summary)
+    assert "f2.txt" in stat and _diffstat(dry.summary) == stat  # rehearsed in a scratch tree
+
+
+def _diffstat(summary: str) -> str:
+    return summary.split("### Revert diff stat", 1)[1].split("###", 1)[0]
+
+
+def test_dry_run_reports_the_conflict_a_real_run_would_meet(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, after = _conflicting_push(world)
+    clone = world.checkout(True)
+    local, remote = _local_state(clone), world.repos.remote_log()
+    result = world.run(capsys, before=before, after=after, dry_run="true", open_issue="true")
+    assert result.code == 0, result.err
+    assert result.outputs["status"] == "SKIPPED"
+    assert f"Dry run: reverting {bad[:12]} would conflict with later changes in app.txt" in (
+        result.summary
+    )
+    assert "skipping the rollback issue" not in result.out  # a dry run tells no one
+    assert _local_state(clone) == local
+    assert world.repos.remote_log() == remote
 
 
 def test_issue_mentions_author_and_token_never_leaks(
@@ -526,6 +720,31 @@ def test_issue_mentions_author_and_token_never_leaks(
     out = "\n".join(line for line in result.out.splitlines() if "::add-mask::" not in line)
     for text in (out, result.err, result.summary, json.dumps(result.outputs)):
         assert TOKEN not in text
+
+
+def test_issue_without_bisect_says_where_the_failing_checks_are(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/1/1/abc", "sha": bad, "before": before,
+                     "ref": "refs/heads/main", "checks": {"lint": "pass", "test": "pass"}},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        result = world.run(capsys, open_issue="true")
+        issue = next(c for c in rsps.calls if c.request.method == "POST")
+    assert result.outputs["reverted-shas"] == bad, result.err
+    assert world.check_runs() == 0  # one commit: reverted without re-running the checks
+    body = json.loads(issue.request.body or b"{}")["body"]
+    assert "not re-run here; see validate's summary" in body
+    assert "Outcomes heal reported after its fix: lint: pass, test: pass" in body
+    assert "Validate's outcomes" not in body
 
 
 def test_without_token_skips_the_issue_with_a_warning(

@@ -310,6 +310,9 @@ def test_critical_categories_input(actions: ActionsEnv, capsys: Any) -> None:
         ({"pr": "12"}, "client_payload.autoheal.pr"),
         ({"before": "xyz"}, "client_payload.autoheal.before"),
         ({"checks": ["lint"]}, "client_payload.autoheal.checks"),
+        ({"checks": {"test": "broken"}}, "client_payload.autoheal.checks.test"),
+        ({"repository": "not a repo"}, "client_payload.autoheal.repository"),
+        ({"ref": 12}, "client_payload.autoheal.ref"),
     ],
     ids=lambda v: json.dumps(v) if isinstance(v, dict) else v,
 )

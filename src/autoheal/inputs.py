@@ -306,7 +306,7 @@ INPUTS: tuple[Input, ...] = (
         "int",
         "30",
         "Effectiveness below this (with a critical category failing) requires a rollback.",
-        modes=("validate", "rollback"),
+        modes=VALIDATE,
         low=0,
         high=100,
     ),

@@ -10,11 +10,14 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
+from autoheal.checks import CATEGORIES
 from autoheal.errors import InputError
+from autoheal.scoring import OUTCOMES
 
 VERSION = 1
 KEY = "autoheal"
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+REPOSITORY_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 @dataclass(frozen=True)
@@ -79,19 +82,32 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
     before = data.get("before")
     if before is not None and (not isinstance(before, str) or not SHA_RE.match(before)):
         _bad("before", "a full 40-character lowercase commit SHA, or null", before)
+    ref = data.get("ref") or ""
+    if not isinstance(ref, str):
+        _bad("ref", "a git ref such as refs/heads/main, or absent", ref)
+    repository = data.get("repository") or ""
+    if not isinstance(repository, str) or (
+        repository and (not REPOSITORY_RE.match(repository) or ".." in repository)
+    ):
+        _bad("repository", "owner/name, or absent", repository)
     checks = data.get("checks") or {}
     if not isinstance(checks, dict):
         _bad("checks", "an object of category to outcome", checks)
+    for category, outcome in checks.items():
+        if category not in CATEGORIES:
+            _bad("checks", f"keyed by the categories {', '.join(CATEGORIES)}", category)
+        if outcome not in OUTCOMES:
+            _bad(f"checks.{category}", f"one of {', '.join(OUTCOMES)}", outcome)
     return HealPayload(
         dispatch_id=dispatch,
         sha=sha,
-        ref=str(data.get("ref") or ""),
-        repository=str(data.get("repository") or ""),
+        ref=ref,
+        repository=repository,
         source_run_id=str(data.get("source_run_id") or ""),
         source_run_attempt=str(data.get("source_run_attempt") or ""),
         pr=pr,
         confidence=confidence,
-        checks={str(k): str(v) for k, v in checks.items()},
+        checks=dict(checks),
         before=before,
     )
 

@@ -6,12 +6,13 @@ import math
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, get_args
 
 from autoheal.checks import CATEGORIES, CheckResult
 from autoheal.errors import InputError
 
 Outcome = Literal["pass", "fail", "flaky", "absent"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 PASSING: frozenset[str] = frozenset({"pass", "flaky"})  # flaky passed on a retry: it passed
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"lint": 15, "security": 25, "build": 30, "test": 30}
@@ -71,7 +72,7 @@ def _round(value: float) -> int:
 
 def _check_outcomes(outcomes: Mapping[str, str]) -> None:
     for category, outcome in outcomes.items():
-        if outcome not in ("pass", "fail", "flaky", "absent"):
+        if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r} for category {category!r}")
 
 

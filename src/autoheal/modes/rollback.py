@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from autoheal import markers
 from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError, InputError
-from autoheal.git import Git, PushRejected, RebaseConflict, RevertConflict
+from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
 from autoheal.modes.common import (
     echo_failures,
     github_client,
@@ -61,7 +61,7 @@ class Source:
     branch: str
     origin: str  # where the range came from, for the summary
     pr: int | None = None
-    checks: dict[str, str] = field(default_factory=dict)  # validate's outcomes, if carried
+    checks: dict[str, str] = field(default_factory=dict)  # heal's outcomes, if carried
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,7 @@ class Rollback:
         facts.append("Revert (newest first): " + ", ".join(f"`{t.sha[:12]}`" for t in targets))
         self.report.output("reverted-shas", planned)
         if self.settings.dry_run:
+            self.rehearse(tip, targets)
             how = "locally" if self.settings.local else f"via {self.settings.rollback_via}"
             raise Stop(
                 SKIPPED,
@@ -213,7 +214,20 @@ class Rollback:
         return tip
 
     def push_commits(self, source: Source, tip: str) -> list[str]:
-        commits = self.git.first_parent_range(source.before, source.after)
+        try:
+            commits = self.git.first_parent_range(source.before, source.after)
+        except CommitMissing as exc:
+            given = (source.after, source.before)
+            gone = [sha for sha in given if sha and not self.git.commit_exists(sha)]
+            missing = (gone or [source.after])[0][:12]
+            self.summary.guards.append(Guard("commit exists", missing, "refuse"))
+            raise Stop(
+                SKIPPED,
+                f"Nothing can be reverted: {exc.message}.",
+                fix="Check `before`/`after` (or the event); if the branch was force-pushed, "
+                "validate and roll back its new tip instead.",
+            ) from exc
+        self.summary.guards.append(Guard("commit exists", source.after[:12], "pass"))
         if source.before and not self.git.is_ancestor(source.before, source.after):
             self.report.warning(
                 f"The push was forced: {source.before[:12]} is not an ancestor of "
@@ -471,10 +485,34 @@ class Rollback:
         with self.worktree(tip) as tree:
             return self.revert_all(tree, source, tip, targets)
 
-    def revert_all(self, tree: Git, source: Source, tip: str, targets: list[Target]) -> int:
+    def rehearse(self, tip: str, targets: list[Target]) -> None:
+        """Dry run: make and verify the reverts in a scratch work tree, then throw it away, so
+        the plan, its diff stat and any conflict are exactly what a real run would meet."""
+
+        def would_conflict(t: Target, exc: RevertConflict) -> NoReturn:
+            raise Stop(
+                SKIPPED,
+                f"Dry run: reverting {t.sha[:12]} would conflict with later changes in "
+                f"{', '.join(exc.paths)}; a real run would stop there, report it and push "
+                "nothing. Nothing was changed.",
+                fix="Revert it by hand (resolve the conflict), or fix forward.",
+                code=0,
+            )
+
+        with self.worktree(tip) as tree:
+            self.make_reverts(tree, tip, targets, would_conflict)
+
+    def make_reverts(
+        self,
+        tree: Git,
+        tip: str,
+        targets: list[Target],
+        on_conflict: Callable[[Target, RevertConflict], NoReturn],
+    ) -> list[str]:
+        """Revert every target on top of `tip` in `tree`, verifying each: all or nothing."""
         reverts: list[str] = []
-        try:
-            for t in targets:
+        for t in targets:
+            try:
                 sha = tree.revert(
                     t.sha,
                     mainline=t.mainline,
@@ -483,15 +521,21 @@ class Rollback:
                     author_email=self.settings.author_email,
                 )
                 tree.verify_revert(sha, t.sha, t.mainline)
-                reverts.append(sha)
-                self.report.info(f"reverted {t.sha[:12]} as {sha[:12]} (verified)")
-        except RevertConflict as exc:
-            self.undo(tree, tip)
-            self.conflict(source, t, exc)
-        except AutohealError:
-            self.undo(tree, tip)
-            raise
+            except RevertConflict as exc:
+                self.undo(tree, tip)
+                on_conflict(t, exc)
+            except AutohealError:
+                self.undo(tree, tip)
+                raise
+            reverts.append(sha)
+            self.report.info(f"reverted {t.sha[:12]} as {sha[:12]} (verified)")
         self.summary.diffstat = tree.run("diff", "--stat", "--no-color", tip, "HEAD").stdout
+        return reverts
+
+    def revert_all(self, tree: Git, source: Source, tip: str, targets: list[Target]) -> int:
+        reverts = self.make_reverts(
+            tree, tip, targets, lambda t, exc: self.conflict(source, t, exc)
+        )
         if self.settings.local:
             return self.finish(source, targets, reverts[-1], pr_url="", pushed=False)
         if self.settings.rollback_via == "pull-request":
@@ -600,9 +644,11 @@ class Rollback:
         lines.append(f"\nThe revert: {revert}.")
         if self.summary.failing:
             lines.append("\n**Failing checks:**\n\n" + results_table(self.summary.failing))
-        elif source.checks:
-            outcomes = ", ".join(f"{k}: {v}" for k, v in source.checks.items())
-            lines.append(f"\n**Validate's outcomes:** {outcomes}")
+        else:  # nothing was run here (strategy range): validate's summary has the checks
+            lines.append("\n**Failing checks:** not re-run here; see validate's summary.")
+            if source.checks:
+                outcomes = ", ".join(f"{k}: {v}" for k, v in source.checks.items())
+                lines.append(f"Outcomes heal reported after its fix: {outcomes}")
         if self.ctx.run_url:
             lines.append(f"\nRun: {self.ctx.run_url}")
         lines.append(
@@ -648,7 +694,7 @@ class Rollback:
             return ""
         return str(issue.get("html_url", ""))
 
-    def conflict(self, source: Source, target: Target, exc: RevertConflict) -> None:
+    def conflict(self, source: Source, target: Target, exc: RevertConflict) -> NoReturn:
         """Tell people what could not be reverted and why; then stop with FAILED."""
         paths = ", ".join(exc.paths)
         self.summary.facts.append(f"Conflict reverting `{target.sha[:12]}` in: {paths}")
