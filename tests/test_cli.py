@@ -179,3 +179,32 @@ def test_python_m_autoheal_runs_main(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Input `mode` is 'bogus'" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [
+        pytest.param([], {"GITHUB_ACTIONS": "true", "INPUT_MODE": "bogus"}, id="actions"),
+        pytest.param(["bogus", "--no-such-flag"], {}, id="command-line"),
+    ],
+)
+def test_bad_mode_fails_before_heavy_imports(argv: list[str], env: dict[str, str]) -> None:
+    """Start-up cost: a wrong mode is refused before argparse, requests or yaml load."""
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parent.parent / "src"
+    code = (
+        "import sys; from autoheal.cli import main; code = main(sys.argv[1:]); "
+        "print(code, [m for m in ('argparse', 'requests', 'yaml', 'autoheal.github') "
+        "if m in sys.modules])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(src), "PATH": os.environ["PATH"], **env},
+        check=False,
+    )
+    assert proc.stdout.splitlines()[-1] == "2 []"
+    assert "Input `mode` is 'bogus'" in proc.stdout + proc.stderr

@@ -201,6 +201,10 @@ def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, s
     if not raw.get("token"):
         raw["token"] = env.get("GITHUB_TOKEN", "")
     if argv:  # in Actions there are none: skip building the parser
+        if not argv[0].startswith("-"):
+            # The mode comes first: a wrong one fails before argparse is imported and the
+            # parser built (~10 ms, as long as the rest of the start-up).
+            _convert(BY_NAME["mode"], argv[0])
         args = vars(build_parser().parse_args(list(argv)))
         for name, value in args.items():
             if value is not None:
