@@ -179,3 +179,52 @@ def test_python_m_autoheal_runs_main(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Input `mode` is 'bogus'" in proc.stderr
+
+
+def test_multiline_and_delimiter_like_outputs_survive_main(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autoheal.modes import validate
+    from autoheal.report import Report
+
+    tricky = "first line\nghadelimiter_0123\nEOF\nflaky<<EOF\nlast line"
+
+    def write(settings: object, ctx: object, report: Report) -> int:
+        report.output("flaky-checks", tricky)
+        report.output("sha", "a" * 40)
+        return 0
+
+    monkeypatch.setattr(validate, "run", write)
+    actions.inputs(mode="validate")
+    run = actions.run(capsys)
+    assert run.code == 0
+    assert run.outputs == {"mode": "validate", "flaky-checks": tricky, "sha": "a" * 40}
+
+
+@pytest.fixture
+def validate_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autoheal.modes import validate
+
+    monkeypatch.setattr(validate, "run", lambda settings, ctx, report: 0)
+
+
+@pytest.mark.usefixtures("validate_does_nothing")
+def test_runner_debug_turns_on_debug_lines(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    actions.inputs(mode="validate")
+    quiet = actions.run(capsys)
+    assert quiet.code == 0 and "::debug::" not in quiet.out
+    actions.env["RUNNER_DEBUG"] = "1"
+    loud = actions.run(capsys)
+    assert "::debug::mode=validate event=push repo=octo-org/octo-repo" in loud.out.splitlines()
+
+
+@pytest.mark.usefixtures("validate_does_nothing")
+def test_local_debug_lines_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from autoheal.cli import main
+
+    assert main(["validate", "--repo", str(tmp_path)], {"RUNNER_DEBUG": "1"}) == 0
+    out, err = capsys.readouterr()
+    assert "debug: mode=validate event=- repo=-" in err.splitlines()
+    assert "debug" not in out and "::" not in out + err
