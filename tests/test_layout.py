@@ -43,7 +43,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     for tool in (
         ".venv/bin/ruff check .",
         ".venv/bin/mypy",
-        ".venv/bin/zizmor --offline --no-progress . examples/*.yml",
+        ".venv/bin/zizmor --offline --no-progress --persona=auditor . examples/*.yml",
         '.venv/bin/python -m pytest "$@"',
     ):
         assert tool in test, tool
