@@ -49,3 +49,39 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
         assert tool in test, tool
     workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
     assert "- run: ./scripts/test\n" in workflow
+
+
+def test_setup_dev_explains_a_python_without_venv_and_leaves_no_broken_venv(
+    tmp_path: Path,
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "setup-dev", project / "scripts")
+    shutil.copytree(ROOT / "requirements", project / "requirements")
+    # Debian's python3 without python3-venv: `-m venv` makes bin/python, then fails on pip.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = -m ] && [ "$2" = venv ]; then\n'
+        '  mkdir -p "$3/bin" && ln -s /bin/true "$3/bin/python"\n'
+        '  echo "ensurepip is not available" >&2; exit 1\n'
+        "fi\n"
+        f'exec {sys.executable} "$@"\n'
+    )
+    (fake / "python3").chmod(0o755)
+    done = subprocess.run(
+        [str(project / "scripts" / "setup-dev")],
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{fake}:/usr/bin:/bin"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "sudo apt install python3-venv" in done.stderr
+    assert not (project / ".venv").exists()
