@@ -328,6 +328,29 @@ def test_self_test_covers_every_mode_and_expected_failures() -> None:
         assert f"steps.{step_id}.outcome" in checked
 
 
+def test_self_test_heals_only_on_a_branch_push(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """release.yml runs this workflow on a tag push: a detached HEAD, which heal refuses. The
+    self-test's heal step must skip there, and pass on a branch push (its inputs, for real)."""
+    from tests.gitfixtures import git
+    from tests.heal_helpers import setup_heal
+
+    steps = load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]["self-test"]["steps"]
+    index = next(i for i, s in enumerate(steps) if s.get("id") == "heal")
+    for step in steps[index : index + 2]:  # heal, and the step checking its outputs
+        assert step["if"] == "github.event_name == 'push' && startsWith(github.ref, 'refs/heads/')"
+    inputs = {k.replace("-", "_"): str(v).lower() for k, v in steps[index]["with"].items()}
+    s = setup_heal(tmp_path, monkeypatch, token="", **inputs)
+    on_branch = s.actions.run(capsys)
+    assert on_branch.code == 0, on_branch.out
+    assert on_branch.outputs["fixed-categories"] == "lint"
+    git(s.ci, "checkout", "-q", "--detach")  # what actions/checkout makes of a tag push
+    s.actions.env["GITHUB_REF"] = "refs/tags/v1.0.0"
+    on_tag = s.actions.run(capsys)
+    assert on_tag.code == 1 and "Cannot tell which branch to push the fix to" in on_tag.out
+
+
 def test_release_moves_the_major_tag_with_the_only_write_permission() -> None:
     doc = load(ROOT / ".github" / "workflows" / "release.yml")
     assert doc[True] == {"push": {"tags": ["v*.*.*"]}}
