@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -37,6 +38,7 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
         "  validate  HEALTHY: effectiveness 100",
     ]
     assert "origin/main unchanged: yes" in out
+    assert_readme_samples_are_printed(out)
 
 
 def test_demo_leaves_nothing_behind_and_ignores_your_git_settings(
@@ -60,3 +62,20 @@ def test_demo_leaves_nothing_behind_and_ignores_your_git_settings(
     assert demo.main([]) == 0
     assert "validate  HEALTHY" in capsys.readouterr().out
     assert list(temp.iterdir()) == [] and list(cwd.iterdir()) == []
+
+
+def _normal(text: str) -> str:
+    """Run-specific parts (commit ids, durations) blanked, lines of a paragraph joined."""
+    text = re.sub(r"\b[0-9a-f]{12,40}\b", "SHA", text)
+    return re.sub(r"\b\d+\.\ds\b", "N.Ns", re.sub(r"(?<=[^|\n])\n(?=[^|\n>])", " ", text))
+
+
+def assert_readme_samples_are_printed(out: str) -> None:
+    """The README's rendered summaries are what the demo really prints."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n## What the job summary looks like\n", 1)[1].split("\n## ", 1)[0]
+    quoted = "\n".join(ln[2:] for ln in section.splitlines() if ln.startswith(">"))
+    assert quoted.count("\n|---") == 3  # heal, validate and rollback tables
+    printed = _normal(out)
+    for line in _normal(quoted).splitlines():
+        assert line in printed, f"README sample line not in the demo's output: {line}"
