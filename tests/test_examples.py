@@ -340,7 +340,10 @@ def test_self_test_heals_only_on_a_branch_push(
     index = next(i for i, s in enumerate(steps) if s.get("id") == "heal")
     for step in steps[index : index + 2]:  # heal, and the step checking its outputs
         assert step["if"] == "github.event_name == 'push' && startsWith(github.ref, 'refs/heads/')"
-    inputs = {k.replace("-", "_"): str(v).lower() for k, v in steps[index]["with"].items()}
+    inputs = {
+        k.replace("-", "_"): str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in steps[index]["with"].items()
+    }
     s = setup_heal(tmp_path, monkeypatch, token="", **inputs)
     on_branch = s.actions.run(capsys)
     assert on_branch.code == 0, on_branch.out
