@@ -73,14 +73,18 @@ def test_mode_with_odd_case_and_whitespace_is_accepted(
         ("", "is empty"),
         ("{nope", "not valid JSON"),
         ("[1]", "JSON object"),
+        (b"\xff\xfe{}", "is not UTF-8 text"),
+        ('{"pull_request": {"number": "seven"}}', "does not have the shape of a GitHub event"),
     ],
-    ids=["missing", "empty", "invalid-json", "not-an-object"],
+    ids=["missing", "empty", "invalid-json", "not-an-object", "not-utf8", "wrong-shape"],
 )
 def test_bad_event_file_is_a_clear_error(
-    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], content: str | None, says: str
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], content: str | bytes | None, says: str
 ) -> None:
     if content is None:
         actions.event.unlink()
+    elif isinstance(content, bytes):
+        actions.event.write_bytes(content)
     else:
         actions.event.write_text(content)
     actions.inputs(mode="validate")
