@@ -73,14 +73,18 @@ def test_mode_with_odd_case_and_whitespace_is_accepted(
         ("", "is empty"),
         ("{nope", "not valid JSON"),
         ("[1]", "JSON object"),
+        (b"\xff\xfe{}", "is not UTF-8 text"),
+        ('{"pull_request": {"number": "seven"}}', "does not have the shape of a GitHub event"),
     ],
-    ids=["missing", "empty", "invalid-json", "not-an-object"],
+    ids=["missing", "empty", "invalid-json", "not-an-object", "not-utf8", "wrong-shape"],
 )
 def test_bad_event_file_is_a_clear_error(
-    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], content: str | None, says: str
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], content: str | bytes | None, says: str
 ) -> None:
     if content is None:
         actions.event.unlink()
+    elif isinstance(content, bytes):
+        actions.event.write_bytes(content)
     else:
         actions.event.write_text(content)
     actions.inputs(mode="validate")
@@ -208,3 +212,52 @@ def test_bad_mode_fails_before_heavy_imports(argv: list[str], env: dict[str, str
     )
     assert proc.stdout.splitlines()[-1] == "2 []"
     assert "Input `mode` is 'bogus'" in proc.stdout + proc.stderr
+
+
+def test_multiline_and_delimiter_like_outputs_survive_main(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autoheal.modes import validate
+    from autoheal.report import Report
+
+    tricky = "first line\nghadelimiter_0123\nEOF\nflaky<<EOF\nlast line"
+
+    def write(settings: object, ctx: object, report: Report) -> int:
+        report.output("flaky-checks", tricky)
+        report.output("sha", "a" * 40)
+        return 0
+
+    monkeypatch.setattr(validate, "run", write)
+    actions.inputs(mode="validate")
+    run = actions.run(capsys)
+    assert run.code == 0
+    assert run.outputs == {"mode": "validate", "flaky-checks": tricky, "sha": "a" * 40}
+
+
+@pytest.fixture
+def validate_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autoheal.modes import validate
+
+    monkeypatch.setattr(validate, "run", lambda settings, ctx, report: 0)
+
+
+@pytest.mark.usefixtures("validate_does_nothing")
+def test_runner_debug_turns_on_debug_lines(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    actions.inputs(mode="validate")
+    quiet = actions.run(capsys)
+    assert quiet.code == 0 and "::debug::" not in quiet.out
+    actions.env["RUNNER_DEBUG"] = "1"
+    loud = actions.run(capsys)
+    assert "::debug::mode=validate event=push repo=octo-org/octo-repo" in loud.out.splitlines()
+
+
+@pytest.mark.usefixtures("validate_does_nothing")
+def test_local_debug_lines_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from autoheal.cli import main
+
+    assert main(["validate", "--repo", str(tmp_path)], {"RUNNER_DEBUG": "1"}) == 0
+    out, err = capsys.readouterr()
+    assert "debug: mode=validate event=- repo=-" in err.splitlines()
+    assert "debug" not in out and "::" not in out + err

@@ -119,3 +119,28 @@ def test_repository_authenticates_on_the_run_server(tmp_path: Path) -> None:
     assert "GIT_CONFIG_VALUE_1" in git.env(auth=True)  # the token travels in the environment
     assert "ghs_abcdef" not in repr(git)
     assert repository(opts, Context(server_url="")).host == "github.com"
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ("checks:\n  lint:\n    comand: ruff check .\n", "checks.lint.comand is not a known key"),
+        ("checks:\n  lint:\n    command: [1, 2]\n", "checks.lint.command must be"),
+        ("checks:\n  deploy:\n    command: make\n", "checks.deploy is not a check category"),
+    ],
+    ids=["unknown-key", "wrong-type", "unknown-category"],
+)
+def test_an_error_in_the_checks_table_names_the_key_and_the_file(
+    tmp_path: Path, table: str, says: str
+) -> None:
+    from autoheal import settings
+    from autoheal.errors import InputError
+    from autoheal.modes.common import plan_checks
+
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "autoheal.yml").write_text(table)
+    opts = settings.load(["validate", "--repo", str(tmp_path)], {})
+    with pytest.raises(InputError) as err:
+        plan_checks(opts)
+    assert str(err.value).startswith(f"Config file {tmp_path / '.github' / 'autoheal.yml'}: ")
+    assert says in str(err.value) and err.value.exit_code == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,12 +20,62 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
     out = capsys.readouterr().out
     work = tmp_path / "shop"
     log = subprocess.run(
-        ["git", "log", "--format=%s"], cwd=work, capture_output=True, text=True, check=True
+        ["git", "log", "--format=%H %s"], cwd=work, capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert log[0] == 'Revert "Read the tax rate from the pricing module"'
-    assert log[1].startswith("autoheal: apply lint fixes")
-    assert "Read the tax rate from the pricing module" in log[2:]  # history kept
+    subjects = [line.split(" ", 1)[1] for line in log]
+    assert subjects[0] == 'Revert "Read the tax rate from the pricing module"'
+    assert subjects[1].startswith("autoheal: apply lint fixes")
+    assert "Read the tax rate from the pricing module" in subjects[2:]  # history kept
+    culprit = next(line.split()[0] for line in log if line.endswith(" pricing module"))
+    assert "Fixed lint. Still failing: build, test" in out
     assert "rollback required: yes" in out
-    assert "Loop: heal PARTIAL (confidence 0 -> 20), validate CRITICAL (25)" in out
-    assert out.rstrip().endswith("validate HEALTHY (100).")
+    recap = out.split("\nWhat happened:\n", 1)[1].splitlines()
+    assert recap == [
+        "  heal      PARTIAL: fixed lint; confidence 0 -> 20",
+        "  validate  CRITICAL: effectiveness 25; rollback required: true",
+        f'  rollback  ROLLBACK EXECUTED: culprit {culprit[:12]} "Read the tax rate from the '
+        f'pricing module" reverted as {log[0].split()[0][:12]}',
+        "  validate  HEALTHY: effectiveness 100",
+    ]
     assert "origin/main unchanged: yes" in out
+    assert_readme_samples_are_printed(out)
+
+
+def test_demo_leaves_nothing_behind_and_ignores_your_git_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp, cwd = tmp_path / "temp", tmp_path / "cwd"
+    temp.mkdir()
+    cwd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.chdir(cwd)
+    # Settings a developer may have globally: signed commits (with no key here) and hooks.
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text("#!/bin/sh\nexit 1\n")
+    (hooks / "pre-commit").chmod(0o755)
+    config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    config.write_text(
+        config.read_text() + f"[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = false\n"
+        f"[core]\n\thooksPath = {hooks}\n"
+    )
+    assert demo.main([]) == 0
+    assert "validate  HEALTHY" in capsys.readouterr().out
+    assert list(temp.iterdir()) == [] and list(cwd.iterdir()) == []
+
+
+def _normal(text: str) -> str:
+    """Run-specific parts (commit ids, durations) blanked, lines of a paragraph joined."""
+    text = re.sub(r"\b[0-9a-f]{12,40}\b", "SHA", text)
+    return re.sub(r"\b\d+\.\ds\b", "N.Ns", re.sub(r"(?<=[^|\n])\n(?=[^|\n>])", " ", text))
+
+
+def assert_readme_samples_are_printed(out: str) -> None:
+    """The README's rendered summaries are what the demo really prints."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n## What the job summary looks like\n", 1)[1].split("\n## ", 1)[0]
+    quoted = "\n".join(ln[2:] for ln in section.splitlines() if ln.startswith(">"))
+    assert quoted.count("\n|---") == 3  # heal, validate and rollback tables
+    printed = _normal(out)
+    for line in _normal(quoted).splitlines():
+        assert line in printed, f"README sample line not in the demo's output: {line}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -93,3 +94,93 @@ def test_releasing_names_the_steps() -> None:
     text = (ROOT / "docs" / "releasing.md").read_text()
     for words in ("CHANGELOG.md", "v1.0.0", "scripts/lock", "branding", "release.yml", "SHA"):
         assert words in text, words
+
+
+# --------------------------------------------------------------------------- troubleshooting
+
+
+def _error_classes(trees: list[ast.Module]) -> set[str]:
+    """AutohealError and every class derived from it, however deep."""
+    bases: dict[str, set[str]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases[node.name] = {b.id for b in node.bases if isinstance(b, ast.Name)}
+    found = {"AutohealError"}
+    while True:
+        more = {name for name, parents in bases.items() if parents & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def _template(node: ast.expr) -> str:
+    """A message's text with `{}` where it is filled in at run time."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_template(v) if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _template(node.left) + _template(node.right)
+    return "{}"
+
+
+def _message_arg(call: ast.Call, errors: set[str]) -> ast.expr | None:
+    """The message of a call that ends the run with an `::error::`, else None."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    keywords = {k.arg: k.value for k in call.keywords}
+    if name in errors:
+        return call.args[0] if call.args else keywords.get("message")
+    if name == "error" and isinstance(func, ast.Attribute) and call.args:  # report.error(...)
+        return call.args[0]
+    if name == "Stop" and len(call.args) > 1:  # rollback's early end; code=0 is a notice
+        code = keywords.get("code")
+        if not (isinstance(code, ast.Constant) and code.value == 0):
+            return call.args[1]
+    if name == "_error" and "message" in keywords:  # Git._error(..., message=...)
+        return keywords["message"]
+    return None
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[`'\"\\]", "", text)).lower()
+
+
+def error_messages() -> list[tuple[str, str]]:
+    """(where, a fixed part of the message) for every error message in src/."""
+    files = sorted((ROOT / "src" / "autoheal").rglob("*.py"))
+    trees = [ast.parse(p.read_text()) for p in files]
+    errors = _error_classes(trees)
+    found = []
+    for path, tree in zip(files, trees, strict=True):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            arg = _message_arg(node, errors)
+            if arg is None:
+                continue
+            template = _template(arg)
+            # The start of the message when it is fixed text, else its longest fixed part.
+            parts = [p.strip(" .:;,({)`") for p in template.split("{}")]
+            key = parts[0] if len(parts[0]) >= 12 else max(parts, key=len)
+            if len(key) >= 8:  # a message built whole elsewhere has no fixed part here
+                found.append((f"{path.relative_to(ROOT)}:{node.lineno}", key))
+    return found
+
+
+README_TEXT = (ROOT / "README.md").read_text()
+TROUBLESHOOTING = _normal(README_TEXT.split("\n## Troubleshooting\n", 1)[1].split("\n## ", 1)[0])
+
+
+def test_the_error_scan_finds_the_known_kinds() -> None:
+    texts = [text for _, text in error_messages()]
+    assert len(texts) > 60
+    for known in ("Input `mode` is required", "Event file", "Refusing to heal", "timed out after"):
+        assert any(known in t for t in texts), known
+
+
+@pytest.mark.parametrize(("where", "text"), error_messages(), ids=lambda v: str(v)[:60])
+def test_readme_troubleshooting_explains_every_error_message(where: str, text: str) -> None:
+    key = _normal(text)[:40].strip()
+    assert key in TROUBLESHOOTING, f"{where}: {text!r} is not in README ## Troubleshooting"

@@ -90,3 +90,16 @@ def test_annotation_escapes_newlines(tmp_path: Path) -> None:
     report, out = make(tmp_path)
     report.error("two\nlines", title="T")
     assert out.getvalue() == "::error title=T::two%0Alines\n"
+
+
+def test_flushed_summary_stays_under_one_mib_and_renders(tmp_path: Path) -> None:
+    report, _ = make(tmp_path)
+    report.section("### Checks")
+    report.section(code_block("````\n" + "é log line with `backticks`\n" * 60000))
+    report.flush()
+    written = (tmp_path / "summary").read_bytes()
+    assert len(written) < 1024 * 1024
+    text = written.decode("utf-8")  # cut on a character boundary
+    assert text.startswith("### Checks") and "summary truncated" in text
+    fence = text.split("\n")[2]
+    assert fence == "`````" and text.count(fence + "\n") == 2  # opened and closed again

@@ -85,7 +85,18 @@ class Context:
 
 def load(env: Mapping[str, str]) -> Context:
     """Build the context. A bad event file is an InputError, never a traceback."""
-    payload = _read_event(env.get("GITHUB_EVENT_PATH", ""))
+    path = env.get("GITHUB_EVENT_PATH", "")
+    payload = _read_event(path)
+    try:
+        return _context(env, payload)
+    except (TypeError, ValueError) as exc:  # e.g. a pull request number that is not a number
+        raise InputError(
+            f"Event file {path} does not have the shape of a GitHub event ({exc}).",
+            fix="Use the payload GitHub sent, or unset GITHUB_EVENT_PATH when running by hand.",
+        ) from exc
+
+
+def _context(env: Mapping[str, str], payload: dict[str, Any]) -> Context:
     repository = env.get("GITHUB_REPOSITORY", "") or _get(payload, "repository", "full_name")
     before = payload.get("before") if "before" in payload and "after" in payload else None
     return Context(
@@ -121,6 +132,8 @@ def _read_event(path: str) -> dict[str, Any]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"Event file {path} cannot be read ({exc.strerror}).", fix=fix) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"Event file {path} is not UTF-8 text ({exc.reason}).", fix=fix) from exc
     if not text.strip():
         raise InputError(f"Event file {path} is empty.", fix=fix)
     try:

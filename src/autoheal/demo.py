@@ -90,7 +90,9 @@ RECEIPT = "import shop\n\n\ndef receipt(prices):   \n\treturn f'Total: {shop.tot
 
 
 def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"demo: `git {' '.join(args)}` failed: {proc.stderr.strip()}")
     return proc.stdout.strip()
 
 
@@ -107,10 +109,13 @@ def commit(repo: Path, files: dict[str, str], message: str) -> str:
 def build_sample(root: Path) -> tuple[Path, str, str]:
     """The sample clone, the last good commit and the tip of the bad push."""
     origin, work = root / "origin.git", root / "shop"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, capture_output=True)
+    git(root, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(root, "clone", "-q", str(origin), str(work))
     git(work, "config", "user.name", "Sam Developer")
     git(work, "config", "user.email", "sam@example.com")
+    # Your own git settings stay out of the sample: no signing prompt, no global hooks.
+    git(work, "config", "commit.gpgsign", "false")
+    git(work, "config", "core.hooksPath", str(root / "no-hooks"))
     git(work, "checkout", "-q", "-b", "main")
     good = commit(
         work,
@@ -166,7 +171,8 @@ def run_demo(root: Path) -> int:
     origin_before = git(root / "origin.git", "rev-parse", "main")
     repo = ["--repo", str(work)]
     print(
-        f"Sample repository: {work}\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
+        f"Sample repository: {work} (a temporary folder, removed at the end unless --keep)"
+        f"\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
         "imports a module that was never committed, one breaks the formatting)"
     )
     heal = step("heal", ["heal", *repo], env, root)
@@ -183,7 +189,7 @@ def run_demo(root: Path) -> int:
         env,
         root,
     )
-    step(
+    rollback = step(
         "rollback",
         [
             "rollback",
@@ -207,12 +213,25 @@ def run_demo(root: Path) -> int:
     print(git(work, "log", "--oneline", "--graph"))
     unchanged = git(root / "origin.git", "rev-parse", "main") == origin_before
     print(f"\norigin/main unchanged: {'yes' if unchanged else 'NO'} (local runs never push)")
+    print("\nWhat happened:")
     print(
-        f"\nLoop: heal {heal['status']} (confidence {heal['confidence-before']} -> "
-        f"{heal['confidence-after']}), validate {validate['status']} "
-        f"({validate['effectiveness-score']}), rollback, validate {final['status']} "
-        f"({final['effectiveness-score']})."
+        f"  heal      {heal['status']}: fixed {heal['fixed-categories'] or 'nothing'}; "
+        f"confidence {heal['confidence-before']} -> {heal['confidence-after']}"
     )
+    print(
+        f"  validate  {validate['status']}: effectiveness {validate['effectiveness-score']}; "
+        f"rollback required: {validate['rollback-required']}"
+    )
+    culprit = rollback.get("culprit-sha", "")
+    if culprit:
+        subject = git(work, "log", "-1", "--format=%s", culprit)
+        print(
+            f'  rollback  {rollback["status"]}: culprit {culprit[:12]} "{subject}" reverted '
+            f"as {rollback['revert-sha'][:12]}"
+        )
+    else:
+        print(f"  rollback  {rollback.get('status', '?')}: nothing reverted")
+    print(f"  validate  {final['status']}: effectiveness {final['effectiveness-score']}")
     return 0 if final["status"] == "HEALTHY" and unchanged else 1
 
 

@@ -172,10 +172,28 @@ def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
     reserve = len(note.encode()) + 64  # room for closing a fence
     cut = data[: limit - reserve].decode("utf-8", errors="ignore")
     # Close a code fence left open by the cut, so the rest renders.
-    fences = re.findall(r"^(`{3,})", cut, flags=re.MULTILINE)
-    if len(fences) % 2 == 1:
-        cut += "\n" + fences[-1]
+    fence = _open_fence(cut)
+    if fence:
+        cut += "\n" + fence
     return cut + note
+
+
+def _open_fence(text: str) -> str:
+    """The fence of a code block still open at the end of `text`, or "".
+
+    As Markdown reads it: inside a block, only a line of at least as many backticks and
+    nothing else closes it; shorter backtick runs are content (tool output can hold them).
+    """
+    fence = ""
+    for line in text.split("\n"):
+        match = re.match(r"(`{3,})(.*)", line)
+        if not match:
+            continue
+        if not fence:
+            fence = match[1]
+        elif len(match[1]) >= len(fence) and not match[2].strip():
+            fence = ""
+    return fence
 
 
 def _random_hex() -> str:

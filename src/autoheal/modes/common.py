@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autoheal.checks import CheckResult, Plan, build_checks
+from autoheal.checks import CheckResult, Plan, build_checks, parse_config
+from autoheal.errors import InputError
 from autoheal.report import Report, table_cell
 
 if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
@@ -18,8 +19,14 @@ if TYPE_CHECKING:  # the client imports requests: only modes that call the API p
 
 def plan_checks(settings: Settings, root: Path | None = None) -> Plan:
     """The checks for a tree: inputs, then the config file, then detection."""
+    root = root or settings.working_directory
+    try:  # first alone, so that an error in the `checks:` table names the file it is in
+        parse_config(root, settings.checks_config, timeout=settings.check_timeout)
+    except InputError as exc:
+        where = settings.working_directory / settings.config
+        raise InputError(f"Config file {where}: {exc.message}", fix=exc.fix) from exc
     plan = build_checks(
-        root or settings.working_directory,
+        root,
         inputs=settings.check_inputs,
         config=settings.checks_config,
         detect=settings.detect,
