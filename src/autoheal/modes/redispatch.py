@@ -39,7 +39,6 @@ from autoheal.github import (
     Unauthorized,
     ValidationFailed,
     check_dispatch,
-    check_repo,
 )
 from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
@@ -139,15 +138,8 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
 
 
 def _targets(settings: Settings, ctx: Context) -> list[str]:
-    """Every target, each checked now: a bad one found later would leave the others sent."""
-    for repo in settings.repository:
-        try:
-            check_repo(repo)
-        except InputError:
-            raise InputError(
-                f"Input `repository` is {repo!r}, which is not valid.",
-                fix="Write owner/name, e.g. octo-org/octo-repo, instead.",
-            ) from None
+    """Every target. Settings checked each name before any request (with the client's rule),
+    so a bad name found later cannot leave the others sent."""
     if settings.repository:
         return list(settings.repository)
     if not ctx.repository:
