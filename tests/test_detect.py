@@ -191,16 +191,22 @@ def test_python_project_venv_tool_is_preferred(tmp_path: Path) -> None:
 
 
 def test_python_compileall_build_catches_syntax_errors_without_writing_pyc(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = write(tmp_path, {"pyproject.toml": PYPROJECT, "pkg/ok.py": "x = 1\n"})
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "runner-temp"))
+    root = write(tmp_path / "project", {"pyproject.toml": PYPROJECT, "pkg/ok.py": "x = 1\n"})
     build = by_name(detect_project(root))["compileall"]
+    # The byte code goes under RUNNER_TEMP (emptied after the job), not a shared /tmp folder.
+    assert dict(build.env)["PYTHONPYCACHEPREFIX"] == str(
+        tmp_path / "runner-temp" / "autoheal-pycache"
+    )
     assert build.category == "build" and build.fix is None
     assert run_check(build).passed
     write(root, {"pkg/broken.py": "def f(:\n"})
     result = run_check(build)
     assert not result.passed and "broken.py" in result.output
     assert not list(root.rglob("*.pyc")), "compileall must not litter the tree heal commits"
+    assert list((tmp_path / "runner-temp" / "autoheal-pycache").rglob("ok*.pyc"))
 
 
 def test_not_a_python_project(tmp_path: Path) -> None:

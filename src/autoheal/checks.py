@@ -703,7 +703,7 @@ def _detect_python(root: Path, finder: _Finder, timeout: float, found: _Detected
     # The pycache prefix keeps .pyc files out of the tree, so heal never commits them.
     python = finder.python_tool("python3") or finder.python_tool("python")
     if python:
-        pycache = str(Path(tempfile.gettempdir()) / "autoheal-pycache")
+        pycache = str(_temp_root() / "autoheal-pycache")
         skip = r"(^|/)(\.git|\.venv|venv|node_modules|\.tox|build|dist)/"
         found.add(
             eco,
@@ -877,6 +877,14 @@ def _detect_rust(root: Path, finder: _Finder, timeout: float, found: _Detected) 
     found.add(eco, Check("cargo build", "build", ("cargo", "build"), root, timeout))
     # Rust tests live inline in src/, so there is no cheap way to tell there are none.
     found.add(eco, Check("cargo test", "test", ("cargo", "test"), root, timeout))
+
+
+def _temp_root() -> Path:
+    """RUNNER_TEMP in Actions (per job, emptied after it); else the user's own temp folder."""
+    runner_temp = os.environ.get("RUNNER_TEMP")
+    if runner_temp:
+        return Path(runner_temp)
+    return Path(tempfile.gettempdir()) / f"autoheal-{os.getuid()}"
 
 
 def detect_project(root: Path, *, timeout: float = 600, path: str | None = None) -> Plan:
