@@ -5,7 +5,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from autoheal.report import SUMMARY_LIMIT, Report, code_block, format_output, truncate_summary
+from autoheal.report import (
+    SUMMARY_LIMIT,
+    Report,
+    code_block,
+    code_cell,
+    format_output,
+    table_cell,
+    truncate_summary,
+)
 from tests.actions import parse_outputs
 
 
@@ -103,3 +111,13 @@ def test_flushed_summary_stays_under_one_mib_and_renders(tmp_path: Path) -> None
     assert text.startswith("### Checks") and "summary truncated" in text
     fence = text.split("\n")[2]
     assert fence == "`````" and text.count(fence + "\n") == 2  # opened and closed again
+
+
+def test_table_cells_keep_the_row_intact() -> None:
+    command = "grep -E 'a\\.b|c' `x`\nnext"
+    # Plain text: a backslash is doubled, as Markdown would otherwise read it as an escape.
+    assert table_cell(command) == "grep -E 'a\\\\.b\\|c' 'x' next"
+    # A code span shows backslashes as they are: only the pipe is escaped, for the table.
+    assert code_cell(command) == "`grep -E 'a\\.b\\|c' 'x' next`"
+    for cell in (table_cell(command), code_cell(command)):
+        assert "\n" not in cell and cell.replace("\\|", "").count("|") == 0

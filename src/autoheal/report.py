@@ -164,6 +164,12 @@ def table_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
+def code_cell(text: str) -> str:
+    """Text as a code span inside a Markdown table cell. Backslashes stay single (a code span
+    shows them as they are); a pipe still needs its backslash, or it would end the cell."""
+    return "`" + text.replace("|", "\\|").replace("\n", " ").replace("`", "'") + "`"
+
+
 def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
     data = text.encode("utf-8")
     if len(data) <= limit:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from autoheal.checks import CheckResult, Plan
 from autoheal.modes.common import plan_markdown, results_table
-from autoheal.report import table_cell
+from autoheal.report import code_cell, table_cell
 from autoheal.scoring import Effectiveness
 
 #: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,
@@ -152,7 +152,7 @@ def heal_comparison(
 def flaky_line(flaky: Sequence[str]) -> str:
     if not flaky:
         return "**Flaky checks:** none."
-    names = ", ".join(f"`{table_cell(name)}`" for name in flaky)
+    names = ", ".join(f"{code_cell(name)}" for name in flaky)
     return (
         f"**Flaky checks** (failed, then passed on a retry; counted as passing, never alone a "
         f"reason to roll back): {names}"
@@ -216,7 +216,7 @@ def comment_body(ev: Evaluation, *, dispatch_id: str | None, run_url: str) -> st
     if run_url:
         footer.append(f"[Validation run]({run_url})")
     if dispatch_id:
-        footer.append(f"dispatch `{table_cell(dispatch_id)}`")
+        footer.append(f"dispatch {code_cell(dispatch_id)}")
     if footer:
         parts += ["", " · ".join(footer)]
     return "\n".join(parts)
@@ -227,7 +227,7 @@ def duplicate_summary(decision: Decision, sha: str) -> str:
         [
             "### Rollback Safety Status",
             "",
-            f"Duplicate delivery of dispatch `{table_cell(decision.dispatch_id)}`: first "
+            f"Duplicate delivery of dispatch {code_cell(decision.dispatch_id)}: first "
             f"decision was **{table_cell(decision.text)}** (commit status "
             f"`autoheal/validate` on `{sha}`).",
             "",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from autoheal.checks import CheckResult, Plan, build_checks, parse_config
 from autoheal.errors import InputError
-from autoheal.report import Report, table_cell
+from autoheal.report import Report, code_cell, table_cell
 
 if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
     from autoheal.context import Context
@@ -91,7 +91,7 @@ def results_table(results: Sequence[CheckResult], flaky: frozenset[str] = frozen
         rows.append(
             f"| {r.check.category} | {table_cell(r.check.name)} "
             f"| {table_cell(result_word(r, r.check.name in flaky))} | {r.duration:.1f}s "
-            f"| `{table_cell(r.check.display)}` |"
+            f"| {code_cell(r.check.display)} |"
         )
     return "\n".join(rows)
 

@@ -41,7 +41,7 @@ from autoheal.modes.common import (
     repository,
     result_word,
 )
-from autoheal.report import Report, code_block, table_cell
+from autoheal.report import Report, code_block, code_cell, table_cell
 from autoheal.scoring import category_outcomes, confidence
 from autoheal.settings import Settings
 
@@ -378,7 +378,7 @@ def _checks_table(outcome: Outcome) -> str:
             f"| {b.check.category} | {table_cell(b.check.name)} "
             f"| {table_cell(result_word(b))} "
             f"| {table_cell(result_word(a)) if a else '–'} "
-            f"| {shown.duration:.1f}s | `{table_cell(b.check.display)}` |"
+            f"| {shown.duration:.1f}s | {code_cell(b.check.display)} |"
         )
     return "### Checks\n\n" + "\n".join(rows)
 
@@ -389,7 +389,7 @@ def _fixes_table(fixes: list[CheckResult]) -> str:
         word = "✅ ran" if f.passed else result_word(f)
         rows.append(
             f"| {f.check.category} | {table_cell(f.check.name)} "
-            f"| `{table_cell(f.check.fix_display or '')}` | {table_cell(word)} "
+            f"| {code_cell(f.check.fix_display or '')} | {table_cell(word)} "
             f"| {f.duration:.1f}s |"
         )
     return "\n".join(rows)

@@ -42,7 +42,7 @@ from autoheal.github import (
 )
 from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
-from autoheal.report import Report, code_block, table_cell
+from autoheal.report import Report, code_block, code_cell, table_cell
 from autoheal.settings import SHA_RE, Settings
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
@@ -585,7 +585,7 @@ def _table(rows: list[list[str]]) -> str:
 def _cell(text: str) -> str:
     # Keep our own backticks (ids and shas); everything else is escaped.
     if text.startswith("`") and text.endswith("`") and text.count("`") == 2:
-        return "`" + table_cell(text[1:-1]) + "`"
+        return code_cell(text[1:-1])
     return table_cell(text)
 
 

@@ -25,7 +25,7 @@ from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import CommitMissing, Git
 from autoheal.modes.common import echo_failures, github_client, plan_checks, repository
-from autoheal.report import Report, table_cell
+from autoheal.report import Report, code_cell
 from autoheal.settings import Settings
 from autoheal.validate_report import (
     Decision,
@@ -115,7 +115,7 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
     elif heal is not None:
         sha, where = (
             heal.sha,
-            f"from the dispatch payload, dispatch `{table_cell(heal.dispatch_id)}`",
+            f"from the dispatch payload, dispatch {code_cell(heal.dispatch_id)}",
         )
     else:
         sha, where = git.head_sha(), "HEAD of the working directory: no sha was given"
