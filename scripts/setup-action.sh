@@ -32,9 +32,11 @@ if [ ! -f "$venv/.complete" ]; then
     # No pip inside the venv (ensurepip costs seconds): the outer pip installs straight into
     # the venv's site-packages (--target; `pip --python` would start pip a second time).
     # --no-compile: like uv, leave byte-compiling to the first import (only what a mode
-    # imports gets compiled, once per venv).
+    # imports gets compiled, once per venv). Root in a container job is expected: no warning
+    # about it (pip before 22.1 ignores the setting).
     "$python" -m venv --without-pip "$venv"
-    PIP_DISABLE_PIP_VERSION_CHECK=1 "$python" -m pip install --target "$venv/$site" \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
+      "$python" -m pip install --target "$venv/$site" \
       --quiet --no-deps --require-hashes --only-binary :all: --no-compile -r "$lock"
   fi
   touch "$venv/.complete"
