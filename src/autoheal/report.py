@@ -37,9 +37,13 @@ class Report:
     def mask(self, secret: str) -> None:
         """Register a secret: the runner masks it in logs; we redact it from everything."""
         secret = secret.strip()
+        if "\n" in secret:  # the runner masks line by line: a pasted token can hold a newline
+            for line in secret.splitlines():
+                self.mask(line)
         if len(secret) < 4 or secret in self._secrets:
             return
         self._secrets.append(secret)
+        self._secrets.sort(key=len, reverse=True)  # the whole before its lines
         if self.in_actions:
             self._emit("add-mask", secret, redact=False)
 

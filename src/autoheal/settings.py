@@ -14,6 +14,25 @@ from collections.abc import Mapping, Sequence
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, Input
 
+COMMAND_INPUTS = (
+    "lint-command",
+    "fix-command",
+    "security-command",
+    "security-fix-command",
+    "build-command",
+    "test-command",
+)
+
+
+class BadValue(InputError):
+    """A value that does not fit its input; `load` rewords it when it came from the file."""
+
+    def __init__(self, spec: Input, value: str, expected: str) -> None:
+        message = f"Input `{spec.name}` is {value!r}, which is not valid."
+        super().__init__(message, fix=f"Write {expected} instead.")
+        self.value = value
+
+
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     import argparse
@@ -27,6 +46,7 @@ if TYPE_CHECKING:
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 AUTHOR_RE = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>$")
+INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
 
@@ -112,15 +132,7 @@ class Settings:
     @property
     def check_inputs(self) -> dict[str, str]:
         """The command inputs, by input name, for the checks engine."""
-        names = (
-            "lint-command",
-            "fix-command",
-            "security-command",
-            "security-fix-command",
-            "build-command",
-            "test-command",
-        )
-        return {n: str(getattr(self, n.replace("-", "_"))) for n in names}
+        return {n: str(getattr(self, n.replace("-", "_"))) for n in COMMAND_INPUTS}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,9 +189,12 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     values: dict[str, Any] = {}
     for spec in INPUTS:
         text = raw.get(spec.name)
-        if text is None:
-            text = file_values.get(spec.name, spec.default)
-        values[spec.attr] = _convert(spec, text)
+        if text is not None:
+            values[spec.attr] = _convert(spec, text)
+        elif spec.name in file_values:
+            values[spec.attr] = _from_file(spec, file_values[spec.name], workdir, config_rel)
+        else:
+            values[spec.attr] = _convert(spec, spec.default)
     if not values["mode"]:
         raise InputError(
             "Input `mode` is required.",
@@ -188,7 +203,39 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     from pathlib import Path  # only once the inputs are valid
 
     values["working_directory"] = Path(workdir)
+    if checks_config or any(values[n.replace("-", "_")] for n in COMMAND_INPUTS):
+        _check_definitions(values, checks_config, Path(workdir) / config_rel)
     return Settings(**values, local=local, checks_config=checks_config, explicit=frozenset(raw))
+
+
+def _from_file(spec: Input, text: str, workdir: str, config_rel: str) -> Any:
+    """A value from the config file: when it is bad, the error names the file, not an input."""
+    try:
+        return _convert(spec, text)
+    except BadValue as exc:
+        from pathlib import Path
+
+        raise InputError(
+            f"Config file {Path(workdir) / config_rel}: `{spec.name}` is {exc.value!r}, "
+            "which is not valid.",
+            fix=exc.fix,
+        ) from exc
+
+
+def _check_definitions(values: dict[str, Any], checks_config: dict[str, Any], path: Path) -> None:
+    """The checks the inputs and the `checks:` table define, checked now in every mode: a typo
+    there must stop the run before anything is fetched, sent, committed or pushed, and not only
+    in the mode (or strategy) that happens to run the checks."""
+    from autoheal.checks import check_definitions
+
+    inputs = {n: values[n.replace("-", "_")] for n in COMMAND_INPUTS}
+    check_definitions(
+        values["working_directory"],
+        inputs,
+        checks_config,
+        timeout=values["check_timeout"],
+        config_path=path,
+    )
 
 
 def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, str]:
@@ -216,13 +263,16 @@ def _read_config(
     workdir: str, config_rel: str, required: bool
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """Parse the optional config file into input values (as text) and the `checks:` table."""
-    if not os.path.isfile(os.path.join(workdir, config_rel)):
-        if required:
+    where = os.path.join(workdir, config_rel)
+    if not os.path.isfile(where):
+        if required or os.path.exists(where):  # a folder in its place is never meant
             from pathlib import Path
 
+            what = "is not a file" if os.path.exists(where) else "does not exist"
             raise InputError(
-                f"Config file {Path(workdir) / config_rel} does not exist.",
-                fix="Create it, or remove the `config` input to use the default.",
+                f"Config file {Path(workdir) / config_rel} {what}.",
+                fix="Set `config` to a YAML file relative to `working-directory`, or remove the "
+                "`config` input to use the default (.github/autoheal.yml).",
             )
         return {}, {}
     from pathlib import Path
@@ -268,10 +318,18 @@ def _read_config(
 
 def _config_text(spec: Input, value: Any, path: Path) -> str:
     """YAML gives bools, ints and lists; inputs are text. Convert, refusing what cannot fit."""
+    if value is None:
+        raise InputError(
+            f"Config file {path}: `{spec.name}` has no value.",
+            fix=f"Write {_expected(spec)} after `{spec.name}:` (`''` for an empty string), "
+            "or remove the line.",
+        )
     if isinstance(value, bool):
         if spec.kind != "bool":
             raise InputError(
-                f"Config file {path}: `{spec.name}` must not be true/false.", fix=f"{spec.help}"
+                f"Config file {path}: `{spec.name}` must not be true/false.",
+                fix=f"Write {_expected(spec)} instead (quote a word YAML reads as a boolean, "
+                "e.g. `'yes'`).",
             )
         return "true" if value else "false"
     if isinstance(value, (int, str)):
@@ -284,8 +342,25 @@ def _config_text(spec: Input, value: Any, path: Path) -> str:
         return json.dumps(value)
     raise InputError(
         f"Config file {path}: `{spec.name}` has the wrong type ({type(value).__name__}).",
-        fix=f"{spec.help}",
+        fix=f"Write {_expected(spec)} instead.",
     )
+
+
+def _expected(spec: Input) -> str:
+    """What a valid value of `spec` looks like, for the fix of an error message."""
+    if spec.kind == "bool":
+        return "true or false"
+    if spec.kind == "int":
+        return f"a whole number from {spec.low} to {spec.high}"
+    if spec.kind == "enum":
+        return " or ".join(spec.choices)
+    if spec.kind == "json":
+        return 'a JSON object (in braces), e.g. \'{"env": "prod"}\''
+    if spec.kind == "list":
+        return "owner/name, e.g. octo-org/octo-repo"
+    if spec.kind == "categories":
+        return "a comma list of " + ", ".join(CATEGORIES)
+    return "a string"
 
 
 def _convert(spec: Input, text: str) -> Any:
@@ -295,7 +370,7 @@ def _convert(spec: Input, text: str) -> Any:
         low = value.lower()
         if low in TRUE or low in FALSE:
             return low in TRUE
-        _bad(spec, value, "true or false")
+        _bad(spec, value, _expected(spec))
     if kind == "int":
         return _int(spec, value)
     if kind == "enum":
@@ -303,7 +378,7 @@ def _convert(spec: Input, text: str) -> Any:
         if spec.name == "mode" and not low:
             return ""
         if low not in spec.choices:
-            _bad(spec, value, " or ".join(spec.choices))
+            _bad(spec, value, _expected(spec))
         return low
     if kind == "json":
         return _json_object(spec, value)
@@ -312,18 +387,25 @@ def _convert(spec: Input, text: str) -> Any:
         for item in items:
             # ".." would escape the API path: the client refuses it too.
             if not REPO_RE.match(item) or ".." in item:
-                _bad(spec, item, "owner/name, e.g. octo-org/octo-repo")
+                _bad(spec, item, _expected(spec))
         return items
     if kind == "categories":
         cats = [p.strip().lower() for p in value.split(",") if p.strip()]
         for cat in cats:
             if cat not in CATEGORIES:
-                _bad(spec, cat, "a comma list of " + ", ".join(CATEGORIES))
+                _bad(spec, cat, _expected(spec))
         return cats
     return _text(spec, value)
 
 
 def _text(spec: Input, value: str) -> Any:
+    if spec.secret and re.search(r"\s", value):
+        # Never quote it: the message would print the secret (or the part after a line break).
+        raise InputError(
+            f"Input `{spec.name}` contains a space or a line break inside it.",
+            fix=f"Pass the secret alone, e.g. `{spec.name}: ${{{{ secrets.NAME }}}}`, and check "
+            "that the stored secret is one line (a copied token often ends up with two).",
+        )
     if spec.name == "confidence":
         return (
             None
@@ -346,13 +428,9 @@ def _text(spec: Input, value: str) -> Any:
 
 
 def _int(spec: Input, value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        _bad(spec, value, f"a whole number from {spec.low} to {spec.high}")
-    if not spec.low <= number <= spec.high:
-        _bad(spec, value, f"a whole number from {spec.low} to {spec.high}")
-    return number
+    if not INT_RE.match(value) or not spec.low <= int(value) <= spec.high:
+        _bad(spec, value, _expected(spec))
+    return int(value)
 
 
 def _json_object(spec: Input, value: str) -> dict[str, Any]:
@@ -363,7 +441,7 @@ def _json_object(spec: Input, value: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         _bad(spec, value[:40], f'a JSON object, e.g. \'{{"env": "prod"}}\' ({exc.msg})')
     if not isinstance(parsed, dict):
-        _bad(spec, value[:40], 'a JSON object (in braces), e.g. \'{"env": "prod"}\'')
+        _bad(spec, value[:40], _expected(spec))
     return parsed
 
 
@@ -375,6 +453,4 @@ def _author(value: str) -> tuple[str, str]:
 
 
 def _bad(spec: Input, value: str, expected: str) -> NoReturn:
-    raise InputError(
-        f"Input `{spec.name}` is {value!r}, which is not valid.", fix=f"Write {expected} instead."
-    )
+    raise BadValue(spec, value, expected)
