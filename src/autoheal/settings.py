@@ -248,6 +248,13 @@ def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, s
     if not raw.get("token"):
         raw["token"] = env.get("GITHUB_TOKEN", "")
     if argv:  # in Actions there are none: skip building the parser
+        if any(arg == "--token" or arg.startswith("--token=") for arg in argv):
+            # Refused by name, not as an unknown flag: argparse would quote the value back.
+            raise InputError(
+                "Command line: `--token` is not a flag (a token in argv shows in the process "
+                "list and the shell history).",
+                fix="Set GITHUB_TOKEN in the environment instead.",
+            )
         if not argv[0].startswith("-"):
             # The mode comes first: a wrong one fails before argparse is imported and the
             # parser built (~10 ms, as long as the rest of the start-up).
