@@ -85,6 +85,16 @@ def test_secrets_are_masked_and_redacted(tmp_path: Path) -> None:
     assert "s3cr3t-value" not in (tmp_path / "summary").read_text()
 
 
+def test_a_secret_with_a_line_break_is_masked_line_by_line(tmp_path: Path) -> None:
+    """The runner masks per line, and a message may show one line of a pasted secret."""
+    report, out = make(tmp_path)
+    report.mask("ghp_first-line\nsecond-line")
+    report.warning("first ghp_first-line then second-line")
+    assert "::add-mask::ghp_first-line" in out.getvalue().splitlines()
+    assert "::add-mask::second-line" in out.getvalue().splitlines()
+    assert out.getvalue().splitlines()[-1] == "::warning::first *** then ***"
+
+
 def test_debug_only_with_runner_debug(tmp_path: Path) -> None:
     report, out = make(tmp_path)
     report.debug("hidden")
