@@ -175,6 +175,25 @@ def test_explicit_config_that_is_missing_is_an_error(tmp_path: Path) -> None:
         load(tmp_path, INPUT_MODE="validate", INPUT_CONFIG="ci/autoheal.yml")
 
 
+def test_paths_are_stripped_like_every_other_input(tmp_path: Path) -> None:
+    cfg = tmp_path / "ci.yml"
+    cfg.write_text("threshold: 40\n")
+    assert load(tmp_path, INPUT_MODE="validate", INPUT_CONFIG=" ci.yml\n").threshold == 40
+    s = settings.load(
+        [],
+        {
+            "INPUT_MODE": "validate",
+            "INPUT_WORKING_DIRECTORY": f" {tmp_path}\n",
+            "INPUT_CONFIG": "ci.yml\n",
+        },
+    )
+    assert (s.working_directory, s.threshold) == (tmp_path, 40)
+
+
+def test_all_zero_before_is_a_new_branch_not_a_bad_input(tmp_path: Path) -> None:
+    assert load(tmp_path, INPUT_MODE="rollback", INPUT_BEFORE="0" * 40).before == "0" * 40
+
+
 def test_working_directory_must_exist(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="working-directory"):
         settings.load([], {"INPUT_MODE": "heal", "INPUT_WORKING_DIRECTORY": str(tmp_path / "x")})

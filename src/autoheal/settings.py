@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
-AUTHOR_RE = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>$")
+AUTHOR_RE = re.compile(r"^(?P<name>[^<>\r\n]+?)\s*<(?P<email>[^<>\s]+)>$")
+RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also takes "²"
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
@@ -179,12 +180,13 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Collect, merge and validate every setting. Raises InputError on the first bad value."""
     local = env.get("GITHUB_ACTIONS") != "true"
     raw = _explicit_values(argv, env)
-    workdir = raw.get("working-directory") or "."
+    # Stripped as every other input is: a trailing newline from a YAML block is never meant.
+    workdir = raw.get("working-directory", "").strip() or "."
     if not os.path.isdir(workdir):
         from pathlib import Path  # for the same spelling of the path as everywhere
 
         _bad(BY_NAME["working-directory"], str(Path(workdir)), "a directory that exists")
-    config_rel = raw.get("config") or BY_NAME["config"].default
+    config_rel = raw.get("config", "").strip() or BY_NAME["config"].default
     file_values, checks_config = _read_config(workdir, config_rel, "config" in raw)
     values: dict[str, Any] = {}
     for spec in INPUTS:
@@ -420,10 +422,12 @@ def _text(spec: Input, value: str) -> Any:
             else _int(Input("confidence", "int", "", "", low=0, high=100), value)
         )
     if spec.name in ("sha", "before", "after") and value:
-        if not SHA_RE.match(value.lower()):
+        # All zeros is how GitHub says "no commit": a meaningful `before` (a new branch), but
+        # never a commit to validate or revert.
+        if not SHA_RE.match(value.lower()) or (spec.name != "before" and not value.strip("0")):
             _bad(spec, value, "a full 40-character commit SHA, e.g. ${{ github.sha }}")
         return value.lower()
-    if spec.name == "run-id" and value and not value.isdigit():
+    if spec.name == "run-id" and value and not RUN_ID_RE.match(value):
         _bad(spec, value, "a workflow run id (digits), e.g. ${{ github.event.workflow_run.id }}")
     if spec.name == "commit-author":
         _author(value)
