@@ -304,6 +304,22 @@ def test_workflow_run_example_never_runs_fork_code() -> None:
     assert "repository" not in checkout["with"]  # never the fork's repository
 
 
+INSTALLS = re.compile(r"\bpip install\b|\bnpm (ci|install)\b")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_checks_have_their_tools_installed_before_our_action_runs_them(path: Path) -> None:
+    """heal, validate and rollback run only tools that are on PATH: a job that does not
+    install them detects (almost) nothing, and heal reports HEALTHY on a red CI."""
+    for job_id, job in load(path)["jobs"].items():
+        installed = False
+        for step in job.get("steps", []):
+            installed = installed or bool(INSTALLS.search(str(step.get("run", ""))))
+            mode = (step.get("with") or {}).get("mode") if is_ours(step) else None
+            if mode in ("heal", "validate", "rollback"):
+                assert installed, f"jobs.{job_id}: {mode} runs before any tool is installed"
+
+
 def test_self_test_covers_every_mode_and_expected_failures() -> None:
     path = ROOT / ".github" / "workflows" / "ci.yml"
     steps = load(path)["jobs"]["self-test"]["steps"]
