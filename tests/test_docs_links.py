@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.test_examples import ACTION_OUTPUTS, STEP_REF, is_ours, step_problems
+from tests.test_examples import (
+    ACTION_OUTPUTS,
+    STEP_REF,
+    is_ours,
+    skipped_after_failed_heal,
+    step_problems,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", ROOT / "SECURITY.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -111,6 +117,9 @@ def snippet_problems(where: str, text: str) -> list[str]:
     problems = []
     for step in steps:
         problems += step_problems(where, step)
+        heal_id = skipped_after_failed_heal(step, by_id)
+        if heal_id:
+            problems.append(f"{where}: `if:` reads steps.{heal_id} without `!cancelled()`")
     for ref in STEP_REF.finditer(text):
         step_id, kind, name = ref[1], ref[2], ref[3]
         target = by_id.get(step_id)
@@ -126,9 +135,11 @@ def test_the_snippet_check_catches_a_wrong_key_and_output() -> None:
         "- id: heal\n  uses: OWNER/ci-autoheal@v1\n  with:\n    mode: heal\n    treshold: 3\n"
         "- uses: OWNER/ci-autoheal@v1\n  with:\n    mode: redispatch\n"
         "    sha: ${{ steps.heal.outputs.commit }}\n"
+        "- if: steps.heal.outputs.patch-path != ''\n  run: echo patch\n"
     )
     assert snippet_problems("x", text) == [
         "x: `treshold` is not an input of action.yml",
+        "x: `if:` reads steps.heal without `!cancelled()`",
         "x: `steps.heal.outputs.commit`: action.yml declares no output `commit`",
     ]
 
