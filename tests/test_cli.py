@@ -161,6 +161,25 @@ def test_local_run_prints_a_readable_report(
     assert "Outputs:" in out and "FAILED" in out
 
 
+def test_local_run_without_a_mode_says_how_to_give_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoheal.cli import main
+
+    assert main(["--repo", str(tmp_path)], {}) == 2
+    err = capsys.readouterr().err
+    assert "Input `mode` is required" in err and "`autoheal heal --repo .`" in err
+    assert "with:" not in err  # a workflow's words, not the command line's
+
+
+def test_a_fix_after_a_listing_starts_its_own_line() -> None:
+    from autoheal.errors import AutohealError
+
+    listing = AutohealError("Uncommitted changes:\n?? dirty.txt", fix="Commit them.")
+    assert str(listing) == "Uncommitted changes:\n?? dirty.txt\nCommit them."
+    assert str(AutohealError("One line.", fix="Fix it.")) == "One line. Fix it."
+
+
 def test_unknown_flag_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
     from autoheal.cli import main
 

@@ -209,10 +209,12 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
             text = file_values.get(spec.name, spec.default)
         values[spec.attr] = _convert(spec, text)
     if not values["mode"]:
-        raise InputError(
-            "Input `mode` is required.",
-            fix="Add `mode: heal` (or redispatch, validate, rollback) under `with:`.",
+        where = (
+            "Give it first on the command line, e.g. `autoheal heal --repo .`"
+            if local
+            else "Add `mode: heal` (or redispatch, validate, rollback) under `with:`"
         )
+        raise InputError("Input `mode` is required.", fix=f"{where}.")
     from pathlib import Path  # only once the inputs are valid
 
     values["working_directory"] = Path(workdir)
