@@ -239,13 +239,14 @@ def test_workflow_has_no_problems(path: Path) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_example_pins_our_action_with_a_placeholder_and_a_version(path: Path) -> None:
     text = path.read_text()
-    refs = re.findall(r"uses:\s*(\S*ci-autoheal\S*)\s*#\s*(\S+)", text)
+    # `uses:` as a key only: `statuses: write` must not count.
+    refs = re.findall(r"(?m)^[\s-]*uses:\s*(\S*ci-autoheal\S*)\s*#\s*(\S+)", text)
     assert refs, "the example does not use CI Autoheal"
     for ref, version in refs:
         assert re.fullmatch(r"OWNER/ci-autoheal@[0-9a-f]{40}", ref), ref
         assert re.fullmatch(r"v\d+\.\d+\.\d+", version), version
     assert "Replace OWNER and the" in text or "replace OWNER and the" in text
-    for ref in re.findall(r"uses:\s*(\S+@\S+)(.*)", text):
+    for ref in re.findall(r"(?m)^[\s-]*uses:\s*(\S+@\S+)(.*)", text):
         assert re.search(r"#\s*v\d+\.\d+\.\d+", ref[1]), f"{ref[0]} has no # vX.Y.Z comment"
 
 
