@@ -39,6 +39,9 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
     ]
     assert "origin/main unchanged: yes" in out
     assert "--- build:" not in out  # the echoed check output is folded away
+    # Notices are printed where they happen: the rollback's after its bisection.
+    assert out.index("bisect: ") < out.index("notice: Rollback: Rolled back")
+    assert "\n1. Read the failing checks" in out and "\n2. Re-land the change" in out
     assert out.count("left out; --verbose shows it") == 3  # heal, validate, rollback
     assert "\nheal runs the checks" in out.replace("CI failed on that push. ", "\n")
     assert_readme_samples_are_printed(out)

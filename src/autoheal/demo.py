@@ -171,8 +171,8 @@ def step(
     outputs = root / f"{title.replace(' ', '-')}.outputs"
     outputs.write_text("")
     print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}\n{why}\n", flush=True)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    printed = io.StringIO()  # one stream, so notices stay where they happened
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
         code = main(list(argv), {**env, "GITHUB_OUTPUT": str(outputs)})
     text = printed.getvalue()
     print(text if verbose else fold_tool_output(text), end="")
