@@ -194,6 +194,9 @@ def test_local_dry_run_commits_nothing_and_says_it_is_a_dry_run(
     # The reason is the dry run, not "heal commits locally": it committed nothing.
     assert "Not pushed: dry-run: nothing is committed or pushed" in r.summary
     assert "commits locally" not in r.summary
+    # How to apply it here, with the path it is at; no workflow step to upload it.
+    assert f"git am < {r.outputs['patch-path']}" in r.summary
+    assert "upload-artifact" not in r.summary
 
 
 def test_all_checks_pass_is_healthy_and_changes_nothing(
