@@ -161,11 +161,81 @@ def test_local_run_prints_a_readable_report(
     assert "Outputs:" in out and "FAILED" in out
 
 
+def test_local_run_without_a_mode_says_how_to_give_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoheal.cli import main
+
+    assert main(["--repo", str(tmp_path)], {}) == 2
+    err = capsys.readouterr().err
+    assert "Input `mode` is required" in err and "`autoheal heal --repo .`" in err
+    assert "with:" not in err  # a workflow's words, not the command line's
+
+
+def test_a_fix_after_a_listing_starts_its_own_line() -> None:
+    from autoheal.errors import AutohealError
+
+    listing = AutohealError("Uncommitted changes:\n?? dirty.txt", fix="Commit them.")
+    assert str(listing) == "Uncommitted changes:\n?? dirty.txt\nCommit them."
+    assert str(AutohealError("One line.", fix="Fix it.")) == "One line. Fix it."
+
+
 def test_unknown_flag_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
     from autoheal.cli import main
 
     assert main(["validate", "--no-such-flag"], {}) == 2
     assert "--no-such-flag" in capsys.readouterr().err
+
+
+def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    from autoheal.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--help"], {})
+    assert exited.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_lists_every_flag_with_its_meaning_and_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from autoheal.inputs import INPUTS
+
+    text = " ".join(_help(capsys).split())
+    dense = "".join(text.split())  # argparse wraps lines, even inside words at a hyphen
+    assert "--repo PATH" in text
+    for spec in INPUTS:
+        if spec.name in ("mode", "token"):
+            assert f"--{spec.name} " not in text  # the token is never a flag
+            continue
+        assert f"--{spec.name} " in text, spec.name
+        assert "".join(spec.help.split()) in dense, spec.name
+        if spec.default:
+            assert "".join(f"(default: {spec.default})".split()) in dense, spec.name
+    assert "--strategy {auto,culprit,range}" in text
+    assert "never push" in text and "GITHUB_TOKEN" in text
+
+
+@pytest.mark.parametrize("mode", ["heal", "redispatch", "validate", "rollback"])
+def test_mode_help_lists_only_the_flags_of_that_mode(
+    mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoheal.inputs import INPUTS
+
+    text = _help(capsys, mode)
+    assert f"usage: autoheal {mode} " in text
+    for spec in INPUTS:
+        if spec.name in ("mode", "token"):
+            continue
+        assert (f"--{spec.name} " in text) == (mode in spec.modes), spec.name
+
+
+def test_a_flag_of_another_mode_is_still_accepted(tmp_path: Path) -> None:
+    """As in a workflow, where one config serves every mode: hidden from help, not refused."""
+    from autoheal import settings
+
+    opts = settings.load(["heal", "--repo", str(tmp_path), "--threshold", "40"], {})
+    assert opts.mode == "heal" and opts.threshold == 40
 
 
 def test_python_m_autoheal_runs_main(tmp_path: Path) -> None:

@@ -734,10 +734,12 @@ class Git:
                 detail = f"paths only in the revert: {sorted(b - a)}; only in the original: "
                 detail += str(sorted(a - b))
             else:
-                detail = "the same paths change, but not inversely"
+                detail = "the same paths change, but not inversely (a later commit changed "
+                detail += "the same lines)"
             raise GitError(
-                f"{revert_sha} does not exactly undo {original_sha}: {detail}",
-                fix="Do not push it; revert the commit again from a clean checkout.",
+                f"{revert_sha} does not exactly undo {original_sha}: {detail}. Nothing was pushed.",
+                fix="Revert it by hand, resolving the overlap with the later commits, or fix "
+                "forward.",
             )
 
     def _diff_names(self, a: str, b: str) -> list[str]:

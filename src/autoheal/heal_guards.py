@@ -69,6 +69,9 @@ def refuse_dirty(git: Git) -> None:
     )
 
 
+DRY_RUN = "dry-run: nothing is committed or pushed"
+
+
 def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
     """The branch that failed and whether heal may push to it."""
     pr = ctx.pull_request
@@ -81,7 +84,8 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
         )
     branch = ctx.branch or git.current_branch()
     if settings.local:
-        return Target(branch, False, "local run: heal commits locally and never pushes")
+        why = DRY_RUN if settings.dry_run else "local run: heal commits locally and never pushes"
+        return Target(branch, False, why)
     if not branch:
         raise AutohealError(
             f"Cannot tell which branch to push the fix to: the `{ctx.event_name or 'unknown'}` "
@@ -90,7 +94,7 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
         )
     require_branch_tip(git, ctx, branch)
     if settings.dry_run:
-        return Target(branch, False, "dry-run: nothing is committed or pushed")
+        return Target(branch, False, DRY_RUN)
     return Target(branch, True)
 
 

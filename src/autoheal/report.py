@@ -108,7 +108,7 @@ class Report:
         """Echo a tool's output so that `::command::` lines inside it are not obeyed."""
         text = self.redact(text)
         if not self.in_actions:
-            print(f"--- {title}\n{text.rstrip()}\n---", file=self.out, flush=True)
+            print(f"--- {title}\n{text.rstrip()}\n--- end of {title}", file=self.out, flush=True)
             return
         token = _random_hex()
         print(f"::group::{_escape_data(title)}", file=self.out)

@@ -333,12 +333,12 @@ def _finish(report: Report, outcome: Outcome) -> int:
     report.output("rerun-requested", bool(outcome.rerun and outcome.rerun.requested))
     report.output("pr-url", outcome.pr_url)
     report.output("patch-path", outcome.patch_path)
-    report.section(_summary(outcome, before, after))
+    report.section(_summary(outcome, before, after, report.in_actions))
     report.info(f"heal: {outcome.status}. {outcome.headline}")
     return outcome.exit_code
 
 
-def _summary(outcome: Outcome, before: int | None, after: int | None) -> str:
+def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions: bool) -> str:
     parts = [f"## CI Autoheal · heal: {outcome.status}", outcome.headline]
     if before is not None:
         parts.append(f"**Confidence:** {before} → {after}")
@@ -353,7 +353,7 @@ def _summary(outcome: Outcome, before: int | None, after: int | None) -> str:
     if outcome.rerun:
         parts.append("### Rerun\n\n" + outcome.rerun.note)
     if outcome.patch_path:
-        parts.append(_patch_section(outcome))
+        parts.append(_patch_section(outcome, in_actions))
     still = [r for r in outcome.final if not r.passed]
     if still:
         parts.append(_failures_section(still))
@@ -395,10 +395,15 @@ def _fixes_table(fixes: list[CheckResult]) -> str:
     return "\n".join(rows)
 
 
-def _patch_section(outcome: Outcome) -> str:
+def _patch_section(outcome: Outcome, in_actions: bool) -> str:
+    where = (
+        f"Saved to `{outcome.patch_path}` (upload it with actions/upload-artifact; "
+        "apply it with `git am < autoheal-heal.patch`)."
+        if in_actions
+        else f"Saved to `{outcome.patch_path}`: apply it with `git am < {outcome.patch_path}`."
+    )
     return (
-        f"### Patch\n\nSaved to `{outcome.patch_path}` (upload it with actions/upload-artifact; "
-        "apply it with `git am < autoheal-heal.patch`).\n\n"
+        f"### Patch\n\n{where}\n\n"
         f"<details><summary>Diff</summary>\n\n{code_block(outcome.patch, 'diff')}\n\n</details>"
     )
 

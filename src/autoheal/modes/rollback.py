@@ -114,7 +114,10 @@ class Summary:
         if self.diffstat:
             parts.append("### Revert diff stat\n\n" + code_block(self.diffstat))
         if self.next_steps:
-            parts.append("### What to do next\n\n" + "\n".join(f"1. {s}" for s in self.next_steps))
+            parts.append(
+                "### What to do next\n\n"
+                + "\n".join(f"{n}. {s}" for n, s in enumerate(self.next_steps, 1))
+            )
         return "\n\n".join(parts)
 
 

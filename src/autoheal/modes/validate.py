@@ -63,10 +63,15 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     report.output("sha", target.sha)
     client = github_client(settings, ctx)
     if client is None:
+        how = (
+            "Set GITHUB_TOKEN and GITHUB_REPOSITORY to post them"
+            if settings.local
+            else "Pass `token: ${{ github.token }}` with `statuses: write` and "
+            "`pull-requests: write` permissions"
+        )
         report.notice(
             "No token: no check for a duplicate delivery, no commit status, no pull request "
-            "comment. Pass `token: ${{ github.token }}` with `statuses: write` and "
-            "`pull-requests: write` permissions."
+            f"comment. {how}."
         )
     try:
         decision = find_decision(client, target, settings, report)
