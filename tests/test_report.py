@@ -14,7 +14,7 @@ from autoheal.report import (
     table_cell,
     truncate_summary,
 )
-from tests.actions import parse_outputs
+from tests.actions import parse_outputs, runner_commands
 
 
 def make(tmp_path: Path, **env: str) -> tuple[Report, io.StringIO]:
@@ -69,6 +69,28 @@ def test_tool_output_cannot_issue_workflow_commands(tmp_path: Path) -> None:
     assert len(token) >= 32
     end = lines.index(f"::{token}::")
     assert start < lines.index("::error::fake") < end
+
+
+def test_log_lines_quoting_workflow_commands_are_inert(tmp_path: Path) -> None:
+    # A check's name (from the project's config) or a commit subject in a message.
+    report, out = make(tmp_path)
+    report.info("heal: NOT FIXED (fmt\n  ::error title=forged::pwned\n::stop-commands::x)")
+    assert runner_commands(out.getvalue()) == []
+    assert "  ::error title=forged::pwned" in out.getvalue().splitlines()
+    report, out = make(tmp_path)
+    report.info("heal: HEALED. Fixed lint.")
+    assert out.getvalue() == "heal: HEALED. Fixed lint.\n"  # nothing to wrap: a plain line
+
+
+def test_a_secret_with_line_breaks_is_masked_line_by_line(tmp_path: Path) -> None:
+    report, out = make(tmp_path)
+    report.mask("first-line-of-it\r\nsecond-line-of-it\n")
+    assert runner_commands(out.getvalue()) == [
+        "::add-mask::first-line-of-it%0D%0Asecond-line-of-it",
+        "::add-mask::first-line-of-it",
+        "::add-mask::second-line-of-it",
+    ]
+    assert report.redact("a first-line-of-it b second-line-of-it") == "a *** b ***"
 
 
 def test_secrets_are_masked_and_redacted(tmp_path: Path) -> None:
