@@ -143,3 +143,10 @@ def test_table_cells_keep_the_row_intact() -> None:
     assert code_cell(command) == "`grep -E 'a\\.b\\|c' 'x' next`"
     for cell in (table_cell(command), code_cell(command)):
         assert "\n" not in cell and cell.replace("\\|", "").count("|") == 0
+
+
+def test_table_cells_open_no_html() -> None:
+    # A check name or commit subject inside a <summary> or a cell must not close or open
+    # elements: an unclosed <details> would fold the rest of the summary away.
+    name = "lint </summary></details><details><img src=x>"
+    assert table_cell(name) == "lint &lt;/summary>&lt;/details>&lt;details>&lt;img src=x>"

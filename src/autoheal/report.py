@@ -176,14 +176,23 @@ def code_block(text: str, lang: str = "") -> str:
 
 
 def table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    """Text safe inside a Markdown table cell (or an HTML <summary>): it cannot end the row
+    or the cell, nor open HTML such as a <details> that would swallow the rest."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    return text.replace("<", "&lt;")
+
+
+def code_span(text: str) -> str:
+    """Text as inline code, on one line. Text the project or a contributor wrote (a commit
+    subject, an author's name, a path) is inert there: no @mention, #reference, closing
+    keyword (`Fixes #12` in a pull request body closes the issue on merge) or HTML."""
+    return "`" + text.replace("\n", " ").replace("`", "'") + "`"
 
 
 def code_cell(text: str) -> str:
     """Text as a code span inside a Markdown table cell. Backslashes stay single (a code span
     shows them as they are); a pipe still needs its backslash, or it would end the cell."""
-    return "`" + text.replace("|", "\\|").replace("\n", " ").replace("`", "'") + "`"
+    return code_span(text.replace("|", "\\|"))
 
 
 def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
