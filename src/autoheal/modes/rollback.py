@@ -27,6 +27,7 @@ from autoheal.modes.common import (
     echo_failures,
     github_client,
     plan_checks,
+    refuse_fork_code,
     repository,
     results_table,
 )
@@ -119,8 +120,14 @@ class Summary:
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
-    summary = Summary()
     report.output("rolled-back", False)
+    refuse_fork_code(
+        ctx,
+        "roll back",
+        fix="Roll back from the workflow that validate runs in (repository_dispatch), on "
+        "this repository's own branch.",
+    )
+    summary = Summary()
     try:
         return Rollback(settings, ctx, report, summary).run()
     except Stop as stop:
