@@ -73,9 +73,9 @@ def test_a_heal_that_pushes_keeps_the_token_out_of_argv_children_disk_and_log(
         argvs.append([str(a) for a in args] if isinstance(args, list | tuple) else [str(args)])
         real_init(self, args, *rest, **kw)
 
-    monkeypatch.setattr(subprocess.Popen, "__init__", record)
-    r = s.actions.run(capsys)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", record)
+        r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
     assert r.outputs["status"] == "HEALED"
     assert s.repos.remote_sha("main") == r.outputs["commit-sha"]  # it really pushed
