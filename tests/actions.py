@@ -39,6 +39,22 @@ def parse_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
+def runner_commands(out: str) -> list[str]:
+    """The workflow commands the runner would obey in `out`: lines starting with `::` (after
+    leading spaces), except those between `::stop-commands::TOKEN` and `::TOKEN::`."""
+    obeyed: list[str] = []
+    resume = ""
+    for line in out.splitlines():
+        text = line.lstrip()
+        if resume:
+            resume = "" if text == resume else resume
+        elif text.startswith("::stop-commands::"):
+            resume = f"::{text.removeprefix('::stop-commands::')}::"
+        elif text.startswith("::"):
+            obeyed.append(text)
+    return obeyed
+
+
 @dataclass
 class Run:
     code: int

@@ -148,6 +148,34 @@ def test_token_never_printed_or_written(
     assert "***" in run.summary
 
 
+@pytest.mark.parametrize(
+    "token",
+    ["first-half-0123456789\nsecond-half-0123456789", "first-half-0123456789 second-half-0123"],
+    ids=["line-break", "space"],
+)
+def test_a_token_that_cannot_be_one_is_refused_without_echoing_it(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], token: str
+) -> None:
+    from tests.actions import runner_commands
+
+    actions.inputs(mode="redispatch", token=token, sha="a" * 40)
+    actions.env["RUNNER_DEBUG"] = "1"
+    actions.env["GITHUB_API_URL"] = "http://127.0.0.1:9"  # nothing may be sent anywhere
+    run = actions.run(capsys)
+    assert run.code == 2
+    assert run.outputs["status"] == "FAILED"
+    commands = runner_commands(run.out)
+    assert any(c.startswith("::error::Input `token` contains") for c in commands)
+    # Every part is masked (the runner masks within one line), and shown nowhere else.
+    masks = [c for c in commands if c.startswith("::add-mask::")]
+    shown = "\n".join(line for line in run.out.splitlines() if not line.startswith("::add-mask"))
+    for half in ("first-half-0123456789", "second-half-0123456789"):
+        assert half not in shown + run.err + run.summary + repr(run.outputs)
+    if "\n" in token:
+        assert "::add-mask::first-half-0123456789" in masks
+        assert "::add-mask::second-half-0123456789" in masks
+
+
 def test_local_run_prints_a_readable_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,6 +1,7 @@
 """heal's refusals and loop guards: all decided before any of the project's code runs.
 
-Refusals (fork code with a privileged token, a dirty tree, HEAD not the branch tip) are errors:
+Refusals (a dirty tree, HEAD not the branch tip; fork code with a privileged token is refused
+by `modes.common.refuse_fork_code`, before these) are errors:
 the user must change the workflow. Loop guards are normal outcomes (status SKIPPED, exit 0):
 they are how the heal loop stops itself.
 """
@@ -34,25 +35,6 @@ class Target:
     branch: str | None
     push: bool
     why_not: str = ""
-
-
-def refuse_fork_code(ctx: Context) -> None:
-    """Never run a fork's code (checks, fixers) in a run that holds a privileged token."""
-    head_repo = ""
-    if ctx.event_name == "pull_request_target" and ctx.pull_request and ctx.pull_request.is_fork:
-        head_repo = ctx.pull_request.head_repo
-    elif ctx.event_name == "workflow_run" and ctx.workflow_run and ctx.workflow_run.is_fork:
-        head_repo = ctx.workflow_run.head_repo
-    else:
-        return
-    raise AutohealError(
-        f"Refusing to heal: this `{ctx.event_name}` run has a token that can write to "
-        f"{ctx.repository or 'this repository'}, and the code to fix comes from the fork "
-        f"{head_repo or '(deleted repository)'}. Running that code's checks and fixers here "
-        "would hand it the token. Nothing was run.",
-        fix="Heal fork pull requests in a `pull_request` workflow instead: the token there is "
-        "read-only, and heal reports the fix as a patch for the contributor to apply.",
-    )
 
 
 def refuse_dirty(git: Git) -> None:

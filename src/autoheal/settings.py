@@ -353,6 +353,14 @@ def _convert(spec: Input, text: str) -> Any:
 
 
 def _text(spec: Input, value: str) -> Any:
+    if spec.name == "token" and any(c.isspace() or not c.isprintable() for c in value):
+        # Never echo it. A line break inside would also split it for the runner's masking.
+        raise InputError(
+            "Input `token` contains a line break, a space or another invisible character: "
+            "it is not a token.",
+            fix="Store the token alone in the secret (one line, no quotes or spaces) and pass "
+            "it as `token: ${{ secrets.NAME }}`.",
+        )
     if spec.name == "confidence":
         return (
             None

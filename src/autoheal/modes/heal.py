@@ -29,7 +29,6 @@ from autoheal.heal_guards import (
     Target,
     loop_guard,
     refuse_dirty,
-    refuse_fork_code,
     resolve_target,
 )
 from autoheal.heal_publish import commit_message, commit_patch, push_fix, write_patch
@@ -38,6 +37,7 @@ from autoheal.modes.common import (
     echo_failures,
     plan_checks,
     plan_markdown,
+    refuse_fork_code,
     repository,
     result_word,
 )
@@ -96,7 +96,12 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     for name in ("commit-sha", "fixed-categories", "pr-url", "patch-path"):
         report.output(name, "")
     # Decided from the event alone, before any of the project's code can run.
-    refuse_fork_code(ctx)
+    refuse_fork_code(
+        ctx,
+        "heal",
+        fix="Heal fork pull requests in a `pull_request` workflow instead: the token there is "
+        "read-only, and heal reports the fix as a patch for the contributor to apply.",
+    )
     git = repository(settings, ctx)
     git.head_sha()  # a clear error when there is no repository or commit here
     refuse_dirty(git)
