@@ -39,6 +39,22 @@ def parse_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
+def runner_commands(out: str) -> list[str]:
+    """The workflow commands the runner would obey in `out`: lines starting with `::` (after
+    leading spaces), except those between `::stop-commands::TOKEN` and `::TOKEN::`."""
+    obeyed: list[str] = []
+    resume = ""
+    for line in out.splitlines():
+        text = line.lstrip()
+        if resume:
+            resume = "" if text == resume else resume
+        elif text.startswith("::stop-commands::"):
+            resume = f"::{text.removeprefix('::stop-commands::')}::"
+        elif text.startswith("::"):
+            obeyed.append(text)
+    return obeyed
+
+
 @dataclass
 class Run:
     code: int
@@ -119,8 +135,8 @@ def assert_input_error(run: Run, *named: str) -> str:
         assert name in message, message
     # The fix, for every bad input, says what to change; the summary repeats both parts.
     assert "**What to do:**" in run.summary
-    first = message.split(". ")[0]
-    assert first in run.summary.replace("\n", " ") or first in run.summary, run.summary
+    first = message.splitlines()[0].split(". ")[0]
+    assert first in run.summary, run.summary
     assert run.outputs["status"] == "FAILED"
     assert "Traceback" not in run.out + run.err
     shown = [ln for ln in (run.out + run.err).splitlines() if not ln.startswith("::add-mask::")]

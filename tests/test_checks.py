@@ -175,6 +175,17 @@ def test_token_is_not_passed_to_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_fix(make(("true",), fix=check.command)).output == "none none kept\n"
 
 
+def test_token_under_another_name_is_not_passed_to_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A job-level `MY_PAT: ${{ secrets.X }}` given as `token: ${{ env.MY_PAT }}`.
+    monkeypatch.setenv("INPUT_TOKEN", "ghp_value-of-the-pat")
+    monkeypatch.setenv("MY_PAT", "ghp_value-of-the-pat")
+    monkeypatch.setenv("NPM_CONFIG", "//registry/:_authToken=ghp_value-of-the-pat")
+    monkeypatch.setenv("AUTOHEAL_KEEP", "kept")
+    out = run_check(make("env")).output
+    assert "ghp_value-of-the-pat" not in out and "MY_PAT" not in out and "NPM_CONFIG" not in out
+    assert "AUTOHEAL_KEEP=kept" in out
+
+
 def test_steps_share_one_timeout() -> None:
     started = time.monotonic()
     result = run_check(make((("sleep", "0.2"), ("sleep", "0.2"), ("echo", "3")), timeout=0.3))

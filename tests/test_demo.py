@@ -38,7 +38,33 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
         "  validate  HEALTHY: effectiveness 100",
     ]
     assert "origin/main unchanged: yes" in out
+    assert "--- build:" not in out  # the echoed check output is folded away
+    # Notices are printed where they happen: the rollback's after its bisection.
+    assert out.index("bisect: ") < out.index("notice: Rollback: Rolled back")
+    assert "\n1. Read the failing checks" in out and "\n2. Re-land the change" in out
+    assert out.count("left out; --verbose shows it") == 3  # heal, validate, rollback
+    assert "\nheal runs the checks" in out.replace("CI failed on that push. ", "\n")
     assert_readme_samples_are_printed(out)
+
+
+def test_fold_keeps_everything_but_the_echoed_tool_output() -> None:
+    import io
+
+    from autoheal.report import Report
+
+    out = io.StringIO()
+    report = Report({}, out=out)
+    report.info("Running 2 check(s).")
+    report.tool_output("build: build output", "Traceback\nModuleNotFoundError\n")
+    report.tool_output("test: test output", "---\nFAILED (errors=1)")
+    report.info("CRITICAL: effectiveness 25.")
+    folded = demo.fold_tool_output(out.getvalue())
+    assert folded == (
+        "Running 2 check(s).\n"
+        "(output of 2 check and fix run(s) left out; --verbose shows it)\n"
+        "CRITICAL: effectiveness 25.\n"
+    )
+    assert demo.fold_tool_output("no tool output\n") == "no tool output\n"
 
 
 def test_demo_leaves_nothing_behind_and_ignores_your_git_settings(

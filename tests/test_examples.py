@@ -239,13 +239,14 @@ def test_workflow_has_no_problems(path: Path) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_example_pins_our_action_with_a_placeholder_and_a_version(path: Path) -> None:
     text = path.read_text()
-    refs = re.findall(r"uses:\s*(\S*ci-autoheal\S*)\s*#\s*(\S+)", text)
+    # `uses:` as a key only: `statuses: write` must not count.
+    refs = re.findall(r"(?m)^[\s-]*uses:\s*(\S*ci-autoheal\S*)\s*#\s*(\S+)", text)
     assert refs, "the example does not use CI Autoheal"
     for ref, version in refs:
         assert re.fullmatch(r"OWNER/ci-autoheal@[0-9a-f]{40}", ref), ref
         assert re.fullmatch(r"v\d+\.\d+\.\d+", version), version
     assert "Replace OWNER and the" in text or "replace OWNER and the" in text
-    for ref in re.findall(r"uses:\s*(\S+@\S+)(.*)", text):
+    for ref in re.findall(r"(?m)^[\s-]*uses:\s*(\S+@\S+)(.*)", text):
         assert re.search(r"#\s*v\d+\.\d+\.\d+", ref[1]), f"{ref[0]} has no # vX.Y.Z comment"
 
 
@@ -302,6 +303,22 @@ def test_workflow_run_example_never_runs_fork_code() -> None:
     (checkout,) = [s for s in job["steps"] if "actions/checkout" in s.get("uses", "")]
     assert checkout["with"]["ref"] == "${{ github.event.workflow_run.head_branch }}"
     assert "repository" not in checkout["with"]  # never the fork's repository
+
+
+INSTALLS = re.compile(r"\bpip install\b|\bnpm (ci|install)\b")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_checks_have_their_tools_installed_before_our_action_runs_them(path: Path) -> None:
+    """heal, validate and rollback run only tools that are on PATH: a job that does not
+    install them detects (almost) nothing, and heal reports HEALTHY on a red CI."""
+    for job_id, job in load(path)["jobs"].items():
+        installed = False
+        for step in job.get("steps", []):
+            installed = installed or bool(INSTALLS.search(str(step.get("run", ""))))
+            mode = (step.get("with") or {}).get("mode") if is_ours(step) else None
+            if mode in ("heal", "validate", "rollback"):
+                assert installed, f"jobs.{job_id}: {mode} runs before any tool is installed"
 
 
 def test_self_test_covers_every_mode_and_expected_failures() -> None:

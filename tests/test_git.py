@@ -409,7 +409,7 @@ def test_token_goes_through_env_config_only(
     env = log.with_suffix(".env").read_text()
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
     assert TOKEN not in argv and basic not in argv
-    assert "GIT_CONFIG_COUNT=2" in env
+    assert "GIT_CONFIG_COUNT=3" in env
     assert "GIT_CONFIG_KEY_1=http.https://github.com/.extraheader" in env
     assert f"GIT_CONFIG_VALUE_1=AUTHORIZATION: basic {basic}" in env
     assert "GIT_TERMINAL_PROMPT=0" in env and "LC_ALL=C" in env
@@ -434,13 +434,17 @@ def test_env_appends_to_existing_config_entries(
     monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.quotepath")
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", "false")
     env = Git(repos.work, token=TOKEN, host="ghe.example.com").env(auth=True)
-    assert env["GIT_CONFIG_COUNT"] == "3" and env["GIT_CONFIG_KEY_0"] == "core.quotepath"
+    assert env["GIT_CONFIG_COUNT"] == "4" and env["GIT_CONFIG_KEY_0"] == "core.quotepath"
     assert env["GIT_CONFIG_KEY_2"] == "http.https://ghe.example.com/.extraheader"
     assert env["GIT_CONFIG_VALUE_1"] == ""  # resets a header left by actions/checkout
     assert Git(repos.work).env(auth=True)["GIT_CONFIG_COUNT"] == "1"  # no token: untouched
 
 
 def test_only_network_commands_get_the_token(repos: Repos, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As on a runner: the action's own environment holds the token too.
+    for name in ("INPUT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"):
+        monkeypatch.setenv(name, TOKEN)
+    monkeypatch.setenv("MY_PAT", TOKEN)  # e.g. `token: ${{ env.MY_PAT }}`
     g = Git(repos.work, token=TOKEN)
     envs: dict[str, dict[str, str]] = {}
     real = subprocess.run
@@ -453,7 +457,26 @@ def test_only_network_commands_get_the_token(repos: Repos, monkeypatch: pytest.M
     g.run("status")
     g.run("fetch", "origin")
     assert not any(TOKEN in v or "AUTHORIZATION" in v for v in envs["status"].values())
+    assert not any(TOKEN in v for v in envs["fetch"].values())
     assert any("AUTHORIZATION: basic" in v for v in envs["fetch"].values())
+    assert "INPUT_TOKEN" not in envs["status"] and "MY_PAT" not in envs["fetch"]
+
+
+def test_hooks_of_network_commands_do_not_run(repos: Repos, tmp_path: Path) -> None:
+    """reference-transaction runs as fetch updates refs: with the header in its environment."""
+    hooks, seen = tmp_path / "hooks", tmp_path / "hook-ran"
+    hooks.mkdir()
+    for name in ("reference-transaction", "post-commit"):
+        hook = hooks / name
+        hook.write_text(f"#!/bin/sh\necho {name} >> {seen}\n")
+        hook.chmod(0o755)
+    git(repos.work, "config", "core.hooksPath", str(hooks))
+    repos.commit("b.txt", "b\n", "b")  # the hook works: local commands keep their hooks
+    assert "reference-transaction" in seen.read_text()
+    seen.unlink()
+    Git(repos.work, token=TOKEN).fetch("origin", "+refs/heads/main:refs/remotes/origin/copy")
+    assert Git(repos.work).rev_parse("refs/remotes/origin/copy")
+    assert not seen.exists()
 
 
 def test_revert_of_already_reverted_commit_fails_cleanly(repos: Repos) -> None:

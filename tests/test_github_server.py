@@ -197,6 +197,18 @@ def test_headers_and_ghe_path_reach_the_server(
     assert request.headers["user-agent"].startswith("ci-autoheal/")
 
 
+def test_a_redirect_to_another_host_does_not_carry_the_token(
+    serve: Callable[..., ScriptedServer], client: Callable[..., GitHub]
+) -> None:
+    elsewhere = serve(Respond(200, body='{"full_name": "octo/repo"}'))
+    other = elsewhere.url.replace("127.0.0.1", "localhost")  # another host name
+    api = serve(Respond(302, headers={"Location": f"{other}/repos/octo/repo"}))
+    assert client(api.url).get_repo(REPO) == {"full_name": "octo/repo"}
+    assert api.received[0].headers["authorization"] == f"Bearer {TOKEN}"
+    (followed,) = elsewhere.received
+    assert "authorization" not in followed.headers
+
+
 def test_post_to_silent_server_times_out_once_and_is_not_repeated(
     serve: Callable[..., ScriptedServer], client: Callable[..., GitHub], clock: FakeClock
 ) -> None:

@@ -180,6 +180,25 @@ def test_local_run_commits_but_never_pushes(
     assert "locally" in r.summary and "never pushes" in r.summary
 
 
+def test_local_dry_run_commits_nothing_and_says_it_is_a_dry_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, dry_run="true")
+    del s.actions.env["GITHUB_ACTIONS"]
+    head_before = s.head()
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "PATCH" and r.outputs["commit-sha"] == ""
+    assert s.head() == head_before and s.status() == ""
+    assert "+x = 1" in Path(r.outputs["patch-path"]).read_text()
+    # The reason is the dry run, not "heal commits locally": it committed nothing.
+    assert "Not pushed: dry-run: nothing is committed or pushed" in r.summary
+    assert "commits locally" not in r.summary
+    # How to apply it here, with the path it is at; no workflow step to upload it.
+    assert f"git am < {r.outputs['patch-path']}" in r.summary
+    assert "upload-artifact" not in r.summary
+
+
 def test_all_checks_pass_is_healthy_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

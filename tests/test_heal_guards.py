@@ -9,6 +9,7 @@ import pytest
 
 from autoheal.git import Git
 from autoheal.heal_guards import count_heal_commits
+from tests.actions import runner_commands
 from tests.gitfixtures import git, make_repo
 from tests.heal_helpers import (
     FORMATTED,
@@ -363,6 +364,29 @@ def test_tool_output_cannot_issue_workflow_commands(
             assert inside, f"tool output escaped the stop-commands wrapping: {line!r}"
             seen += 1
     assert seen >= 4  # the check's and the fixer's lines, both wrapped
+
+
+def test_check_names_from_the_config_cannot_issue_workflow_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A fork's pull request brings its own .github/autoheal.yml: names are its to choose.
+    config = (
+        "checks:\n"
+        "  lint:\n"
+        '    name: "fmt\\n::set-output name=healed::true\\n::stop-commands::abc"\n'
+        "    command: grep -q good a.txt\n"
+        '    fix: "echo good > a.txt; echo bad > b.txt"\n'
+        "  test:\n"
+        '    name: "b\\n::error title=forged::pwned"\n'
+        "    command: grep -q fine b.txt\n"
+    )
+    files = {"a.txt": "x\n", "b.txt": "fine\n", ".github/autoheal.yml": config}
+    s = setup_heal(tmp_path, monkeypatch, files=files, lint_command="", fix_command="")
+    r = s.actions.run(capsys)
+    assert r.outputs["status"] == "NOT FIXED"  # the fix breaks `test`: its name is quoted
+    assert "pwned" in r.out and "::set-output name=healed::true" in r.out
+    forged = ("::error title=forged", "::set-output", "::stop-commands::abc")
+    assert [c for c in runner_commands(r.out) if c.startswith(forged)] == []
 
 
 def test_huge_output_and_diff_keep_the_summary_under_1_mib(

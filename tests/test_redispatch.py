@@ -75,6 +75,13 @@ def posts(rsps: responses.RequestsMock, url: str = DISPATCHES) -> list[dict[str,
     ]
 
 
+def own_pull_request() -> dict[str, Any]:
+    """GitHub's pull_request payload, for a branch of REPO itself (not a fork's)."""
+    event = load_event("pull_request.opened.json")
+    event["pull_request"]["head"]["repo"]["full_name"] = REPO
+    return event
+
+
 def errors(run: Run) -> list[str]:
     return [line for line in run.out.splitlines() if line.startswith("::error")]
 
@@ -235,7 +242,7 @@ def test_pull_request_labels_and_keeps_one_comment_updated_in_place(
 def test_pull_request_label_and_comment_can_be_turned_off(
     env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.set_event("pull_request.opened.json", "pull_request")
+    env.set_event(own_pull_request(), "pull_request")
     env.inputs(label="none", comment="false", repository=REPO)
     rsps.post(DISPATCHES, status=204)
 
@@ -593,7 +600,7 @@ REFUSALS = [
     pytest.param(
         {"token": TOKEN + "\nsecond line"},
         "`token`",
-        "Input `token` contains a space or a line break inside it",
+        "Input `token` contains a line break, a space or another invisible character",
         id="token-with-a-second-line",
     ),
     pytest.param(
@@ -753,7 +760,7 @@ def test_label_and_comment_failures_are_warnings(
     fail_on_error: str,
     code: int,
 ) -> None:
-    env.set_event("pull_request.opened.json", "pull_request")
+    env.set_event(own_pull_request(), "pull_request")
     env.inputs(fail_on_error=fail_on_error)
     rsps.post(DISPATCHES, status=204)
     rsps.post(f"{API}/repos/{REPO}/issues/2/labels", status=403, json={"message": "no"})

@@ -14,7 +14,7 @@ from autoheal.report import (
     table_cell,
     truncate_summary,
 )
-from tests.actions import parse_outputs
+from tests.actions import parse_outputs, runner_commands
 
 
 def make(tmp_path: Path, **env: str) -> tuple[Report, io.StringIO]:
@@ -71,6 +71,28 @@ def test_tool_output_cannot_issue_workflow_commands(tmp_path: Path) -> None:
     assert start < lines.index("::error::fake") < end
 
 
+def test_log_lines_quoting_workflow_commands_are_inert(tmp_path: Path) -> None:
+    # A check's name (from the project's config) or a commit subject in a message.
+    report, out = make(tmp_path)
+    report.info("heal: NOT FIXED (fmt\n  ::error title=forged::pwned\n::stop-commands::x)")
+    assert runner_commands(out.getvalue()) == []
+    assert "  ::error title=forged::pwned" in out.getvalue().splitlines()
+    report, out = make(tmp_path)
+    report.info("heal: HEALED. Fixed lint.")
+    assert out.getvalue() == "heal: HEALED. Fixed lint.\n"  # nothing to wrap: a plain line
+
+
+def test_a_secret_with_line_breaks_is_masked_line_by_line(tmp_path: Path) -> None:
+    report, out = make(tmp_path)
+    report.mask("first-line-of-it\r\nsecond-line-of-it\n")
+    assert runner_commands(out.getvalue()) == [
+        "::add-mask::first-line-of-it%0D%0Asecond-line-of-it",
+        "::add-mask::first-line-of-it",
+        "::add-mask::second-line-of-it",
+    ]
+    assert report.redact("a first-line-of-it b second-line-of-it") == "a *** b ***"
+
+
 def test_secrets_are_masked_and_redacted(tmp_path: Path) -> None:
     report, out = make(tmp_path)
     report.mask("s3cr3t-value")
@@ -83,16 +105,6 @@ def test_secrets_are_masked_and_redacted(tmp_path: Path) -> None:
     assert all("s3cr3t-value" not in ln for ln in lines[1:])
     assert "s3cr3t-value" not in (tmp_path / "out").read_text()
     assert "s3cr3t-value" not in (tmp_path / "summary").read_text()
-
-
-def test_a_secret_with_a_line_break_is_masked_line_by_line(tmp_path: Path) -> None:
-    """The runner masks per line, and a message may show one line of a pasted secret."""
-    report, out = make(tmp_path)
-    report.mask("ghp_first-line\nsecond-line")
-    report.warning("first ghp_first-line then second-line")
-    assert "::add-mask::ghp_first-line" in out.getvalue().splitlines()
-    assert "::add-mask::second-line" in out.getvalue().splitlines()
-    assert out.getvalue().splitlines()[-1] == "::warning::first *** then ***"
 
 
 def test_debug_only_with_runner_debug(tmp_path: Path) -> None:
@@ -131,3 +143,10 @@ def test_table_cells_keep_the_row_intact() -> None:
     assert code_cell(command) == "`grep -E 'a\\.b\\|c' 'x' next`"
     for cell in (table_cell(command), code_cell(command)):
         assert "\n" not in cell and cell.replace("\\|", "").count("|") == 0
+
+
+def test_table_cells_open_no_html() -> None:
+    # A check name or commit subject inside a <summary> or a cell must not close or open
+    # elements: an unclosed <details> would fold the rest of the summary away.
+    name = "lint </summary></details><details><img src=x>"
+    assert table_cell(name) == "lint &lt;/summary>&lt;/details>&lt;details>&lt;img src=x>"

@@ -517,7 +517,7 @@ def test_local_conflict_leaves_the_checkout_as_it_was(
     work = Git(world.repos.work)
     code, out = _local(world, capsys, "--before", before, "--after", after)
     assert code == 1, out
-    assert f"Reverting {bad[:12]} conflicts with later changes in app.txt" in out
+    assert f"Reverting {bad[:12]} conflicts with later changes in `app.txt`" in out
     assert work.head_sha() == after and work.is_clean()
     assert not (world.repos.work / ".git" / "REVERT_HEAD").exists()
     assert (world.repos.work / "app.txt").read_text() == "a\nbug-and-more\n"
@@ -720,6 +720,39 @@ def test_issue_mentions_author_and_token_never_leaks(
     out = "\n".join(line for line in result.out.splitlines() if "::add-mask::" not in line)
     for text in (out, result.err, result.summary, json.dumps(result.outputs)):
         assert TOKEN not in text
+
+
+def _outside_code(markdown: str) -> str:
+    """The Markdown with every code span and fenced block taken out: what GitHub renders
+    as text (mentions, references, closing keywords, HTML)."""
+    return re.sub(r"`[^`\n]*`", "", re.sub(r"(?s)```.*?```", "", markdown))
+
+
+def test_issue_quotes_the_culprit_subject_and_author_as_code(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A commit subject and an author name are the committer's to write: quoted as code they
+    ping no one, close no issue and open no HTML in the issue (or revert pull request)."""
+    before = world.repos.sha()
+    subject = "Fixes #1, cc @octo-org/everyone </details><img src=x>"
+    (world.repos.work / "app.txt").write_text("bug\n")
+    git(world.repos.work, "add", "app.txt")
+    ident = ("-c", "user.name=@everyone-pinged", "-c", "user.email=x@example.com")
+    git(world.repos.work, *ident, "commit", "-q", "-m", subject)
+    bad = world.repos.sha()
+    world.repos.push()
+    world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps, login="")  # the API knows no GitHub user for this author
+        result = world.run(capsys, before=before, after=bad, open_issue="true")
+        issue = next(c for c in rsps.calls if c.request.method == "POST")
+    assert result.outputs["reverted-shas"] == bad, result.out
+    body = json.loads(issue.request.body or b"{}")["body"]
+    assert f"`{subject}`" in body and "`@everyone-pinged`" in body
+    text = _outside_code(body)
+    for inert in ("Fixes #1", "@octo-org", "@everyone", "<details", "</details>", "<img"):
+        assert inert not in text, inert
 
 
 def test_issue_without_bisect_says_where_the_failing_checks_are(

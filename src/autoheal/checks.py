@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from autoheal.errors import InputError
+from autoheal.tokens import environ_without_tokens
 
 CATEGORIES: tuple[str, ...] = ("lint", "security", "build", "test")
 
@@ -279,13 +280,9 @@ def run_steps(
     return RunOutput(exit_code, time.monotonic() - start, output, timed_out, error)
 
 
-#: Variables never passed to check and fix commands. Those commands are the project's code
-#: (a pull request's, possibly): they must not see the token this action was given.
-SCRUBBED_ENV: tuple[str, ...] = ("INPUT_TOKEN", "AUTOHEAL_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
-
-
 def _environment(check: Check) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    """Ours without the token (see autoheal.tokens), plus the check's own variables."""
+    env = environ_without_tokens()
     env.update(check.env)
     return env
 

@@ -69,6 +69,17 @@ class Context:
         return None
 
     @property
+    def fork(self) -> str | None:
+        """The fork that the event's pull request or run comes from ("" when that repository
+        was deleted), or None when it is this repository's own. Full names are compared
+        without case, as GitHub does; a fork has another owner, which its author cannot fake."""
+        if self.pull_request is not None and self.pull_request.is_fork:
+            return self.pull_request.head_repo
+        if self.workflow_run is not None and self.workflow_run.is_fork:
+            return self.workflow_run.head_repo
+        return None
+
+    @property
     def run_url(self) -> str:
         if not (self.repository and self.run_id):
             return ""

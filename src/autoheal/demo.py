@@ -1,6 +1,6 @@
 """The local demo: the whole loop on a throwaway sample repository, in one command.
 
-    python3 -m autoheal.demo [--keep]
+    python3 -m autoheal.demo [--keep] [--verbose]
 
 It builds a small Python project with its own bare "origin", pushes one good commit, then a
 push of four commits: one of them imports a module that was never committed (a real bug that
@@ -13,7 +13,10 @@ removed at the end (unless --keep).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -138,14 +141,41 @@ def build_sample(root: Path) -> tuple[Path, str, str]:
     return work, good, bad
 
 
-def step(title: str, argv: Sequence[str], env: dict[str, str], root: Path) -> dict[str, str]:
+# A check's output as a local run echoes it: `--- TITLE` ... `--- end of TITLE`.
+TOOL_OUTPUT = re.compile(r"^--- (?P<title>.+)\n(?:.*\n)*?--- end of (?P=title)\n", re.MULTILINE)
+
+
+def fold_tool_output(text: str) -> str:
+    """The echoed outputs of the check runs, folded into one line where the first was: the
+    reports that follow show what failed."""
+    runs = TOOL_OUTPUT.findall(text)
+    if not runs:
+        return text
+    first = TOOL_OUTPUT.search(text)
+    assert first is not None
+    note = f"(output of {len(runs)} check and fix run(s) left out; --verbose shows it)\n"
+    return text[: first.start()] + note + TOOL_OUTPUT.sub("", text[first.start() :])
+
+
+def step(
+    title: str,
+    why: str,
+    argv: Sequence[str],
+    env: dict[str, str],
+    root: Path,
+    verbose: bool = False,
+) -> dict[str, str]:
     """Run one mode as a workflow step would, and return its outputs for the next step."""
     from autoheal.cli import main
 
     outputs = root / f"{title.replace(' ', '-')}.outputs"
     outputs.write_text("")
-    print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}", flush=True)
-    code = main(list(argv), {**env, "GITHUB_OUTPUT": str(outputs)})
+    print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}\n{why}\n", flush=True)
+    printed = io.StringIO()  # one stream, so notices stay where they happened
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        code = main(list(argv), {**env, "GITHUB_OUTPUT": str(outputs)})
+    text = printed.getvalue()
+    print(text if verbose else fold_tool_output(text), end="")
     print(f"[{title}: exit code {code}]", flush=True)
     return {**read_outputs(outputs), "exit-code": str(code)}
 
@@ -165,7 +195,7 @@ def read_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
-def run_demo(root: Path) -> int:
+def run_demo(root: Path, verbose: bool = False) -> int:
     work, good, bad = build_sample(root)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
     origin_before = git(root / "origin.git", "rev-parse", "main")
@@ -175,9 +205,19 @@ def run_demo(root: Path) -> int:
         f"\nThe bad push: {good[:12]}..{bad[:12]} (4 commits: one "
         "imports a module that was never committed, one breaks the formatting)"
     )
-    heal = step("heal", ["heal", *repo], env, root)
+    heal = step(
+        "heal",
+        "CI failed on that push. heal runs the checks, runs the fix commands of the failing ones,"
+        "\nchecks again and commits what the fixes changed (a local run commits, never pushes).",
+        ["heal", *repo],
+        env,
+        root,
+        verbose,
+    )
     validate = step(
         "validate",
+        "In GitHub, redispatch would now start the post-remediation workflow. validate re-runs"
+        "\nthe checks on the healed commit, scores it and decides whether to roll back.",
         [
             "validate",
             *repo,
@@ -188,9 +228,12 @@ def run_demo(root: Path) -> int:
         ],
         env,
         root,
+        verbose,
     )
     rollback = step(
         "rollback",
+        "validate asked for a rollback. rollback bisects the push with the failing build and"
+        "\ntest checks and reverts only the first bad commit, with a new commit.",
         [
             "rollback",
             *repo,
@@ -205,9 +248,15 @@ def run_demo(root: Path) -> int:
         ],
         env,
         root,
+        verbose,
     )
     final = step(
-        "validate again", ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")], env, root
+        "validate again",
+        "The branch after the revert, checked once more.",
+        ["validate", *repo, "--sha", git(work, "rev-parse", "HEAD")],
+        env,
+        root,
+        verbose,
     )
     print(f"\n{'=' * 78}\nHistory of the sample (nothing rewritten, only commits added):\n")
     print(git(work, "log", "--oneline", "--graph"))
@@ -242,13 +291,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--keep", action="store_true", help="keep the sample folder")
+    parser.add_argument(
+        "--verbose", action="store_true", help="show the full output of every check run"
+    )
     args = parser.parse_args(argv)
     if args.keep:
         root = Path(tempfile.mkdtemp(prefix="autoheal-demo-"))
         print(f"(keeping {root})")
-        return run_demo(root)
+        return run_demo(root, args.verbose)
     with tempfile.TemporaryDirectory(prefix="autoheal-demo-") as tmp:
-        return run_demo(Path(tmp))
+        return run_demo(Path(tmp), args.verbose)
 
 
 if __name__ == "__main__":

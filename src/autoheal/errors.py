@@ -16,7 +16,9 @@ class AutohealError(Exception):
             self.exit_code = exit_code
 
     def __str__(self) -> str:
-        return f"{self.message} {self.fix}".strip()
+        # A message ending in a listing (paths, output) gets its fix on a line of its own.
+        gap = "\n" if "\n" in self.message else " "
+        return f"{self.message}{gap}{self.fix}".strip()
 
 
 class InputError(AutohealError):

@@ -7,8 +7,8 @@ Rules every call follows (DESIGN.md §2, §4):
 - env: ``GIT_TERMINAL_PROMPT=0`` (never hang on a prompt), ``LC_ALL=C`` (stable messages we
   parse), no pager; ``GIT_DIR``/``GIT_WORK_TREE``/``GIT_INDEX_FILE`` from a surrounding hook are
   dropped so ``path`` is authoritative;
-- a token travels only in environment config (``GIT_CONFIG_KEY_n``), never in argv or a URL, and
-  is redacted from every message and ``repr``.
+- a token travels only in environment config (``GIT_CONFIG_KEY_n``) of the commands that talk to
+  the remote, never in argv or a URL, and is redacted from every message and ``repr``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autoheal.errors import AutohealError
+from autoheal.tokens import environ_without_tokens
 
 ZERO_SHA = "0" * 40
 DEFAULT_NAME = "github-actions[bot]"
@@ -151,11 +152,13 @@ class Git:
     def env(self, extra: Mapping[str, str] | None = None, *, auth: bool = False) -> dict[str, str]:
         """The environment for a git process (exposed so tests can inspect it).
 
-        The token goes only to commands that talk to the remote (`auth`): local ones such as
-        `commit` or `rebase` can run hooks or filters that the checked code configured, and
-        must not find the token in their environment.
+        Git runs hooks and filters that the checked code may have configured (a fixer that
+        installs husky sets `core.hooksPath`), so the token variables of our own environment
+        never go to git (autoheal.tokens). The token itself goes only to commands that talk to
+        the remote (`auth`), and those run no hook at all: `reference-transaction` would
+        otherwise see the header as fetch and push update refs.
         """
-        env = {k: v for k, v in os.environ.items() if k not in _LEAKY_ENV}
+        env = {k: v for k, v in environ_without_tokens().items() if k not in _LEAKY_ENV}
         env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat", "PAGER": "cat"})
         if auth and self._auth_value:
             # Append to any GIT_CONFIG_* entries already present. The first entry (empty value)
@@ -167,11 +170,11 @@ class Git:
             except ValueError:
                 count = 0
             key = f"http.https://{self.host}/.extraheader"
-            env[f"GIT_CONFIG_KEY_{count}"] = key
-            env[f"GIT_CONFIG_VALUE_{count}"] = ""
-            env[f"GIT_CONFIG_KEY_{count + 1}"] = key
-            env[f"GIT_CONFIG_VALUE_{count + 1}"] = self._auth_value
-            env["GIT_CONFIG_COUNT"] = str(count + 2)
+            entries = [(key, ""), (key, self._auth_value), ("core.hooksPath", os.devnull)]
+            for i, (name, value) in enumerate(entries, count):
+                env[f"GIT_CONFIG_KEY_{i}"] = name
+                env[f"GIT_CONFIG_VALUE_{i}"] = value
+            env["GIT_CONFIG_COUNT"] = str(count + len(entries))
         if extra:
             env.update(extra)
         return env
@@ -739,10 +742,12 @@ class Git:
                 detail = f"paths only in the revert: {sorted(b - a)}; only in the original: "
                 detail += str(sorted(a - b))
             else:
-                detail = "the same paths change, but not inversely"
+                detail = "the same paths change, but not inversely (a later commit changed "
+                detail += "the same lines)"
             raise GitError(
-                f"{revert_sha} does not exactly undo {original_sha}: {detail}",
-                fix="Do not push it; revert the commit again from a clean checkout.",
+                f"{revert_sha} does not exactly undo {original_sha}: {detail}. Nothing was pushed.",
+                fix="Revert it by hand, resolving the overlap with the later commits, or fix "
+                "forward.",
             )
 
     def _diff_names(self, a: str, b: str) -> list[str]:

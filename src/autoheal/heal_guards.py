@@ -1,6 +1,7 @@
 """heal's refusals and loop guards: all decided before any of the project's code runs.
 
-Refusals (fork code with a privileged token, a dirty tree, HEAD not the branch tip) are errors:
+Refusals (a dirty tree, HEAD not the branch tip; fork code with a privileged token is refused
+by `modes.common.refuse_fork_code`, before these) are errors:
 the user must change the workflow. Loop guards are normal outcomes (status SKIPPED, exit 0):
 they are how the heal loop stops itself.
 """
@@ -36,25 +37,6 @@ class Target:
     why_not: str = ""
 
 
-def refuse_fork_code(ctx: Context) -> None:
-    """Never run a fork's code (checks, fixers) in a run that holds a privileged token."""
-    head_repo = ""
-    if ctx.event_name == "pull_request_target" and ctx.pull_request and ctx.pull_request.is_fork:
-        head_repo = ctx.pull_request.head_repo
-    elif ctx.event_name == "workflow_run" and ctx.workflow_run and ctx.workflow_run.is_fork:
-        head_repo = ctx.workflow_run.head_repo
-    else:
-        return
-    raise AutohealError(
-        f"Refusing to heal: this `{ctx.event_name}` run has a token that can write to "
-        f"{ctx.repository or 'this repository'}, and the code to fix comes from the fork "
-        f"{head_repo or '(deleted repository)'}. Running that code's checks and fixers here "
-        "would hand it the token. Nothing was run.",
-        fix="Heal fork pull requests in a `pull_request` workflow instead: the token there is "
-        "read-only, and heal reports the fix as a patch for the contributor to apply.",
-    )
-
-
 def refuse_dirty(git: Git) -> None:
     """A heal commit holds only what the fixers changed: never the user's own edits."""
     lines = git.status_lines()
@@ -69,6 +51,9 @@ def refuse_dirty(git: Git) -> None:
     )
 
 
+DRY_RUN = "dry-run: nothing is committed or pushed"
+
+
 def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
     """The branch that failed and whether heal may push to it."""
     pr = ctx.pull_request
@@ -81,7 +66,8 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
         )
     branch = ctx.branch or git.current_branch()
     if settings.local:
-        return Target(branch, False, "local run: heal commits locally and never pushes")
+        why = DRY_RUN if settings.dry_run else "local run: heal commits locally and never pushes"
+        return Target(branch, False, why)
     if not branch:
         raise AutohealError(
             f"Cannot tell which branch to push the fix to: the `{ctx.event_name or 'unknown'}` "
@@ -90,7 +76,7 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
         )
     require_branch_tip(git, ctx, branch)
     if settings.dry_run:
-        return Target(branch, False, "dry-run: nothing is committed or pushed")
+        return Target(branch, False, DRY_RUN)
     return Target(branch, True)
 
 

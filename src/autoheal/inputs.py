@@ -394,8 +394,8 @@ BY_NAME = {i.name: i for i in INPUTS}
 OUTPUTS: dict[str, str] = {
     "status": (
         "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED; redispatch: "
-        "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL; rollback: ROLLBACK "
-        "EXECUTED, SKIPPED; any mode: FAILED."
+        "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL, SKIPPED (a duplicate "
+        "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: FAILED."
     ),
     # heal
     "healed": "true when heal committed a fix.",

@@ -35,17 +35,18 @@ class Report:
 
     # --- secrets -------------------------------------------------------------------------
     def mask(self, secret: str) -> None:
-        """Register a secret: the runner masks it in logs; we redact it from everything."""
+        """Register a secret: the runner masks it in logs; we redact it from everything.
+
+        A value with line breaks is registered line by line as well: the runner matches masks
+        within one log line, so the whole value would never match anything it prints.
+        """
         secret = secret.strip()
-        if "\n" in secret:  # the runner masks line by line: a pasted token can hold a newline
-            for line in secret.splitlines():
-                self.mask(line)
-        if len(secret) < 4 or secret in self._secrets:
-            return
-        self._secrets.append(secret)
-        self._secrets.sort(key=len, reverse=True)  # the whole before its lines
-        if self.in_actions:
-            self._emit("add-mask", secret, redact=False)
+        for part in [secret, *(line.strip() for line in secret.splitlines())]:
+            if len(part) < 4 or part in self._secrets:
+                continue
+            self._secrets.append(part)
+            if self.in_actions:
+                self._emit("add-mask", part, redact=False)
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -66,7 +67,13 @@ class Report:
 
     # --- log lines and annotations -------------------------------------------------------
     def info(self, message: str) -> None:
-        print(self.redact(message), file=self.out, flush=True)
+        """A log line. Messages quote names from the project (checks, commits); a line of
+        theirs that reads as a workflow command is printed where the runner ignores it."""
+        text = self.redact(message)
+        if self.in_actions and any(line.lstrip().startswith("::") for line in text.splitlines()):
+            self._print_inert(text)
+        else:
+            print(text, file=self.out, flush=True)
 
     def debug(self, message: str) -> None:
         if self.debug_on:
@@ -112,14 +119,19 @@ class Report:
         """Echo a tool's output so that `::command::` lines inside it are not obeyed."""
         text = self.redact(text)
         if not self.in_actions:
-            print(f"--- {title}\n{text.rstrip()}\n---", file=self.out, flush=True)
+            print(f"--- {title}\n{text.rstrip()}\n--- end of {title}", file=self.out, flush=True)
             return
-        token = _random_hex()
         print(f"::group::{_escape_data(title)}", file=self.out)
-        print(f"::stop-commands::{token}", file=self.out)
-        print(text.rstrip(), file=self.out)
-        print(f"::{token}::", file=self.out)
+        self._print_inert(text.rstrip())
         print("::endgroup::", file=self.out, flush=True)
+
+    def _print_inert(self, text: str) -> None:
+        """Print text between `::stop-commands::` and its end marker, a random token that the
+        text cannot know in advance, so that no `::command::` line inside it is obeyed."""
+        token = _random_hex()
+        print(f"::stop-commands::{token}", file=self.out)
+        print(text, file=self.out)
+        print(f"::{token}::", file=self.out, flush=True)
 
     # --- writing -------------------------------------------------------------------------
     def flush(self) -> None:
@@ -164,14 +176,23 @@ def code_block(text: str, lang: str = "") -> str:
 
 
 def table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    """Text safe inside a Markdown table cell (or an HTML <summary>): it cannot end the row
+    or the cell, nor open HTML such as a <details> that would swallow the rest."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    return text.replace("<", "&lt;")
+
+
+def code_span(text: str) -> str:
+    """Text as inline code, on one line. Text the project or a contributor wrote (a commit
+    subject, an author's name, a path) is inert there: no @mention, #reference, closing
+    keyword (`Fixes #12` in a pull request body closes the issue on merge) or HTML."""
+    return "`" + text.replace("\n", " ").replace("`", "'") + "`"
 
 
 def code_cell(text: str) -> str:
     """Text as a code span inside a Markdown table cell. Backslashes stay single (a code span
     shows them as they are); a pipe still needs its backslash, or it would end the cell."""
-    return "`" + text.replace("|", "\\|").replace("\n", " ").replace("`", "'") + "`"
+    return code_span(text.replace("|", "\\|"))
 
 
 def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:

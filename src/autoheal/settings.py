@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from autoheal.errors import InputError
-from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, Input
+from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, MODES, Input
 
 COMMAND_INPUTS = (
     "lint-command",
@@ -136,7 +136,9 @@ class Settings:
         return {n: str(getattr(self, n.replace("-", "_"))) for n in COMMAND_INPUTS}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(mode: str = "") -> argparse.ArgumentParser:
+    """The command line. With a mode, `--help` lists only the flags that mode reads; every
+    flag is still accepted, as every input is in a workflow."""
     import argparse
 
     class _Parser(argparse.ArgumentParser):
@@ -149,31 +151,57 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="autoheal",
-        description="CI Autoheal: heal, redispatch, validate or roll back a repository's CI.",
-        epilog="The token is read from GITHUB_TOKEN or INPUT_TOKEN, never from a flag.",
+        usage=f"autoheal {mode or 'MODE'} [--repo PATH] [flags]",
+        description=(
+            "CI Autoheal: heal, redispatch, validate or roll back a repository's CI. Run "
+            "locally, heal and rollback commit on the current branch and never push; "
+            "`--dry-run` changes nothing at all. A boolean flag given alone means true."
+        ),
+        epilog="The token is read from GITHUB_TOKEN or INPUT_TOKEN, never from a flag. "
+        "`autoheal MODE --help` lists only the flags of that mode.",
     )
     parser.add_argument("mode", nargs="?", help="heal, redispatch, validate or rollback")
-    parser.add_argument(
-        "--repo",
-        dest="working-directory",
-        metavar="PATH",
-        help="repository to work on (same as --working-directory)",
-    )
+    groups: dict[tuple[str, ...], argparse._ArgumentGroup] = {}
     for spec in INPUTS:
         if spec.name in ("mode", "token"):
             continue
-        if spec.kind == "bool":
-            parser.add_argument(
-                f"--{spec.name}",
+        shown = not mode or mode in spec.modes
+        if spec.modes not in groups:
+            title = "every mode" if spec.modes == MODES else ", ".join(spec.modes)
+            groups[spec.modes] = parser.add_argument_group(f"flags of {title}")
+        group = groups[spec.modes]
+        if spec.name == "working-directory":
+            group.add_argument(
+                "--repo",
                 dest=spec.name,
-                nargs="?",
-                const="true",
-                metavar="BOOL",
-                help=spec.help,
+                metavar="PATH",
+                help="repository to work on (same as --working-directory; default: .)",
             )
+        text = spec.help + (f" (default: {spec.default})" if spec.default else "")
+        kwargs: dict[str, Any] = {
+            "dest": spec.name,
+            "help": text.replace("%", "%%") if shown else argparse.SUPPRESS,
+        }
+        if spec.kind == "bool":
+            kwargs.update(nargs="?", const="true", metavar="BOOL")
         else:
-            parser.add_argument(f"--{spec.name}", dest=spec.name, metavar="VALUE", help=spec.help)
+            kwargs["metavar"] = _metavar(spec)
+        group.add_argument(f"--{spec.name}", **kwargs)
     return parser
+
+
+def _metavar(spec: Input) -> str:
+    if spec.kind == "enum":
+        return "{" + ",".join(spec.choices) + "}"
+    if spec.name in ("sha", "before", "after"):
+        return "SHA"
+    if spec.name in ("working-directory", "config"):
+        return "PATH"
+    if spec.name.endswith("-command"):
+        return "CMD"
+    return {"int": "N", "json": "JSON", "list": "OWNER/NAME", "categories": "LIST"}.get(
+        spec.kind, "TEXT"
+    )
 
 
 def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
@@ -198,10 +226,12 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
         else:
             values[spec.attr] = _convert(spec, spec.default)
     if not values["mode"]:
-        raise InputError(
-            "Input `mode` is required.",
-            fix="Add `mode: heal` (or redispatch, validate, rollback) under `with:`.",
+        where = (
+            "Give it first on the command line, e.g. `autoheal heal --repo .`"
+            if local
+            else "Add `mode: heal` (or redispatch, validate, rollback) under `with:`"
         )
+        raise InputError("Input `mode` is required.", fix=f"{where}.")
     from pathlib import Path  # only once the inputs are valid
 
     values["working_directory"] = Path(workdir)
@@ -257,11 +287,10 @@ def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, s
                 "list and the shell history).",
                 fix="Set GITHUB_TOKEN in the environment instead.",
             )
-        if not argv[0].startswith("-"):
-            # The mode comes first: a wrong one fails before argparse is imported and the
-            # parser built (~10 ms, as long as the rest of the start-up).
-            _convert(BY_NAME["mode"], argv[0])
-        args = vars(build_parser().parse_args(list(argv)))
+        # The mode comes first: a wrong one fails before argparse is imported and the
+        # parser built (~10 ms, as long as the rest of the start-up).
+        mode = "" if argv[0].startswith("-") else _convert(BY_NAME["mode"], argv[0])
+        args = vars(build_parser(mode).parse_args(list(argv)))
         for name, value in args.items():
             if value is not None:
                 raw[name] = value
@@ -408,12 +437,13 @@ def _convert(spec: Input, text: str) -> Any:
 
 
 def _text(spec: Input, value: str) -> Any:
-    if spec.secret and re.search(r"\s", value):
-        # Never quote it: the message would print the secret (or the part after a line break).
+    if spec.name == "token" and any(c.isspace() or not c.isprintable() for c in value):
+        # Never echo it. A line break inside would also split it for the runner's masking.
         raise InputError(
-            f"Input `{spec.name}` contains a space or a line break inside it.",
-            fix=f"Pass the secret alone, e.g. `{spec.name}: ${{{{ secrets.NAME }}}}`, and check "
-            "that the stored secret is one line (a copied token often ends up with two).",
+            "Input `token` contains a line break, a space or another invisible character: "
+            "it is not a token.",
+            fix="Store the token alone in the secret (one line, no quotes or spaces) and pass "
+            "it as `token: ${{ secrets.NAME }}`.",
         )
     if spec.name == "confidence":
         return (

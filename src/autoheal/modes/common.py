@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autoheal.checks import CheckResult, Plan, build_checks, parse_config
-from autoheal.errors import InputError
+from autoheal.errors import AutohealError, InputError
 from autoheal.report import Report, code_cell, table_cell
 
 if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
@@ -15,6 +15,25 @@ if TYPE_CHECKING:  # the client imports requests: only modes that call the API p
     from autoheal.git import Git
     from autoheal.github import GitHub
     from autoheal.settings import Settings
+
+
+#: Events whose token can write even when the code they are about is a fork's.
+PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
+
+
+def refuse_fork_code(ctx: Context, mode: str, *, fix: str) -> None:
+    """Never run a fork's code (its checks, fixers, hooks) in a run holding a privileged
+    token: it could read the token from this process, whatever its own environment says."""
+    fork = ctx.fork
+    if fork is None or ctx.event_name not in PRIVILEGED_EVENTS:
+        return
+    raise AutohealError(
+        f"Refusing to {mode}: this `{ctx.event_name}` run has a token that can write to "
+        f"{ctx.repository or 'this repository'}, and the code it is about comes from the fork "
+        f"{fork or '(deleted repository)'}. Running that code's checks here would hand it the "
+        "token. Nothing was run.",
+        fix=fix,
+    )
 
 
 def plan_checks(settings: Settings, root: Path | None = None) -> Plan:

@@ -29,7 +29,6 @@ from autoheal.heal_guards import (
     Target,
     loop_guard,
     refuse_dirty,
-    refuse_fork_code,
     resolve_target,
 )
 from autoheal.heal_publish import commit_message, commit_patch, push_fix, write_patch
@@ -38,6 +37,7 @@ from autoheal.modes.common import (
     echo_failures,
     plan_checks,
     plan_markdown,
+    refuse_fork_code,
     repository,
     result_word,
 )
@@ -96,7 +96,12 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     for name in ("commit-sha", "fixed-categories", "pr-url", "patch-path"):
         report.output(name, "")
     # Decided from the event alone, before any of the project's code can run.
-    refuse_fork_code(ctx)
+    refuse_fork_code(
+        ctx,
+        "heal",
+        fix="Heal fork pull requests in a `pull_request` workflow instead: the token there is "
+        "read-only, and heal reports the fix as a patch for the contributor to apply.",
+    )
     git = repository(settings, ctx)
     git.head_sha()  # a clear error when there is no repository or commit here
     refuse_dirty(git)
@@ -333,12 +338,12 @@ def _finish(report: Report, outcome: Outcome) -> int:
     report.output("rerun-requested", bool(outcome.rerun and outcome.rerun.requested))
     report.output("pr-url", outcome.pr_url)
     report.output("patch-path", outcome.patch_path)
-    report.section(_summary(outcome, before, after))
+    report.section(_summary(outcome, before, after, report.in_actions))
     report.info(f"heal: {outcome.status}. {outcome.headline}")
     return outcome.exit_code
 
 
-def _summary(outcome: Outcome, before: int | None, after: int | None) -> str:
+def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions: bool) -> str:
     parts = [f"## CI Autoheal · heal: {outcome.status}", outcome.headline]
     if before is not None:
         parts.append(f"**Confidence:** {before} → {after}")
@@ -353,7 +358,7 @@ def _summary(outcome: Outcome, before: int | None, after: int | None) -> str:
     if outcome.rerun:
         parts.append("### Rerun\n\n" + outcome.rerun.note)
     if outcome.patch_path:
-        parts.append(_patch_section(outcome))
+        parts.append(_patch_section(outcome, in_actions))
     still = [r for r in outcome.final if not r.passed]
     if still:
         parts.append(_failures_section(still))
@@ -395,10 +400,15 @@ def _fixes_table(fixes: list[CheckResult]) -> str:
     return "\n".join(rows)
 
 
-def _patch_section(outcome: Outcome) -> str:
+def _patch_section(outcome: Outcome, in_actions: bool) -> str:
+    where = (
+        f"Saved to `{outcome.patch_path}` (upload it with actions/upload-artifact; "
+        "apply it with `git am < autoheal-heal.patch`)."
+        if in_actions
+        else f"Saved to `{outcome.patch_path}`: apply it with `git am < {outcome.patch_path}`."
+    )
     return (
-        f"### Patch\n\nSaved to `{outcome.patch_path}` (upload it with actions/upload-artifact; "
-        "apply it with `git am < autoheal-heal.patch`).\n\n"
+        f"### Patch\n\n{where}\n\n"
         f"<details><summary>Diff</summary>\n\n{code_block(outcome.patch, 'diff')}\n\n</details>"
     )
 

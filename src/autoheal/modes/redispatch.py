@@ -27,7 +27,7 @@ from typing import Any
 
 from autoheal import payload
 from autoheal.context import Context
-from autoheal.errors import InputError
+from autoheal.errors import AutohealError, InputError
 from autoheal.github import (
     GitHub,
     GitHubError,
@@ -92,6 +92,7 @@ class FoundRun:
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
+    refuse_fork(ctx)
     targets = _targets(settings, ctx)
     ours = _heal_payload(settings, ctx)
     client_payload = payload.build(ours, settings.client_payload)
@@ -135,6 +136,23 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
 # --------------------------------------------------------------------------------------------
 # Building what is sent
 # --------------------------------------------------------------------------------------------
+
+
+def refuse_fork(ctx: Context) -> None:
+    """Never wake a validation run for a fork's code, whatever the event: that run checks out
+    the commit and runs its checks with a token that can write (GitHub serves a fork's
+    commits from the parent repository too)."""
+    fork = ctx.fork
+    if fork is None:
+        return
+    raise AutohealError(
+        f"Refusing to dispatch: this `{ctx.event_name or 'unknown'}` run is about code from the "
+        f"fork {fork or '(deleted repository)'}, and the validation run would run that code's "
+        f"checks with a token that can write to {ctx.repository or 'this repository'}. "
+        "Nothing was sent.",
+        fix="Dispatch only for this repository's branches: run redispatch after heal pushed "
+        "a fix (`if: steps.heal.outputs.healed == 'true'`), which heal never does for a fork.",
+    )
 
 
 def _targets(settings: Settings, ctx: Context) -> list[str]:

@@ -27,11 +27,12 @@ from autoheal.modes.common import (
     echo_failures,
     github_client,
     plan_checks,
+    refuse_fork_code,
     repository,
     results_table,
 )
 from autoheal.payload import parse as parse_payload
-from autoheal.report import Report, code_block, table_cell
+from autoheal.report import Report, code_block, code_span, table_cell
 from autoheal.scoring import ROLLBACK_EXECUTED
 from autoheal.settings import Settings
 
@@ -114,13 +115,22 @@ class Summary:
         if self.diffstat:
             parts.append("### Revert diff stat\n\n" + code_block(self.diffstat))
         if self.next_steps:
-            parts.append("### What to do next\n\n" + "\n".join(f"1. {s}" for s in self.next_steps))
+            parts.append(
+                "### What to do next\n\n"
+                + "\n".join(f"{n}. {s}" for n, s in enumerate(self.next_steps, 1))
+            )
         return "\n\n".join(parts)
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
-    summary = Summary()
     report.output("rolled-back", False)
+    refuse_fork_code(
+        ctx,
+        "roll back",
+        fix="Roll back from the workflow that validate runs in (repository_dispatch), on "
+        "this repository's own branch.",
+    )
+    summary = Summary()
     try:
         return Rollback(settings, ctx, report, summary).run()
     except Stop as stop:
@@ -640,7 +650,7 @@ class Rollback:
     def describe(self, source: Source, targets: list[Target], *, revert: str) -> str:
         lines = [f"CI Autoheal rolled back `{source.branch}`: the push did not pass validation."]
         for t in targets:
-            lines.append(f"- `{t.sha}` {t.subject} (by {self.author_mention(t.sha)})")
+            lines.append(f"- `{t.sha}` {code_span(t.subject)} (by {self.author_mention(t.sha)})")
         lines.append(f"\nThe revert: {revert}.")
         if self.summary.failing:
             lines.append("\n**Failing checks:**\n\n" + results_table(self.summary.failing))
@@ -658,7 +668,8 @@ class Rollback:
         return "\n".join(lines)
 
     def author_mention(self, sha: str) -> str:
-        """@login when the API knows the author, else the git author name."""
+        """@login when the API knows the author (a mention on purpose), else the git author
+        name as code: a name is the committer's to choose, and must ping no one."""
         gh = github_client(self.settings, self.ctx)
         if gh is not None and self.ctx.repository:
             from autoheal.github import GitHubError
@@ -671,7 +682,7 @@ class Rollback:
                     return f"@{login}"
             except GitHubError as exc:
                 self.report.debug(f"author lookup failed: {exc}")
-        return self.git.author(sha)[0]
+        return code_span(self.git.author(sha)[0])
 
     def open_issue(self, source: Source, targets: list[Target], *, revert: str) -> str:
         if not self.settings.open_issue:
@@ -696,10 +707,10 @@ class Rollback:
 
     def conflict(self, source: Source, target: Target, exc: RevertConflict) -> NoReturn:
         """Tell people what could not be reverted and why; then stop with FAILED."""
-        paths = ", ".join(exc.paths)
+        paths = ", ".join(code_span(p) for p in exc.paths)
         self.summary.facts.append(f"Conflict reverting `{target.sha[:12]}` in: {paths}")
         text = (
-            f"CI Autoheal could not revert `{target.sha}` ({target.subject}, by "
+            f"CI Autoheal could not revert `{target.sha}` ({code_span(target.subject)}, by "
             f"{self.author_mention(target.sha)}) on `{source.branch}`: later commits changed "
             f"the same lines in {paths}. Nothing was pushed.\n\n"
             "**What to do:** revert it by hand (resolving the conflict), or fix forward."

@@ -24,7 +24,13 @@ from autoheal.checks import CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import CommitMissing, Git
-from autoheal.modes.common import echo_failures, github_client, plan_checks, repository
+from autoheal.modes.common import (
+    echo_failures,
+    github_client,
+    plan_checks,
+    refuse_fork_code,
+    repository,
+)
 from autoheal.report import Report, code_cell
 from autoheal.settings import Settings
 from autoheal.validate_report import (
@@ -58,15 +64,26 @@ class Target:
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
+    refuse_fork_code(
+        ctx,
+        "validate",
+        fix="Validate the commits of this repository's branches, from the workflow that "
+        "redispatch wakes; a fork's pull request is checked by your `pull_request` CI.",
+    )
     git = repository(settings, ctx)
     target = resolve_target(settings, ctx, git, report)
     report.output("sha", target.sha)
     client = github_client(settings, ctx)
     if client is None:
+        how = (
+            "Set GITHUB_TOKEN and GITHUB_REPOSITORY to post them"
+            if settings.local
+            else "Pass `token: ${{ github.token }}` with `statuses: write` and "
+            "`pull-requests: write` permissions"
+        )
         report.notice(
             "No token: no check for a duplicate delivery, no commit status, no pull request "
-            "comment. Pass `token: ${{ github.token }}` with `statuses: write` and "
-            "`pull-requests: write` permissions."
+            f"comment. {how}."
         )
     try:
         decision = find_decision(client, target, settings, report)

@@ -1,0 +1,33 @@
+"""The environment the action's children get: the token never goes with it.
+
+Checks, fixes and git are given this environment. They are the project's code (a pull
+request's, possibly), and git runs the project's hooks and filters, so none of them may find
+the token there by accident: in a test that prints `env`, in a tool's telemetry or crash report.
+This is not a barrier against hostile code, which can read its parent process's environment;
+that is why fork code is never run in a privileged workflow at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+#: Variables that hold the token (or the job's GITHUB_TOKEN), by name.
+SCRUBBED_ENV: tuple[str, ...] = ("INPUT_TOKEN", "AUTOHEAL_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
+#: Values shorter than this are not searched for in other variables (too many false hits);
+#: real tokens are 40 characters or more.
+MIN_SECRET = 8
+
+
+def environ_without_tokens(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`environ` (default: ours) without the token variables, nor any other variable that
+    holds one of their values (e.g. a job-level `MY_PAT` passed on as `token: ${{ env.MY_PAT }}`).
+    """
+    environ = os.environ if environ is None else environ
+    values = {environ.get(name, "").strip() for name in SCRUBBED_ENV}
+    secrets = [value for value in values if len(value) >= MIN_SECRET]
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in SCRUBBED_ENV and not any(secret in value for secret in secrets)
+    }
