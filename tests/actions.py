@@ -121,3 +121,26 @@ class ActionsEnv:
             parse_outputs(self.output),
             self.summary.read_text() if self.summary.exists() else "",
         )
+
+
+def assert_input_error(run: Run, *named: str) -> str:
+    """The bad-input contract: exit 2, one `::error::` naming each of `named` and saying what
+    to write instead, the same words in the summary, status FAILED, and no trace of TOKEN.
+    Returns the error's message."""
+    assert run.code == 2, run.out + run.err
+    errors = [line for line in run.out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, run.out
+    message = errors[0].split("::", 2)[2].replace("%0A", "\n").replace("%25", "%")
+    for name in named:
+        assert name in message, message
+    # The fix, for every bad input, says what to change; the summary repeats both parts.
+    assert "**What to do:**" in run.summary
+    first = message.splitlines()[0].split(". ")[0]
+    assert first in run.summary, run.summary
+    assert run.outputs["status"] == "FAILED"
+    assert "Traceback" not in run.out + run.err
+    shown = [ln for ln in (run.out + run.err).splitlines() if not ln.startswith("::add-mask::")]
+    for where, text in (("log", "\n".join(shown)), ("outputs", repr(run.outputs))):
+        assert TOKEN not in text, f"token in the {where}"
+    assert TOKEN not in run.summary
+    return message

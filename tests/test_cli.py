@@ -4,58 +4,142 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.actions import TOKEN, ActionsEnv
+from tests.actions import TOKEN, ActionsEnv, assert_input_error
 
 
-@pytest.mark.parametrize(
-    ("inputs", "named"),
-    [
-        ({"mode": "bogus"}, "`mode`"),
-        ({"mode": ""}, "`mode`"),
-        ({"mode": "validate", "threshold": "thirty"}, "`threshold`"),
-        ({"mode": "validate", "threshold": "101"}, "`threshold`"),
-        ({"mode": "validate", "dry_run": "maybe"}, "`dry-run`"),
-        ({"mode": "validate", "retries": "1.5"}, "`retries`"),
-        ({"mode": "redispatch", "client_payload": "{not json"}, "`client-payload`"),
-        ({"mode": "redispatch", "client_payload": "[1, 2]"}, "`client-payload`"),
-        ({"mode": "redispatch", "repository": "just-a-name"}, "`repository`"),
-        ({"mode": "validate", "sha": "abc123"}, "`sha`"),
-        ({"mode": "rollback", "strategy": "guess"}, "`strategy`"),
-        ({"mode": "heal", "commit-author".replace("-", "_"): "no email here"}, "`commit-author`"),
-        ({"mode": "validate", "critical_categories": "build,deploy"}, "`critical-categories`"),
-    ],
-    ids=[
-        "bad-mode",
-        "empty-mode",
-        "non-numeric-threshold",
-        "threshold-out-of-range",
-        "unparseable-bool",
-        "fractional-int",
-        "payload-not-json",
-        "payload-not-object",
-        "repository-not-owner-name",
-        "short-sha",
-        "unknown-strategy",
-        "author-no-email",
-        "unknown-category",
-    ],
-)
+def bad(inputs: dict[str, str], named: str, id: str) -> Any:
+    return pytest.param(inputs, named, id=id)
+
+
+# Every input, with the bad values people really write. Inputs are given as the runner gives
+# them (INPUT_* text); `named` must be in the one error line, whose fix says what to write.
+BAD_INPUTS = [
+    bad({"mode": "bogus"}, "`mode`", "bad-mode"),
+    bad({"mode": ""}, "`mode`", "empty-mode"),
+    bad({"mode": "heal,validate"}, "`mode`", "two-modes"),
+    bad({"mode": "heal mode"}, "`mode`", "mode-with-a-word-more"),
+    bad({"mode": "validate", "threshold": "thirty"}, "`threshold`", "non-numeric-threshold"),
+    bad({"mode": "validate", "threshold": "101"}, "`threshold`", "threshold-out-of-range"),
+    bad({"mode": "validate", "threshold": "-5"}, "`threshold`", "negative-threshold"),
+    bad({"mode": "validate", "threshold": "50.5"}, "`threshold`", "float-threshold"),
+    bad({"mode": "validate", "threshold": "1e3"}, "`threshold`", "exponent-threshold"),
+    bad({"mode": "validate", "threshold": "3_0"}, "`threshold`", "underscore-threshold"),
+    bad({"mode": "validate", "threshold": "\u0663"}, "`threshold`", "non-ascii-digit"),
+    bad({"mode": "validate", "dry_run": "maybe"}, "`dry-run`", "unparseable-bool"),
+    bad({"mode": "validate", "dry_run": "y"}, "`dry-run`", "bool-y"),
+    bad({"mode": "validate", "dry_run": "2"}, "`dry-run`", "bool-2"),
+    bad({"mode": "validate", "fail_on_error": "-1"}, "`fail-on-error`", "bool-minus-1"),
+    bad({"mode": "validate", "detect": "enabled"}, "`detect`", "bool-word"),
+    bad({"mode": "validate", "retries": "1.5"}, "`retries`", "fractional-int"),
+    bad({"mode": "validate", "retries": "6"}, "`retries`", "retries-over-max"),
+    bad({"mode": "heal", "max_parallel": "-1"}, "`max-parallel`", "negative-int"),
+    bad({"mode": "heal", "max_parallel": "0x10"}, "`max-parallel`", "hex-int"),
+    bad(
+        {"mode": "heal", "check_timeout": "99999999999999999999"},
+        "`check-timeout`",
+        "huge-int",
+    ),
+    bad({"mode": "heal", "check_timeout": "0"}, "`check-timeout`", "zero-timeout"),
+    bad({"mode": "heal", "max_diff_lines": "0"}, "`max-diff-lines`", "max-diff-lines-zero"),
+    bad({"mode": "heal", "max_heal_attempts": "21"}, "`max-heal-attempts`", "attempts-over"),
+    bad({"mode": "heal", "push_retries": "0"}, "`push-retries`", "push-retries-zero"),
+    bad({"mode": "heal", "max_run_attempts": "51"}, "`max-run-attempts`", "run-attempts-over"),
+    bad({"mode": "heal", "run_id": "-1"}, "`run-id`", "negative-run-id"),
+    bad({"mode": "heal", "run_id": "12a"}, "`run-id`", "run-id-not-digits"),
+    bad({"mode": "heal", "run_id": "0"}, "`run-id`", "run-id-zero"),
+    bad({"mode": "heal", "run_id": "12\u00b2"}, "`run-id`", "run-id-superscript-digit"),
+    bad({"mode": "redispatch", "wait_timeout": "3601"}, "`wait-timeout`", "wait-over"),
+    bad({"mode": "redispatch", "client_payload": "{not json"}, "`client-payload`", "not-json"),
+    bad({"mode": "redispatch", "client_payload": "[1, 2]"}, "`client-payload`", "json-list"),
+    bad({"mode": "redispatch", "client_payload": "null"}, "`client-payload`", "json-null"),
+    bad({"mode": "redispatch", "client_payload": '"text"'}, "`client-payload`", "json-string"),
+    bad({"mode": "redispatch", "repository": "just-a-name"}, "`repository`", "no-slash"),
+    bad({"mode": "redispatch", "repository": "a/b/c"}, "`repository`", "too-many-slashes"),
+    bad({"mode": "redispatch", "repository": "a//b"}, "`repository`", "empty-part"),
+    bad({"mode": "redispatch", "repository": "owner/name/"}, "`repository`", "trailing-slash"),
+    bad({"mode": "redispatch", "repository": "a b/c"}, "`repository`", "space-in-owner"),
+    bad({"mode": "redispatch", "confidence": "101"}, "`confidence`", "confidence-over"),
+    bad({"mode": "validate", "confidence": "50.0"}, "`confidence`", "confidence-float"),
+    bad({"mode": "validate", "sha": "abc123"}, "`sha`", "short-sha"),
+    bad({"mode": "validate", "sha": "g" * 40}, "`sha`", "non-hex-sha"),
+    bad({"mode": "validate", "sha": "a" * 41}, "`sha`", "sha-too-long"),
+    bad({"mode": "validate", "sha": "0" * 40}, "`sha`", "all-zero-sha"),
+    bad({"mode": "rollback", "after": "0" * 40}, "`after`", "all-zero-after"),
+    bad({"mode": "rollback", "before": "HEAD~1"}, "`before`", "before-a-ref"),
+    bad({"mode": "rollback", "after": "main"}, "`after`", "after-a-branch"),
+    bad({"mode": "rollback", "strategy": "guess"}, "`strategy`", "unknown-strategy"),
+    bad({"mode": "rollback", "rollback_via": "pr"}, "`rollback-via`", "rollback-via-short"),
+    bad(
+        {"mode": "rollback", "rollback_via": "pull_request"},
+        "`rollback-via`",
+        "rollback-via-underscore",
+    ),
+    bad({"mode": "rollback", "max_age_hours": "0"}, "`max-age-hours`", "max-age-zero"),
+    bad(
+        {"mode": "rollback", "max_rollbacks_per_day": "-1"},
+        "`max-rollbacks-per-day`",
+        "negative-cap",
+    ),
+    bad({"mode": "rollback", "rollback_required": "sure"}, "`rollback-required`", "required"),
+    bad({"mode": "heal", "commit_author": "no email here"}, "`commit-author`", "author-no-email"),
+    bad({"mode": "heal", "commit_author": "<bot@example.com>"}, "`commit-author`", "no-name"),
+    bad({"mode": "heal", "commit_author": "bot\nx <b@example.com>"}, "`commit-author`", "newline"),
+    bad(
+        {"mode": "validate", "critical_categories": "build,deploy"},
+        "`critical-categories`",
+        "deploy",
+    ),
+    bad(
+        {"mode": "validate", "critical_categories": "lint test"},
+        "`critical-categories`",
+        "space-list",
+    ),
+    bad({"mode": "redispatch", "event_type": "e" * 101}, "`event-type`", "event-type-too-long"),
+    bad({"mode": "heal", "working_directory": "/no/such/dir"}, "`working-directory`", "no-dir"),
+    bad({"mode": "heal", "config": "ci/autoheal.yml"}, "ci/autoheal.yml", "missing-config"),
+    bad({"mode": "heal", "config": "."}, "is not a file", "config-is-a-folder"),
+    bad({"mode": "heal", "fix_command": "ruff format ."}, "`fix-command`", "fix-without-check"),
+    bad(
+        {"mode": "validate", "test_command": "pytest -k 'not slow"},
+        "`test-command`",
+        "unbalanced-quote",
+    ),
+    bad(
+        {"mode": "heal", "lint_command": "ruff check .", "fix_command": "ruff $(format"},
+        "`fix-command`",
+        "unbalanced-fix",
+    ),
+    # In a folder that is not a checkout: the modes that work on git say so, as a bad input.
+    bad({"mode": "heal"}, "`working-directory`", "heal-not-a-repository"),
+    bad({"mode": "validate"}, "`working-directory`", "validate-not-a-repository"),
+    bad({"mode": "rollback"}, "`working-directory`", "rollback-not-a-repository"),
+]
+
+
+@pytest.mark.parametrize(("inputs", "named"), BAD_INPUTS)
 def test_bad_input_is_one_clear_error_and_exit_2(
     actions: ActionsEnv, capsys: pytest.CaptureFixture[str], inputs: dict[str, str], named: str
 ) -> None:
+    actions.inputs(token=TOKEN)
     actions.inputs(**inputs)
     run = actions.run(capsys)
-    assert run.code == 2
-    errors = [line for line in run.out.splitlines() if line.startswith("::error")]
-    assert len(errors) == 1, run.out
-    assert named in errors[0]
-    assert "instead" in errors[0] or "Add `mode" in errors[0]
-    assert run.outputs["status"] == "FAILED"
-    assert "CI Autoheal failed" in run.summary
-    assert "Traceback" not in run.out + run.err
+    message = assert_input_error(run, named)
+    if "`working-directory`" not in message:  # refused by the settings, before the mode ran
+        assert run.outputs == {"status": "FAILED"}
+    assert not list((actions.runner_temp).iterdir())  # no patch, no scratch tree
+
+
+def test_file_as_working_directory_is_refused(
+    actions: ActionsEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = actions.tmp / "a-file"
+    a_file.write_text("x")
+    actions.inputs(mode="heal", token=TOKEN, working_directory=str(a_file))
+    assert "a directory that exists" in assert_input_error(actions.run(capsys), "a-file")
 
 
 def test_mode_with_odd_case_and_whitespace_is_accepted(
@@ -208,11 +292,37 @@ def test_a_fix_after_a_listing_starts_its_own_line() -> None:
     assert str(AutohealError("One line.", fix="Fix it.")) == "One line. Fix it."
 
 
-def test_unknown_flag_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["validate", "--no-such-flag"], "--no-such-flag"),
+        (["validate", "--threshold"], "--threshold"),  # the value is missing
+        (["validate", "--threshold", "abc"], "`threshold`"),
+        (["validate", "--dry-run=maybe"], "`dry-run`"),
+        (["validate", "--sha", "HEAD"], "`sha`"),
+        (["redispatch", "--repository", "a/b/c"], "`repository`"),
+        (["validate", "--test-command", "pytest 'x"], "`test-command`"),
+        (["validate", "--config", "nope.yml"], "nope.yml"),
+        (["validate", "--token", TOKEN], "--token"),  # never a flag: it would be in `ps`
+        (["validate", f"--token={TOKEN}"], "--token"),
+        (["validate", "extra-word"], "extra-word"),
+        (["Validate!"], "`mode`"),
+    ],
+    ids=lambda v: " ".join(v[:2]) if isinstance(v, list) else None,
+)
+def test_bad_flag_is_one_readable_error_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], named: str
+) -> None:
     from autoheal.cli import main
 
-    assert main(["validate", "--no-such-flag"], {}) == 2
-    assert "--no-such-flag" in capsys.readouterr().err
+    code = main([*argv, "--repo", str(tmp_path)], {"PATH": os.environ["PATH"]})
+    out, err = capsys.readouterr()
+    assert code == 2
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and named in errors[0], err
+    assert "::" not in out + err and "Traceback" not in out + err
+    assert TOKEN not in out + err
+    assert "FAILED" in out  # the local report's outputs
 
 
 def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -109,10 +109,13 @@ def test_validate_runs_checks_with_the_plan_parallelism(
 
 
 def test_repository_authenticates_on_the_run_server(tmp_path: Path) -> None:
+    import subprocess
+
     from autoheal import settings
     from autoheal.context import Context
     from autoheal.modes.common import repository
 
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     opts = settings.load(["validate", "--repo", str(tmp_path)], {"GITHUB_TOKEN": "ghs_abcdef"})
     git = repository(opts, Context(server_url="https://ghe.example.com"))
     assert git.host == "ghe.example.com"
@@ -127,8 +130,13 @@ def test_repository_authenticates_on_the_run_server(tmp_path: Path) -> None:
         ("checks:\n  lint:\n    comand: ruff check .\n", "checks.lint.comand is not a known key"),
         ("checks:\n  lint:\n    command: [1, 2]\n", "checks.lint.command must be"),
         ("checks:\n  deploy:\n    command: make\n", "checks.deploy is not a check category"),
+        # Only the tree the checks run in can tell: refused by the plan, not by the settings.
+        (
+            "checks:\n  test:\n    command: make\n    working-directory: app\n",
+            "checks.test.working-directory must be an existing directory",
+        ),
     ],
-    ids=["unknown-key", "wrong-type", "unknown-category"],
+    ids=["unknown-key", "wrong-type", "unknown-category", "missing-working-directory"],
 )
 def test_an_error_in_the_checks_table_names_the_key_and_the_file(
     tmp_path: Path, table: str, says: str
@@ -139,8 +147,7 @@ def test_an_error_in_the_checks_table_names_the_key_and_the_file(
 
     (tmp_path / ".github").mkdir()
     (tmp_path / ".github" / "autoheal.yml").write_text(table)
-    opts = settings.load(["validate", "--repo", str(tmp_path)], {})
     with pytest.raises(InputError) as err:
-        plan_checks(opts)
+        plan_checks(settings.load(["validate", "--repo", str(tmp_path)], {}))
     assert str(err.value).startswith(f"Config file {tmp_path / '.github' / 'autoheal.yml'}: ")
     assert says in str(err.value) and err.value.exit_code == 2

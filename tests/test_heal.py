@@ -236,3 +236,48 @@ def test_an_error_after_the_fix_was_committed_leaves_nothing_behind(
     assert git(s.ci, "rev-parse", "HEAD") == head  # no partial commit
     assert git(s.ci, "status", "--porcelain") == ""  # no fixer output left
     assert s.repos.remote_log() == remote  # nothing pushed
+
+
+@pytest.mark.parametrize(
+    ("inputs", "config", "named"),
+    [
+        ({"max_diff_lines": "ten"}, "", "`max-diff-lines`"),
+        ({"token": TOKEN + "\nsecond line"}, "", "`token`"),
+        ({"commit_author": "bot"}, "", "`commit-author`"),
+        ({"test_command": "python3 -c 'print(1)"}, "", "`test-command`"),
+        ({}, "max-heal-attempts: 0\n", "`max-heal-attempts`"),
+        ({}, "checks:\n  test: {comand: pytest}\n", "checks.test.comand"),
+        ({}, "checks:\n  build: {command: make, fix: 'make \"fix'}\n", "checks.build.fix"),
+    ],
+    ids=[
+        "bad-int",
+        "token-newline",
+        "bad-author",
+        "unbalanced-quote",
+        "config-value",
+        "config-nested-key",
+        "config-fix-quote",
+    ],
+)
+def test_bad_input_commits_and_pushes_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    inputs: dict[str, str],
+    config: str,
+    named: str,
+) -> None:
+    from tests.actions import assert_input_error
+
+    files = {"app.py": UNFORMATTED}
+    if config:
+        files[".github/autoheal.yml"] = config
+    s = setup_heal(tmp_path, monkeypatch, files=files, **inputs)
+    remote, head = s.repos.remote_log(), s.head()
+    r = s.actions.run(capsys)
+    assert_input_error(r, named)
+    # Nothing half done: the fix that a good run pushes (see above) is nowhere.
+    assert s.repos.remote_log() == remote
+    assert s.head() == head and s.status() == ""
+    assert (s.ci / "app.py").read_text() == UNFORMATTED
+    assert not list(s.actions.runner_temp.iterdir())  # not even a patch

@@ -18,7 +18,7 @@ from urllib3.exceptions import ProtocolError
 
 from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
-from tests.actions import TOKEN, ActionsEnv, Run, load_event
+from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error, load_event
 from tests.fakes import FakeClock
 from tests.troubleshooting import annotation_text, assert_documented
 
@@ -598,6 +598,12 @@ REFUSALS = [
         id="repository-dot-dot-after-a-good-one",
     ),
     pytest.param(
+        {"token": TOKEN + "\nsecond line"},
+        "`token`",
+        "Input `token` contains a line break, a space or another invisible character",
+        id="token-with-a-second-line",
+    ),
+    pytest.param(
         {"category_outcomes": '{"lint": "great"}'},
         "`category-outcomes`",
         "Input `category-outcomes` has …",
@@ -629,6 +635,33 @@ def test_bad_input_is_refused_before_any_request(
     assert "**What to do:**" in run.summary
     assert_documented(annotation_text(errors(run)[0]), form)
     assert_no_token(run)
+
+
+@pytest.mark.parametrize(
+    ("config", "says"),
+    [
+        ("checks:\n  lnt: {command: ruff check .}\n", "checks.lnt is not a check category"),
+        ('checks:\n  test: {command: "pytest -k \'x"}\n', "can read"),
+        ("wait-timeout: 1h\n", "`wait-timeout` is '1h'"),
+    ],
+    ids=["checks-typo", "checks-unbalanced-quote", "value"],
+)
+def test_bad_config_file_is_refused_before_any_request(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    config: str,
+    says: str,
+) -> None:
+    """One file serves the whole loop: a mistake in it stops redispatch too, before sending."""
+    (env.workspace / ".github").mkdir()
+    (env.workspace / ".github" / "autoheal.yml").write_text(config)
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert len(rsps.calls) == 0
+    assert_input_error(run, says, "autoheal.yml")
 
 
 def test_no_repository_is_a_clear_input_error(

@@ -876,3 +876,50 @@ def test_culprit_without_critical_checks_is_refused(
         capsys, before=before, after=bad, strategy="culprit", critical_categories="lint"
     )
     _refused(result, world, bad, "nothing to bisect with")
+
+
+@pytest.mark.parametrize(
+    ("inputs", "config", "named"),
+    [
+        ({"max_age_hours": "forever"}, "", "`max-age-hours`"),
+        ({"token": TOKEN + "\nsecond line"}, "", "`token`"),
+        ({"test_command": "python3 check.py 'x"}, "", "`test-command`"),
+        ({"after": "HEAD"}, "", "`after`"),
+        ({}, "max-rollbacks-per-day: many\n", "`max-rollbacks-per-day`"),
+        # range runs no check at all: the table must still be refused, not ignored.
+        ({"strategy": "range"}, "checks:\n  tset: {command: x}\n", "checks.tset"),
+        ({"strategy": "culprit"}, "checks:\n  test: {command: x, timeout: 0}\n", "timeout"),
+    ],
+    ids=[
+        "bad-int",
+        "token-newline",
+        "unbalanced-quote",
+        "after-not-a-sha",
+        "config-value",
+        "range-with-a-bad-checks-table",
+        "culprit-with-a-bad-timeout",
+    ],
+)
+def test_bad_input_reverts_and_pushes_nothing(
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    inputs: dict[str, str],
+    config: str,
+    named: str,
+) -> None:
+    from tests.actions import assert_input_error
+
+    before = world.repos.sha()
+    if config:
+        world.commit(".github/autoheal.yml", config, "config")
+    bad = world.commit("app.txt", "bug\n", "introduce a bug")
+    world.repos.push()
+    clone = world.checkout(shallow=False)
+    head, remote = world.repos.sha(repo=clone), world.repos.remote_log()
+    result = world.run(capsys, **{"before": before, "after": bad, "token": TOKEN, **inputs})
+    assert_input_error(result, named)
+    assert world.repos.remote_log() == remote and world.remote_has_bug()
+    assert world.repos.sha(repo=clone) == head
+    assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(clone, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert world.check_runs() == 0

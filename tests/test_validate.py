@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.actions import ActionsEnv
+from tests.actions import TOKEN, ActionsEnv, assert_input_error
 from tests.gitfixtures import git
 from tests.validate_helpers import (
     break_checks,
@@ -383,14 +383,37 @@ def test_payload_without_our_key_but_sha_input(actions: ActionsEnv, capsys: Any)
     assert run.outputs["status"] == "HEALTHY"
 
 
-def test_bad_sha_input_is_exit_2(actions: ActionsEnv, capsys: Any) -> None:
+@pytest.mark.parametrize(
+    ("inputs", "config", "named"),
+    [
+        ({"sha": "main"}, "", "`sha`"),
+        ({"threshold": "-1"}, "", "`threshold`"),
+        ({"token": TOKEN + "\nsecond line"}, "", "`token`"),
+        ({"security_command": "pip-audit 'x"}, "", "`security-command`"),
+        ({}, "retries: lots\n", "`retries`"),
+        ({}, "checks:\n  security: {command: audit, timout: 5}\n", "checks.security.timout"),
+    ],
+    ids=["sha-a-branch", "threshold", "token-newline", "unbalanced", "config", "checks-table"],
+)
+def test_bad_input_is_exit_2_before_any_request(
+    actions: ActionsEnv, capsys: Any, inputs: dict[str, str], config: str, named: str
+) -> None:
+    """With a token and a dispatch payload, validate's first request reads the commit
+    statuses: a bad input must be refused before it, and before the work tree is made."""
+    import responses
+
     repos = sample_repo(actions.tmp)
-    use_checks(actions, repos.work, sha="main")
+    if config:
+        repos.commit(".github/autoheal.yml", config, "config")
+    use_checks(actions, repos.work, **{"token": TOKEN, **inputs})
+    set_dispatch(actions, heal_payload(repos.sha()))
 
-    run = actions.run(capsys)
+    with responses.RequestsMock() as api:  # no URL registered: any request fails the test
+        run = actions.run(capsys)
+        assert len(api.calls) == 0
 
-    assert run.code == 2
-    assert "Input `sha`" in run.out
+    assert_input_error(run, named)
+    assert git(repos.work, "worktree", "list", "--porcelain").count("worktree ") == 1
 
 
 def test_heal_comparison_in_summary(actions: ActionsEnv, capsys: Any) -> None:

@@ -379,7 +379,13 @@ def _config_command(value: object, where: str) -> Argv | str:
 
 
 def _config_check(
-    root: Path, category: str, entry: object, where: str, default_name: str, timeout: float
+    root: Path,
+    category: str,
+    entry: object,
+    where: str,
+    default_name: str,
+    timeout: float,
+    check_dirs: bool = True,
 ) -> Check:
     if not isinstance(entry, Mapping):
         raise InputError(
@@ -412,7 +418,7 @@ def _config_check(
             candidate is None
             or Path(str(raw)).is_absolute()
             or not candidate.is_relative_to(root.resolve())
-            or not candidate.is_dir()
+            or (check_dirs and not candidate.is_dir())
         ):
             raise InputError(
                 f"{where}.working-directory must be an existing directory inside the "
@@ -438,11 +444,13 @@ def _config_check(
 
 
 def parse_config(
-    root: Path, config: Mapping[str, Any] | None, *, timeout: float = 600
+    root: Path, config: Mapping[str, Any] | None, *, timeout: float = 600, check_dirs: bool = True
 ) -> dict[str, list[Check]]:
     """Validate the `checks:` mapping of `.github/autoheal.yml` into checks per category.
 
     A category set to null or ``[]`` is defined with no checks: it disables detection there.
+    `check_dirs=False` leaves out whether each `working-directory` exists (it is looked for
+    in the tree the checks run in, which may be another commit than the checkout).
     """
     if config is None:
         return {}
@@ -464,13 +472,76 @@ def parse_config(
         elif isinstance(value, list):
             out[category] = [
                 _config_check(
-                    root, category, entry, f"{where}[{i}]", f"{category}-{i + 1}", timeout
+                    root,
+                    category,
+                    entry,
+                    f"{where}[{i}]",
+                    f"{category}-{i + 1}",
+                    timeout,
+                    check_dirs,
                 )
                 for i, entry in enumerate(value)
             ]
         else:
-            out[category] = [_config_check(root, category, value, where, category, timeout)]
+            out[category] = [
+                _config_check(root, category, value, where, category, timeout, check_dirs)
+            ]
     return out
+
+
+def check_definitions(
+    root: Path,
+    inputs: Mapping[str, str],
+    config: Mapping[str, Any] | None,
+    *,
+    timeout: float,
+    config_path: Path,
+) -> None:
+    """Refuse bad check definitions before any work: the `checks:` table's keys and types
+    (naming `config_path`), a fix input without its command, and shell strings that
+    /bin/sh cannot parse (an unbalanced quote would otherwise be a failing check, and for
+    validate a reason to roll back)."""
+    from_inputs = parse_inputs(root, inputs, timeout=timeout)
+    try:
+        from_config = parse_config(root, config, timeout=timeout, check_dirs=False)
+    except InputError as exc:
+        raise InputError(f"Config file {config_path}: {exc.message}", fix=exc.fix) from exc
+    for category, (command_name, fix_name) in INPUT_NAMES.items():
+        for check in from_inputs.get(category, []):
+            _check_shell(check.command, f"Input `{command_name}`")
+            _check_shell(check.fix, f"Input `{fix_name}`")
+    for category, checks in from_config.items():
+        many = len(checks) > 1
+        for i, check in enumerate(checks):
+            where = f"Config file {config_path}: checks.{category}" + (f"[{i}]" if many else "")
+            _check_shell(check.command, f"{where}.command")
+            _check_shell(check.fix, f"{where}.fix")
+
+
+def _check_shell(command: Command | None, where: str) -> None:
+    """A shell string must parse (`sh -n` reads it without running anything)."""
+    if not isinstance(command, str):
+        return
+    try:
+        proc = subprocess.run(
+            ["/bin/sh", "-n", "-c", command],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return  # no shell to ask: running the check will say what is wrong
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["syntax error"])[-1]
+        said = re.sub(r"^(/bin/)?sh: (\d+: )?", "", last)  # "/bin/sh: 1: Syntax error: ..."
+        raise InputError(
+            f"{where} is not a command /bin/sh can read ({said}): {command!r}.",
+            fix="Close every quote and bracket; to pass a quote to the command, put the "
+            'other kind around it (`pytest -k "not slow"`), or write an argument list '
+            "in .github/autoheal.yml (`command: [pytest, -k, not slow]`).",
+        )
 
 
 def parse_inputs(

@@ -278,11 +278,16 @@ class Git:
         out = proc.stdout.strip()
         return out if proc.returncode == 0 and _SHA_RE.match(out) else None
 
+    def is_work_tree(self) -> bool:
+        """True when `path` is inside a git work tree."""
+        proc = self.run("rev-parse", "--is-inside-work-tree", check=False)
+        return proc.returncode == 0 and proc.stdout.strip() == "true"
+
     def head_sha(self) -> str:
         sha = self.rev_parse("HEAD")
         if sha is None:
             raise GitError(
-                f"{self.path} has no commit checked out", fix="Check out a commit first."
+                f"{self.path} has no commit checked out.", fix="Check out a commit first."
             )
         return sha
 

@@ -14,6 +14,25 @@ from collections.abc import Mapping, Sequence
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, MODES, Input
 
+COMMAND_INPUTS = (
+    "lint-command",
+    "fix-command",
+    "security-command",
+    "security-fix-command",
+    "build-command",
+    "test-command",
+)
+
+
+class BadValue(InputError):
+    """A value that does not fit its input; `load` rewords it when it came from the file."""
+
+    def __init__(self, spec: Input, value: str, expected: str) -> None:
+        message = f"Input `{spec.name}` is {value!r}, which is not valid."
+        super().__init__(message, fix=f"Write {expected} instead.")
+        self.value = value
+
+
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:
     import argparse
@@ -26,7 +45,9 @@ if TYPE_CHECKING:
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
-AUTHOR_RE = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>$")
+AUTHOR_RE = re.compile(r"^(?P<name>[^<>\r\n]+?)\s*<(?P<email>[^<>\s]+)>$")
+RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also takes "²"
+INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
 
@@ -112,15 +133,7 @@ class Settings:
     @property
     def check_inputs(self) -> dict[str, str]:
         """The command inputs, by input name, for the checks engine."""
-        names = (
-            "lint-command",
-            "fix-command",
-            "security-command",
-            "security-fix-command",
-            "build-command",
-            "test-command",
-        )
-        return {n: str(getattr(self, n.replace("-", "_"))) for n in names}
+        return {n: str(getattr(self, n.replace("-", "_"))) for n in COMMAND_INPUTS}
 
 
 def build_parser(mode: str = "") -> argparse.ArgumentParser:
@@ -195,19 +208,23 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Collect, merge and validate every setting. Raises InputError on the first bad value."""
     local = env.get("GITHUB_ACTIONS") != "true"
     raw = _explicit_values(argv, env)
-    workdir = raw.get("working-directory") or "."
+    # Stripped as every other input is: a trailing newline from a YAML block is never meant.
+    workdir = raw.get("working-directory", "").strip() or "."
     if not os.path.isdir(workdir):
         from pathlib import Path  # for the same spelling of the path as everywhere
 
         _bad(BY_NAME["working-directory"], str(Path(workdir)), "a directory that exists")
-    config_rel = raw.get("config") or BY_NAME["config"].default
+    config_rel = raw.get("config", "").strip() or BY_NAME["config"].default
     file_values, checks_config = _read_config(workdir, config_rel, "config" in raw)
     values: dict[str, Any] = {}
     for spec in INPUTS:
         text = raw.get(spec.name)
-        if text is None:
-            text = file_values.get(spec.name, spec.default)
-        values[spec.attr] = _convert(spec, text)
+        if text is not None:
+            values[spec.attr] = _convert(spec, text)
+        elif spec.name in file_values:
+            values[spec.attr] = _from_file(spec, file_values[spec.name], workdir, config_rel)
+        else:
+            values[spec.attr] = _convert(spec, spec.default)
     if not values["mode"]:
         where = (
             "Give it first on the command line, e.g. `autoheal heal --repo .`"
@@ -218,7 +235,39 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     from pathlib import Path  # only once the inputs are valid
 
     values["working_directory"] = Path(workdir)
+    if checks_config or any(values[n.replace("-", "_")] for n in COMMAND_INPUTS):
+        _check_definitions(values, checks_config, Path(workdir) / config_rel)
     return Settings(**values, local=local, checks_config=checks_config, explicit=frozenset(raw))
+
+
+def _from_file(spec: Input, text: str, workdir: str, config_rel: str) -> Any:
+    """A value from the config file: when it is bad, the error names the file, not an input."""
+    try:
+        return _convert(spec, text)
+    except BadValue as exc:
+        from pathlib import Path
+
+        raise InputError(
+            f"Config file {Path(workdir) / config_rel}: `{spec.name}` is {exc.value!r}, "
+            "which is not valid.",
+            fix=exc.fix,
+        ) from exc
+
+
+def _check_definitions(values: dict[str, Any], checks_config: dict[str, Any], path: Path) -> None:
+    """The checks the inputs and the `checks:` table define, checked now in every mode: a typo
+    there must stop the run before anything is fetched, sent, committed or pushed, and not only
+    in the mode (or strategy) that happens to run the checks."""
+    from autoheal.checks import check_definitions
+
+    inputs = {n: values[n.replace("-", "_")] for n in COMMAND_INPUTS}
+    check_definitions(
+        values["working_directory"],
+        inputs,
+        checks_config,
+        timeout=values["check_timeout"],
+        config_path=path,
+    )
 
 
 def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, str]:
@@ -231,6 +280,13 @@ def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, s
     if not raw.get("token"):
         raw["token"] = env.get("GITHUB_TOKEN", "")
     if argv:  # in Actions there are none: skip building the parser
+        if any(arg == "--token" or arg.startswith("--token=") for arg in argv):
+            # Refused by name, not as an unknown flag: argparse would quote the value back.
+            raise InputError(
+                "Command line: `--token` is not a flag (a token in argv shows in the process "
+                "list and the shell history).",
+                fix="Set GITHUB_TOKEN in the environment instead.",
+            )
         # The mode comes first: a wrong one fails before argparse is imported and the
         # parser built (~10 ms, as long as the rest of the start-up).
         mode = "" if argv[0].startswith("-") else _convert(BY_NAME["mode"], argv[0])
@@ -245,13 +301,16 @@ def _read_config(
     workdir: str, config_rel: str, required: bool
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """Parse the optional config file into input values (as text) and the `checks:` table."""
-    if not os.path.isfile(os.path.join(workdir, config_rel)):
-        if required:
+    where = os.path.join(workdir, config_rel)
+    if not os.path.isfile(where):
+        if required or os.path.exists(where):  # a folder in its place is never meant
             from pathlib import Path
 
+            what = "is not a file" if os.path.exists(where) else "does not exist"
             raise InputError(
-                f"Config file {Path(workdir) / config_rel} does not exist.",
-                fix="Create it, or remove the `config` input to use the default.",
+                f"Config file {Path(workdir) / config_rel} {what}.",
+                fix="Set `config` to a YAML file relative to `working-directory`, or remove the "
+                "`config` input to use the default (.github/autoheal.yml).",
             )
         return {}, {}
     from pathlib import Path
@@ -297,10 +356,18 @@ def _read_config(
 
 def _config_text(spec: Input, value: Any, path: Path) -> str:
     """YAML gives bools, ints and lists; inputs are text. Convert, refusing what cannot fit."""
+    if value is None:
+        raise InputError(
+            f"Config file {path}: `{spec.name}` has no value.",
+            fix=f"Write {_expected(spec)} after `{spec.name}:` (`''` for an empty string), "
+            "or remove the line.",
+        )
     if isinstance(value, bool):
         if spec.kind != "bool":
             raise InputError(
-                f"Config file {path}: `{spec.name}` must not be true/false.", fix=f"{spec.help}"
+                f"Config file {path}: `{spec.name}` must not be true/false.",
+                fix=f"Write {_expected(spec)} instead (quote a word YAML reads as a boolean, "
+                "e.g. `'yes'`).",
             )
         return "true" if value else "false"
     if isinstance(value, (int, str)):
@@ -313,8 +380,25 @@ def _config_text(spec: Input, value: Any, path: Path) -> str:
         return json.dumps(value)
     raise InputError(
         f"Config file {path}: `{spec.name}` has the wrong type ({type(value).__name__}).",
-        fix=f"{spec.help}",
+        fix=f"Write {_expected(spec)} instead.",
     )
+
+
+def _expected(spec: Input) -> str:
+    """What a valid value of `spec` looks like, for the fix of an error message."""
+    if spec.kind == "bool":
+        return "true or false"
+    if spec.kind == "int":
+        return f"a whole number from {spec.low} to {spec.high}"
+    if spec.kind == "enum":
+        return " or ".join(spec.choices)
+    if spec.kind == "json":
+        return 'a JSON object (in braces), e.g. \'{"env": "prod"}\''
+    if spec.kind == "list":
+        return "owner/name, e.g. octo-org/octo-repo"
+    if spec.kind == "categories":
+        return "a comma list of " + ", ".join(CATEGORIES)
+    return "a string"
 
 
 def _convert(spec: Input, text: str) -> Any:
@@ -324,7 +408,7 @@ def _convert(spec: Input, text: str) -> Any:
         low = value.lower()
         if low in TRUE or low in FALSE:
             return low in TRUE
-        _bad(spec, value, "true or false")
+        _bad(spec, value, _expected(spec))
     if kind == "int":
         return _int(spec, value)
     if kind == "enum":
@@ -332,7 +416,7 @@ def _convert(spec: Input, text: str) -> Any:
         if spec.name == "mode" and not low:
             return ""
         if low not in spec.choices:
-            _bad(spec, value, " or ".join(spec.choices))
+            _bad(spec, value, _expected(spec))
         return low
     if kind == "json":
         return _json_object(spec, value)
@@ -341,13 +425,13 @@ def _convert(spec: Input, text: str) -> Any:
         for item in items:
             # ".." would escape the API path: the client refuses it too.
             if not REPO_RE.match(item) or ".." in item:
-                _bad(spec, item, "owner/name, e.g. octo-org/octo-repo")
+                _bad(spec, item, _expected(spec))
         return items
     if kind == "categories":
         cats = [p.strip().lower() for p in value.split(",") if p.strip()]
         for cat in cats:
             if cat not in CATEGORIES:
-                _bad(spec, cat, "a comma list of " + ", ".join(CATEGORIES))
+                _bad(spec, cat, _expected(spec))
         return cats
     return _text(spec, value)
 
@@ -368,10 +452,12 @@ def _text(spec: Input, value: str) -> Any:
             else _int(Input("confidence", "int", "", "", low=0, high=100), value)
         )
     if spec.name in ("sha", "before", "after") and value:
-        if not SHA_RE.match(value.lower()):
+        # All zeros is how GitHub says "no commit": a meaningful `before` (a new branch), but
+        # never a commit to validate or revert.
+        if not SHA_RE.match(value.lower()) or (spec.name != "before" and not value.strip("0")):
             _bad(spec, value, "a full 40-character commit SHA, e.g. ${{ github.sha }}")
         return value.lower()
-    if spec.name == "run-id" and value and not value.isdigit():
+    if spec.name == "run-id" and value and not RUN_ID_RE.match(value):
         _bad(spec, value, "a workflow run id (digits), e.g. ${{ github.event.workflow_run.id }}")
     if spec.name == "commit-author":
         _author(value)
@@ -383,13 +469,9 @@ def _text(spec: Input, value: str) -> Any:
 
 
 def _int(spec: Input, value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        _bad(spec, value, f"a whole number from {spec.low} to {spec.high}")
-    if not spec.low <= number <= spec.high:
-        _bad(spec, value, f"a whole number from {spec.low} to {spec.high}")
-    return number
+    if not INT_RE.match(value) or not spec.low <= int(value) <= spec.high:
+        _bad(spec, value, _expected(spec))
+    return int(value)
 
 
 def _json_object(spec: Input, value: str) -> dict[str, Any]:
@@ -400,7 +482,7 @@ def _json_object(spec: Input, value: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         _bad(spec, value[:40], f'a JSON object, e.g. \'{{"env": "prod"}}\' ({exc.msg})')
     if not isinstance(parsed, dict):
-        _bad(spec, value[:40], 'a JSON object (in braces), e.g. \'{"env": "prod"}\'')
+        _bad(spec, value[:40], _expected(spec))
     return parsed
 
 
@@ -412,6 +494,4 @@ def _author(value: str) -> tuple[str, str]:
 
 
 def _bad(spec: Input, value: str, expected: str) -> NoReturn:
-    raise InputError(
-        f"Input `{spec.name}` is {value!r}, which is not valid.", fix=f"Write {expected} instead."
-    )
+    raise BadValue(spec, value, expected)

@@ -72,7 +72,15 @@ def repository(settings: Settings, ctx: Context) -> Git:
     from autoheal.git import Git
 
     host = urlsplit(ctx.server_url).netloc or "github.com"
-    return Git(settings.working_directory, token=settings.token or None, host=host)
+    git = Git(settings.working_directory, token=settings.token or None, host=host)
+    if not git.is_work_tree():  # before anything runs there: a bad input, not a git failure
+        raise InputError(
+            f"Input `working-directory` is {str(settings.working_directory)!r}, which is not a "
+            "git repository.",
+            fix="Check the repository out first (`actions/checkout`), or set "
+            "`working-directory` to the folder it was checked out to.",
+        )
+    return git
 
 
 def plan_markdown(plan: Plan) -> str:
