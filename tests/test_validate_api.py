@@ -196,7 +196,10 @@ def test_new_dispatch_updates_the_comment_in_place(
         "dispatch d-1: score 25 (CRITICAL), rollback required",
         "dispatch d-2: score 100 (HEALTHY), no rollback",
     ]
-    assert github.statuses[sha][1]["state"] == "success"
+    # Heal's confidence of 100 lifts the score, but build and test still fail at this sha: the
+    # commit status must not say success.
+    assert github.statuses[sha][1]["state"] == "failure"
+    assert "a critical category (build, test) fails" in run.summary
     assert_no_token(run)
 
 

@@ -9,6 +9,7 @@ from autoheal.github import STATUS_DESCRIPTION_MAX
 from autoheal.scoring import effectiveness
 from autoheal.validate_report import (
     Evaluation,
+    action_line,
     parse_decision,
     status_description,
     status_state,
@@ -70,3 +71,32 @@ def test_unparseable_text_of_the_same_dispatch_still_counts() -> None:
     assert decision is not None
     assert decision.score == -1
     assert not decision.rollback
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "word", "state", "says"),
+    [
+        pytest.param(PASSING, "HEALTHY", "success", "No action needed", id="all-pass"),
+        # Lint and build alone score 80 (HEALTHY by the score's contract) while tests fail.
+        pytest.param(
+            {"lint": "pass", "security": "absent", "build": "pass", "test": "fail"},
+            "HEALTHY",
+            "failure",
+            "a critical category (test) fails",
+            id="healthy-score-tests-failing",
+        ),
+        pytest.param(
+            {"lint": "fail", "security": "absent", "build": "pass", "test": "pass"},
+            "MONITORING",
+            "success",
+            "keep an eye on it",
+            id="only-lint-fails",
+        ),
+    ],
+)
+def test_a_failing_critical_category_is_never_reported_as_holding(
+    outcomes: dict[str, str], word: str, state: str, says: str
+) -> None:
+    ev = evaluation(0, outcomes, False, word)
+    assert status_state(ev) == state
+    assert says in action_line(ev)

@@ -1,7 +1,7 @@
 """Git through argument lists only: shallow-clone aware reads, reverts that are verified, pushes
 that never force.
 
-Rules every call follows (DESIGN.md §2, §4):
+Rules every call follows:
 - argv is a list, never a shell string; user-supplied refs are checked not to start with "-"
   and are followed by "--" where git accepts it;
 - env: ``GIT_TERMINAL_PROMPT=0`` (never hang on a prompt), ``LC_ALL=C`` (stable messages we

@@ -74,8 +74,16 @@ def status_description(dispatch_id: str | None, ev: Evaluation) -> str:
     return f"dispatch {status_key(dispatch_id)}: {body}" if dispatch_id else body
 
 
+def failing_critical(ev: Evaluation) -> list[str]:
+    """The critical categories that fail: a score at or above the threshold can hide them."""
+    return [c for c in ev.critical if ev.outcomes.get(c) == "fail"]
+
+
 def status_state(ev: Evaluation) -> str:
-    return "failure" if ev.rollback or ev.word == "CRITICAL" else "success"
+    # A commit whose tests fail is no success, whatever the score says (a required status
+    # must not let it merge).
+    bad = ev.rollback or ev.word == "CRITICAL" or failing_critical(ev)
+    return "failure" if bad else "success"
 
 
 def parse_decision(description: str, dispatch_id: str) -> Decision | None:
@@ -108,6 +116,12 @@ def action_line(ev: Evaluation) -> str:
         return (
             "**No automatic rollback**: the score is below the threshold, but no critical "
             f"category ({critical}) fails. A person should look at the failing checks."
+        )
+    failing = failing_critical(ev)
+    if failing:
+        return (
+            f"**No automatic rollback**: the score is at or above the threshold, but a critical "
+            f"category ({', '.join(failing)}) fails. A person should look at the failing checks."
         )
     if ev.word == "MONITORING":
         return "**No rollback**: the fix holds, with checks still failing; keep an eye on it."
