@@ -748,6 +748,31 @@ def test_heal_commit_on_a_merged_culprit_is_reverted_with_it(
     assert good in repos.remote_log()
 
 
+def test_colleague_push_under_a_revert_with_companions(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both reverts are rebased onto the colleague's commit and verified again."""
+    before, bad, healed = _healed_push(world)
+    world.checkout(True)
+    _dispatch(world, before, healed)
+    colleague = world.repos.clone("colleague")
+    original = Git.push_fast_forward
+    pushed: list[str] = []
+
+    def race(self: Git, branch: str, **kwargs: Any) -> Any:
+        if not pushed:
+            pushed.append(world.repos.commit("other.txt", "theirs\n", "colleague", repo=colleague))
+            world.repos.push(repo=colleague)
+        return original(self, branch, **kwargs)
+
+    monkeypatch.setattr(Git, "push_fast_forward", race)
+    result = world.run(capsys, strategy="culprit")
+    _assert_reverted_with_heal(world, result, bad, healed)
+    tip = world.repos.remote_sha()
+    assert git(world.repos.remote, "rev-parse", f"{tip}~2").strip() == pushed[0]
+    assert world.repos.remote_file("main", "other.txt") == "theirs\n"
+
+
 @pytest.mark.parametrize("strategy", ["culprit", "range"])
 def test_heal_commit_that_touches_other_files_stays(
     world: World, capsys: pytest.CaptureFixture[str], strategy: str
