@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -296,23 +297,6 @@ def test_marked_commits_are_never_reverted(
     world.checkout(False)
     result = world.run(capsys, before=before, after=bad)
     _refused(result, world, bad, words)
-
-
-def test_range_from_a_dispatch_refuses_at_the_heal_commit(
-    world: World, capsys: pytest.CaptureFixture[str]
-) -> None:
-    before = world.repos.sha()
-    world.commit("app.txt", "bug\n", "bad")
-    healed = world.commit("style.txt", "x\n", "autoheal: fix lint\n\nAutoheal-Run: 42/1")
-    world.repos.push()
-    world.checkout(True)
-    payload = {
-        "autoheal": {"version": 1, "dispatch_id": "x/42/1/abc", "sha": healed, "before": before,
-                     "ref": "refs/heads/main"},
-    }  # fmt: skip
-    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
-    result = world.run(capsys, strategy="range")
-    _refused(result, world, healed, f"{healed[:12]} fails “not a revert or heal commit”")
 
 
 def test_already_reverted_is_not_reverted_twice(
@@ -642,6 +626,281 @@ def test_rollback_via_pull_request(world: World, capsys: pytest.CaptureFixture[s
         result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
     assert result.outputs["pr-url"] == "https://github.com/p/9", result.err
     assert world.repos.remote_sha() == bad
+
+
+# --------------------------------------------------------------------------- heal commits
+
+
+def _dispatch(world: World, before: str, sha: str) -> None:
+    """The repository_dispatch that validate's workflow runs on: the range is before..sha."""
+    payload = {
+        "autoheal": {"version": 1, "dispatch_id": "x/42/1/abc", "sha": sha, "before": before,
+                     "ref": "refs/heads/main"},
+    }  # fmt: skip
+    world.actions.set_event({"action": "heal", "client_payload": payload}, "repository_dispatch")
+
+
+HEAL = "autoheal: fix lint\n\nAutoheal-Run: 42/1"
+
+
+def _healed_push(world: World) -> tuple[str, str, str]:
+    """The loop's most common case: a push P breaks formatting and a test; heal commits H on
+    top, reformatting P's own lines; the test still fails. Returns before, P and H."""
+    world.commit("app.txt", "a\n", "base")
+    world.repos.push()
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "a\nnew feature   \nbug\n", "add a feature (and a bug)")
+    healed = world.commit("app.txt", "a\nnew feature\nbug\n", HEAL)
+    world.repos.push()
+    # The reason for companions: P alone does not revert on top of H.
+    probe = world.repos.clone("probe")
+    alone = subprocess.run(
+        ["git", "revert", "--no-edit", bad], cwd=probe, capture_output=True, check=False
+    )
+    assert alone.returncode != 0, "reverting P on top of H should conflict"
+    return before, bad, healed
+
+
+def _assert_reverted_with_heal(world: World, result: Run, bad: str, healed: str) -> None:
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.summary
+    assert result.outputs["reverted-shas"] == f"{healed}, {bad}"
+    newest, below = git(world.repos.remote, "rev-list", "-n2", "refs/heads/main").split()
+    assert newest == result.outputs["revert-sha"]
+    assert Git(world.repos.remote).trailers(newest) == {"Autoheal-Revert-Of": bad}
+    assert Git(world.repos.remote).trailers(below) == {
+        "Autoheal-Revert-Of": healed,
+        "Autoheal-Reverted-With": bad,
+    }
+    assert world.repos.remote_file("main", "app.txt") == "a\n"  # `before`'s content
+    check = world.repos.clone("verify")
+    Git(check).verify_revert(below, healed)  # each revert is the exact inverse of its commit
+    Git(check).verify_revert(newest, bad)
+    assert "| heal commit reverted with its culprit | " + healed[:12] in result.summary
+    assert f"Heal commit(s) `{healed[:12]}` reverted with the culprit" in result.summary
+
+
+@SHALLOW
+def test_heal_commit_on_the_culprit_is_reverted_with_it(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    before, bad, healed = _healed_push(world)
+    world.checkout(shallow)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="culprit")
+    assert result.outputs["culprit-sha"] == bad, result.summary
+    _assert_reverted_with_heal(world, result, bad, healed)
+    assert f"| 2 | `{bad[:12]}` | add a feature (and a bug) | ❌ fail |" in result.summary
+
+
+def test_range_from_a_dispatch_reverts_the_push_with_its_heal_commit(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, healed = _healed_push(world)
+    world.checkout(True)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="range")
+    _assert_reverted_with_heal(world, result, bad, healed)
+    assert world.check_runs() == 0
+    assert "culprit-sha" not in result.outputs
+
+
+def test_rollback_issue_says_the_heal_commit_went_with_the_culprit(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, healed = _healed_push(world)
+    world.checkout(False)
+    _dispatch(world, before, healed)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        result = world.run(capsys, open_issue="true")
+        issue = next(c for c in rsps.calls if c.request.method == "POST")
+    assert result.outputs["reverted-shas"] == f"{healed}, {bad}", result.summary
+    body = json.loads(issue.request.body or b"{}")["body"]
+    assert f"- `{healed}` `autoheal: fix lint` (heal commit)" in body
+    assert f"- `{bad}` `add a feature (and a bug)` (by @octocat)" in body
+    assert f"Heal commit(s) `{healed[:12]}` reverted with the culprit" in body
+    assert "changed the same files" in body
+
+
+@SHALLOW
+def test_heal_commit_on_a_merged_culprit_is_reverted_with_it(
+    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+) -> None:
+    """A merge's files are what it brought into the branch (its first-parent diff)."""
+    repos = world.repos
+    before = repos.sha()
+    git(repos.work, "switch", "-q", "-c", "feature")
+    world.commit("feat.txt", "x   \nbug\n", "feature (bad)")
+    git(repos.work, "switch", "-q", "main")
+    good = world.commit("good.txt", "fine\n", "unrelated good change")
+    git(repos.work, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    merge = repos.sha()
+    healed = world.commit("feat.txt", "x\nbug\n", HEAL)
+    repos.push()
+    world.checkout(shallow)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="culprit")
+    assert result.outputs["culprit-sha"] == merge, result.summary
+    assert result.outputs["reverted-shas"] == f"{healed}, {merge}"
+    assert repos.remote_file("main", "feat.txt") is None
+    assert repos.remote_file("main", "good.txt") == "fine\n"
+    assert good in repos.remote_log()
+
+
+def test_colleague_push_under_a_revert_with_companions(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both reverts are rebased onto the colleague's commit and verified again."""
+    before, bad, healed = _healed_push(world)
+    world.checkout(True)
+    _dispatch(world, before, healed)
+    colleague = world.repos.clone("colleague")
+    original = Git.push_fast_forward
+    pushed: list[str] = []
+
+    def race(self: Git, branch: str, **kwargs: Any) -> Any:
+        if not pushed:
+            pushed.append(world.repos.commit("other.txt", "theirs\n", "colleague", repo=colleague))
+            world.repos.push(repo=colleague)
+        return original(self, branch, **kwargs)
+
+    monkeypatch.setattr(Git, "push_fast_forward", race)
+    result = world.run(capsys, strategy="culprit")
+    _assert_reverted_with_heal(world, result, bad, healed)
+    tip = world.repos.remote_sha()
+    assert git(world.repos.remote, "rev-parse", f"{tip}~2").strip() == pushed[0]
+    assert world.repos.remote_file("main", "other.txt") == "theirs\n"
+
+
+@pytest.mark.parametrize("strategy", ["culprit", "range"])
+def test_heal_commit_that_touches_other_files_stays(
+    world: World, capsys: pytest.CaptureFixture[str], strategy: str
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    healed = world.commit("style.txt", "x\n", HEAL)  # fixed something else
+    world.repos.push()
+    world.checkout(True)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy=strategy)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.summary
+    assert result.outputs["reverted-shas"] == bad
+    assert world.repos.remote_file("main", "style.txt") == "x\n"
+    assert not world.remote_has_bug()
+    assert "reverted with the culprit" not in result.summary
+
+
+def test_already_reverted_heal_commit_is_not_reverted_again(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, healed = _healed_push(world)
+    git(world.repos.work, "revert", "--no-edit", healed)  # a person undid the heal already
+    world.repos.push()
+    world.checkout(False)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="culprit")
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.summary
+    assert result.outputs["reverted-shas"] == bad
+    assert f"| not already reverted | {healed[:12]} by " in result.summary
+    assert world.repos.remote_file("main", "app.txt") == "a\n"
+
+
+def test_range_of_only_heal_commits_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("app.txt", "bug\n", HEAL)
+    healed = world.commit("app.txt", "bug\nmore\n", HEAL.replace("42/1", "43/1"))
+    world.repos.push()
+    world.checkout(True)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="range")
+    _refused(result, world, healed, f"{healed[:12]} fails “not a revert or heal commit”")
+    assert "heal commit reverted with its culprit" not in result.summary
+
+
+def test_bisect_landing_on_a_heal_commit_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    world.commit("app.txt", "fine\n", "good")
+    healed = world.commit("app.txt", "bug\n", HEAL)  # the heal itself broke the test
+    world.repos.push()
+    world.checkout(False)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="culprit")
+    _refused(result, world, healed, f"{healed[:12]} fails “not a revert or heal commit”")
+
+
+def test_dry_run_plans_the_heal_commit_with_the_culprit(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad, healed = _healed_push(world)
+    clone = world.checkout(True)
+    _dispatch(world, before, healed)
+    local, remote = _local_state(clone), world.repos.remote_log()
+    dry = world.run(capsys, dry_run="true")
+    assert dry.code == 0, dry.summary
+    assert dry.outputs["reverted-shas"] == f"{healed}, {bad}"
+    assert f"Heal commit(s) `{healed[:12]}` reverted with the culprit" in dry.summary
+    assert _local_state(clone) == local
+    assert world.repos.remote_log() == remote
+    world.actions.summary.write_text("")
+    world.actions.output.write_text("")
+    real = world.run(capsys, dry_run="false")
+    _assert_reverted_with_heal(world, real, bad, healed)
+    assert _diffstat(dry.summary) == _diffstat(real.summary)
+
+
+def test_person_commit_on_the_culprit_lines_still_conflicts(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only heal commits go with the culprit: a person's later edit of its lines stays, so
+    the revert conflicts, is aborted and nothing is pushed."""
+    world.commit("app.txt", "a\n", "base")
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "a\nnew   \nbug\n", "bad")
+    world.commit("app.txt", "a\nnew   \nbug-and-more\n", "a person builds on the bad line")
+    healed = world.commit("app.txt", "a\nnew\nbug-and-more\n", HEAL)
+    world.repos.push()
+    clone = world.checkout(False)
+    _dispatch(world, before, healed)
+    result = world.run(capsys, strategy="culprit")
+    assert result.code == 1
+    assert result.outputs["status"] == "FAILED", result.summary
+    assert result.outputs["rolled-back"] == "false"
+    assert f"Reverting {bad[:12]} conflicts with later changes in `app.txt`" in result.summary
+    assert world.repos.remote_sha() == healed
+    assert Git(clone).is_clean()
+
+
+@pytest.mark.parametrize("unit", ["culprit-with-heal", "range-of-two"])
+def test_daily_cap_counts_one_rollback_once(
+    world: World, capsys: pytest.CaptureFixture[str], unit: str
+) -> None:
+    if unit == "culprit-with-heal":
+        before, bad, healed = _healed_push(world)
+        _dispatch(world, before, healed)
+        world.checkout(False)
+        first = world.run(capsys, strategy="culprit")
+    else:
+        before = world.repos.sha()
+        world.commit("a.txt", "ok\n", "a")
+        after = world.commit("b.txt", "bug\n", "b")
+        world.repos.push()
+        world.checkout(False)
+        first = world.run(capsys, before=before, after=after, strategy="range")
+    assert len(first.outputs["reverted-shas"].split(", ")) == 2, first.summary
+    world.repos.pull()
+    before = world.repos.sha()
+    bad = world.commit("c.txt", "bug\n", "bad again")
+    world.repos.push()
+    world.actions.summary.write_text("")
+    world.actions.output.write_text("")
+    second = world.run(capsys, before=before, after=bad, max_rollbacks_per_day="2")
+    assert "| rollbacks in the last 24 h | 1 of max 2 | ✅ pass |" in second.summary
+    assert second.outputs["status"] == "ROLLBACK EXECUTED"
 
 
 # --------------------------------------------------------------------------- dry run, issue

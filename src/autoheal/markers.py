@@ -9,6 +9,9 @@ from __future__ import annotations
 HEAL_TRAILER = "Autoheal-Run"  # on heal commits: the run that made the fix
 REVERT_TRAILER = "Autoheal-Revert-Of"  # on revert commits: the sha that was reverted
 NO_ROLLBACK_TRAILER = "Autoheal-No-Rollback"  # authors opt a commit out of automatic reverts
+# On every revert of one rollback but its oldest commit's: that commit's sha. The daily cap
+# counts the reverts without it, so one rollback counts once however many commits it reverts.
+REVERTED_WITH_TRAILER = "Autoheal-Reverted-With"
 
 COMMENT_MARKER = "<!-- autoheal:pull-request-comment -->"  # the one comment per pull request
 STATUS_CONTEXT = "autoheal/validate"  # commit status validate posts (and reads back)
@@ -22,6 +25,11 @@ def issue_marker(branch: str) -> str:
 def is_ours(trailers: dict[str, str]) -> bool:
     """A heal or revert commit made by CI Autoheal."""
     return HEAL_TRAILER in trailers or REVERT_TRAILER in trailers
+
+
+def is_revert(trailers: dict[str, str], message: str) -> bool:
+    """A revert commit: ours (the trailer) or anyone's (git's standard message)."""
+    return REVERT_TRAILER in trailers or "This reverts commit " in message
 
 
 def opted_out(trailers: dict[str, str]) -> bool:

@@ -70,6 +70,7 @@ class Target:
     sha: str
     subject: str
     mainline: int | None  # 1 for a merge commit: revert what it brought, as one unit
+    companion: bool = False  # a heal commit reverted with the culprit whose files it changed
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,14 @@ class Rollback:
             f", {len(commits)} commit(s) on the first-parent line"
         )
         self.global_guards(source.branch, tip)
-        targets = self.choose_targets(commits, source)
-        targets = self.target_guards(targets, tip)
+        targets = self.target_guards(self.choose_targets(commits, source), tip)
+        if not targets:
+            raise Stop(SKIPPED, "Already reverted: nothing left to revert.", code=0)
+        targets = self.with_companions(targets, tip)
         planned = ", ".join(t.sha for t in targets)
         facts.append("Revert (newest first): " + ", ".join(f"`{t.sha[:12]}`" for t in targets))
+        if note := companion_note(targets):
+            facts.append(note)
         self.report.output("reverted-shas", planned)
         if self.settings.dry_run:
             self.rehearse(tip, targets)
@@ -267,14 +272,59 @@ class Rollback:
         strategy = self.settings.strategy
         if strategy == "range" or (strategy == "auto" and len(commits) == 1):
             self.summary.facts.append(f"Strategy: range ({strategy})")
-            return [self.target(sha) for sha in reversed(commits)]
+            return self.whole_push(commits)
         culprit = self.bisect(commits, source.after, required=strategy == "culprit")
         if culprit is None:  # auto without checks for the critical categories
             self.summary.facts.append("Strategy: range (auto: no critical checks to bisect with)")
-            return [self.target(sha) for sha in reversed(commits)]
+            return self.whole_push(commits)
         self.summary.facts.append(f"Strategy: culprit ({strategy})")
         self.report.output("culprit-sha", culprit)
         return [self.target(culprit)]
+
+    def whole_push(self, commits: list[str]) -> list[Target]:
+        """The push's own commits, newest first. Its heal commits come along only as
+        companions; a push of nothing but heal commits is kept whole, for the guardrails to
+        refuse."""
+        own = [sha for sha in commits if markers.HEAL_TRAILER not in self.git.trailers(sha)]
+        return [self.target(sha) for sha in reversed(own or commits)]
+
+    def with_companions(self, targets: list[Target], tip: str) -> list[Target]:
+        """The targets and their companions (guarded like any target), newest first, so that
+        every revert applies to the tree its commit made and can be verified as exact."""
+        line = self.git.run(
+            "rev-list", "--first-parent", "--end-of-options", f"{targets[-1].sha}..{tip}", "--"
+        ).stdout.split()  # newest first, down to just after the earliest target
+        found = self.target_guards(self.companions(targets, line), tip)
+        rank = {sha: i for i, sha in enumerate(line)}
+        return sorted(found + targets, key=lambda t: rank.get(t.sha, len(line)))
+
+    def companions(self, targets: list[Target], line: list[str]) -> list[Target]:
+        """Heal commits on `line` that change a path a target changes: made on top of the
+        culprit to fix it (e.g. reformatting its lines), they must be undone with it, or its
+        revert conflicts. Heal commits that touch other paths fixed something else: they stay."""
+        paths = set().union(*(self.paths_of(t.sha) for t in targets))
+        chosen = {t.sha for t in targets}
+        found = []
+        for sha in line:
+            if sha in chosen:
+                continue
+            trailers = self.git.trailers(sha)
+            if markers.HEAL_TRAILER not in trailers:
+                continue
+            if markers.is_revert(trailers, self.git.message(sha)):
+                continue
+            if self.paths_of(sha) & paths:
+                found.append(replace(self.target(sha), companion=True))
+        return found
+
+    def paths_of(self, sha: str) -> set[str]:
+        """The paths `sha` changes against its first parent (a merge: what it brought in)."""
+        base = self.git.parents(sha)[:1]
+        out = self.git.run(
+            "diff-tree", "-r", "-z", "--name-only", "--no-commit-id", "--no-renames", "--root",
+            *base, sha, "--",
+        ).stdout  # fmt: skip
+        return {path for path in out.split("\0") if path}
 
     def target(self, sha: str) -> Target:
         self.git.ensure_commit(sha, with_parents=True)  # shallow clones: parents must be real
@@ -394,24 +444,28 @@ class Rollback:
         if done >= cap:
             raise Stop(
                 SKIPPED,
-                f"`{branch}` already had {done} automatic revert(s) in the last 24 hours "
+                f"`{branch}` already had {done} automatic rollback(s) in the last 24 hours "
                 f"(max-rollbacks-per-day: {cap}).",
                 fix="Something keeps breaking the branch: a person should fix it now. Raise "
                 "`max-rollbacks-per-day` only if automatic reverts are really wanted.",
             )
 
     def rollbacks_today(self, tip: str) -> int:
+        """Revert commits of the last 24 h, one per rollback: the other reverts of a rollback
+        (its companions, the rest of a range) carry the reverted-with trailer."""
         since = int(self.now) - DAY
         self.deepen_since(tip, since)
+        fields = (markers.REVERT_TRAILER, markers.REVERTED_WITH_TRAILER)
         out = self.git.run(
             "log",
             f"--since=@{since} +0000",
-            f"--format=%(trailers:key={markers.REVERT_TRAILER},valueonly)%x1e",
+            "--format=" + "%x1f".join(f"%(trailers:key={k},valueonly)" for k in fields) + "%x1e",
             "--end-of-options",
             tip,
             "--",
         ).stdout
-        return sum(1 for entry in out.split("\x1e") if entry.strip())
+        entries = [entry.strip().split("\x1f") for entry in out.split("\x1e") if entry.strip()]
+        return sum(1 for e in entries if e[0].strip() and not "".join(e[1:]).strip())
 
     def deepen_since(self, tip: str, since: int) -> None:
         """A shallow clone sees only part of the day: deepen until its oldest commit is older."""
@@ -436,13 +490,18 @@ class Rollback:
             short = t.sha[:12]
             trailers = self.git.trailers(t.sha)
             message = self.git.message(t.sha)
-            ours = markers.is_ours(trailers) or "This reverts commit " in message
+            ours = markers.is_ours(trailers) or markers.is_revert(trailers, message)
             age_h = (self.now - self.git.commit_time(t.sha)) / 3600
             on_branch = self.git.is_ancestor(t.sha, tip)
             reverted_by = self.reverted_by(t.sha, tip) if on_branch else None
             opted_out = markers.opted_out(trailers)
+            kind = (
+                ("heal commit reverted with its culprit", short, True)
+                if t.companion  # never a revert: companions() leaves those out
+                else ("not a revert or heal commit", short, not ours)
+            )
             checks = [
-                ("not a revert or heal commit", short, not ours),
+                kind,
                 (f"no `{markers.NO_ROLLBACK_TRAILER}: true`", short, not opted_out),
                 (f"age ≤ {max_age} h", f"{short}: {age_h:.1f} h", age_h <= max_age),
                 ("on the branch", short, on_branch),
@@ -463,8 +522,6 @@ class Rollback:
                 "Refused by the guardrails: " + "; ".join(refusals) + ". Nothing was reverted.",
                 fix="Revert by hand if it must go, or fix forward.",
             )
-        if not keep:
-            raise Stop(SKIPPED, "Already reverted: nothing left to revert.", code=0)
         return keep
 
     def reverted_by(self, sha: str, tip: str) -> str | None:
@@ -521,12 +578,16 @@ class Rollback:
     ) -> list[str]:
         """Revert every target on top of `tip` in `tree`, verifying each: all or nothing."""
         reverts: list[str] = []
+        oldest = targets[-1].sha  # its revert is the one the daily cap counts
         for t in targets:
+            trailer = f"{markers.REVERT_TRAILER}: {t.sha}"
+            if t.sha != oldest:
+                trailer += f"\n{markers.REVERTED_WITH_TRAILER}: {oldest}"
             try:
                 sha = tree.revert(
                     t.sha,
                     mainline=t.mainline,
-                    trailer=f"{markers.REVERT_TRAILER}: {t.sha}",
+                    trailer=trailer,
                     author_name=self.settings.author_name,
                     author_email=self.settings.author_email,
                 )
@@ -590,7 +651,7 @@ class Rollback:
             tree.verify_revert(revert_sha, t.sha, t.mainline)
 
     def via_pull_request(self, tree: Git, source: Source, targets: list[Target], why: str) -> int:
-        name = f"autoheal/revert-{targets[0].sha[:12]}"
+        name = f"autoheal/revert-{next(t for t in targets if not t.companion).sha[:12]}"
         tree.push_branch("HEAD", name, force_with_lease=True)
         self.summary.facts.append(f"Revert pushed to `{name}` ({why})")
         gh = github_client(self.settings, self.ctx)
@@ -650,7 +711,10 @@ class Rollback:
     def describe(self, source: Source, targets: list[Target], *, revert: str) -> str:
         lines = [f"CI Autoheal rolled back `{source.branch}`: the push did not pass validation."]
         for t in targets:
-            lines.append(f"- `{t.sha}` {code_span(t.subject)} (by {self.author_mention(t.sha)})")
+            who = "heal commit" if t.companion else f"by {self.author_mention(t.sha)}"
+            lines.append(f"- `{t.sha}` {code_span(t.subject)} ({who})")
+        if note := companion_note(targets):
+            lines.append(f"\n{note}")
         lines.append(f"\nThe revert: {revert}.")
         if self.summary.failing:
             lines.append("\n**Failing checks:**\n\n" + results_table(self.summary.failing))
@@ -743,6 +807,18 @@ class Rollback:
             "reverted or pushed.",
             fix="Revert it by hand (resolve the conflict), or fix forward.",
         )
+
+
+def companion_note(targets: list[Target]) -> str:
+    """Why heal commits are in the revert, or "" when none are."""
+    heals = ", ".join(f"`{t.sha[:12]}`" for t in targets if t.companion)
+    if not heals:
+        return ""
+    return (
+        f"Heal commit(s) {heals} reverted with the culprit: made on top of it, they changed the "
+        "same files (typically reformatting its lines), so they are undone first and the "
+        "culprit's revert stays exact. The branch returns to its state before the culprit."
+    )
 
 
 def resolve_source(settings: Settings, ctx: Context, git: Git) -> Source:
