@@ -208,6 +208,15 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Collect, merge and validate every setting. Raises InputError on the first bad value."""
     local = env.get("GITHUB_ACTIONS") != "true"
     raw = _explicit_values(argv, env)
+    # The mode first: a run without a valid one stops before the config file is read and
+    # its checks are parsed (and their shell strings given to `sh -n`).
+    if not _convert(BY_NAME["mode"], raw.get("mode", "")):
+        where = (
+            "Give it first on the command line, e.g. `autoheal heal --repo .`"
+            if local
+            else "Add `mode: heal` (or redispatch, validate, rollback) under `with:`"
+        )
+        raise InputError("Input `mode` is required.", fix=f"{where}.")
     # Stripped as every other input is: a trailing newline from a YAML block is never meant.
     workdir = raw.get("working-directory", "").strip() or "."
     if not os.path.isdir(workdir):
@@ -225,13 +234,6 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
             values[spec.attr] = _from_file(spec, file_values[spec.name], workdir, config_rel)
         else:
             values[spec.attr] = _convert(spec, spec.default)
-    if not values["mode"]:
-        where = (
-            "Give it first on the command line, e.g. `autoheal heal --repo .`"
-            if local
-            else "Add `mode: heal` (or redispatch, validate, rollback) under `with:`"
-        )
-        raise InputError("Input `mode` is required.", fix=f"{where}.")
     from pathlib import Path  # only once the inputs are valid
 
     values["working_directory"] = Path(workdir)
