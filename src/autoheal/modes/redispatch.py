@@ -43,6 +43,7 @@ from autoheal.github import (
 from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
 from autoheal.report import Report, code_block, code_cell, table_cell
+from autoheal.scoring import OUTCOMES
 from autoheal.settings import SHA_RE, Settings
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
@@ -208,9 +209,8 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
 
 def carried_outcomes(value: dict[str, Any]) -> dict[str, str]:
     """Heal's per-category outcomes, checked so validate can trust what it reads."""
-    allowed = ("pass", "fail", "flaky", "absent")
     for category, outcome in value.items():
-        if category not in CATEGORIES or outcome not in allowed:
+        if category not in CATEGORIES or outcome not in OUTCOMES:
             raise InputError(
                 f"Input `category-outcomes` has {category!r}: {outcome!r}.",
                 fix="Pass heal's output unchanged: "
