@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 # failing input validation imports as little as possible.
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
-REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
+# Owner names may hold "_" (Enterprise Managed Users: `octocat_acme`).
+REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 AUTHOR_RE = re.compile(r"^(?P<name>[^<>\r\n]+?)\s*<(?P<email>[^<>\s]+)>$")
 RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also takes "²"
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
@@ -425,8 +426,7 @@ def _convert(spec: Input, text: str) -> Any:
     if kind == "list":
         items = [p.strip() for p in re.split(r"[,\n]", value) if p.strip()]
         for item in items:
-            # ".." would escape the API path: the client refuses it too.
-            if not REPO_RE.match(item) or ".." in item:
+            if not is_repository(item):
                 _bad(spec, item, _expected(spec))
         return items
     if kind == "categories":
@@ -493,6 +493,11 @@ def _author(value: str) -> tuple[str, str]:
     if not match:
         _bad(BY_NAME["commit-author"], value, "`Name <email>`, e.g. `bot <bot@example.com>`")
     return match["name"], match["email"]
+
+
+def is_repository(name: str) -> bool:
+    """`owner/name`, and nothing that could escape the API path ("..")."""
+    return bool(REPO_RE.match(name)) and ".." not in name
 
 
 def _bad(spec: Input, value: str, expected: str) -> NoReturn:
