@@ -152,6 +152,11 @@ BAD_FILES = [
         "checks.lint[1].fix is not a command /bin/sh can read",
         "unbalanced-fix-in-a-list",
     ),
+    bad_file(
+        'checks:\n  test:\n    - {command: "pytest -k \'a"}\n',
+        "checks.test[0].command is not a command /bin/sh can read",
+        "unbalanced-quote-in-a-list-of-one",
+    ),
 ]
 
 

@@ -525,9 +525,9 @@ def check_definitions(
             _check_shell(check.command, f"Input `{command_name}`")
             _check_shell(check.fix, f"Input `{fix_name}`")
     for category, checks in from_config.items():
-        many = len(checks) > 1
+        listed = isinstance((config or {}).get(category), list)  # named as parse_config names it
         for i, check in enumerate(checks):
-            where = f"Config file {config_path}: checks.{category}" + (f"[{i}]" if many else "")
+            where = f"Config file {config_path}: checks.{category}" + (f"[{i}]" if listed else "")
             _check_shell(check.command, f"{where}.command")
             _check_shell(check.fix, f"{where}.fix")
 
