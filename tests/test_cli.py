@@ -400,22 +400,29 @@ def test_python_m_autoheal_runs_main(tmp_path: Path) -> None:
         pytest.param(["bogus", "--no-such-flag"], {}, id="command-line"),
     ],
 )
-def test_bad_mode_fails_before_heavy_imports(argv: list[str], env: dict[str, str]) -> None:
-    """Start-up cost: a wrong mode is refused before argparse, requests or yaml load."""
+def test_bad_mode_fails_before_heavy_imports(
+    tmp_path: Path, argv: list[str], env: dict[str, str]
+) -> None:
+    """Start-up cost: a wrong mode is refused before argparse, requests or yaml load, and
+    before the config file's checks are parsed, even when there is one."""
     import subprocess
     import sys
 
+    config = tmp_path / ".github" / "autoheal.yml"
+    config.parent.mkdir()
+    config.write_text("checks:\n  test: {command: pytest -q}\n")
     src = Path(__file__).resolve().parent.parent / "src"
     code = (
         "import sys; from autoheal.cli import main; code = main(sys.argv[1:]); "
-        "print(code, [m for m in ('argparse', 'requests', 'yaml', 'autoheal.github') "
-        "if m in sys.modules])"
+        "print(code, [m for m in ('argparse', 'requests', 'yaml', 'autoheal.github', "
+        "'autoheal.checks') if m in sys.modules])"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, *argv],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(src), "PATH": os.environ["PATH"], **env},
+        cwd=tmp_path,
         check=False,
     )
     assert proc.stdout.splitlines()[-1] == "2 []"

@@ -152,6 +152,11 @@ BAD_FILES = [
         "checks.lint[1].fix is not a command /bin/sh can read",
         "unbalanced-fix-in-a-list",
     ),
+    bad_file(
+        'checks:\n  test:\n    - {command: "pytest -k \'a"}\n',
+        "checks.test[0].command is not a command /bin/sh can read",
+        "unbalanced-quote-in-a-list-of-one",
+    ),
 ]
 
 
@@ -226,6 +231,33 @@ def test_conversions(tmp_path: Path, name: str, value: str, expected: object) ->
     env = {"INPUT_" + name.upper().replace("-", "_"): value}
     s = load(tmp_path, INPUT_MODE="redispatch", **env)
     assert getattr(s, name.replace("-", "_")) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        pytest.param("octo-org/octo.repo", True, id="org"),
+        pytest.param("octocat_acme/tools", True, id="managed-user-with-underscore"),
+        pytest.param("octo-org/..", False, id="dot-dot"),
+        pytest.param("a/b/c", False, id="two-slashes"),
+        pytest.param("octo org/x", False, id="space"),
+    ],
+)
+def test_repository_input_takes_what_the_client_takes(
+    tmp_path: Path, name: str, valid: bool
+) -> None:
+    """A name the input accepts never fails later in the client, and the other way round."""
+    from autoheal.github import check_repo
+
+    def accepted(check: Any) -> bool:
+        try:
+            check()
+        except InputError:
+            return False
+        return True
+
+    by_input = accepted(lambda: load(tmp_path, INPUT_MODE="redispatch", INPUT_REPOSITORY=name))
+    assert (by_input, accepted(lambda: check_repo(name))) == (valid, valid)
 
 
 def test_confidence_out_of_range(tmp_path: Path) -> None:

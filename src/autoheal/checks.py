@@ -444,14 +444,31 @@ def _config_check(
 
 
 def parse_config(
-    root: Path, config: Mapping[str, Any] | None, *, timeout: float = 600, check_dirs: bool = True
+    root: Path,
+    config: Mapping[str, Any] | None,
+    *,
+    timeout: float = 600,
+    check_dirs: bool = True,
+    source: Path | None = None,
 ) -> dict[str, list[Check]]:
     """Validate the `checks:` mapping of `.github/autoheal.yml` into checks per category.
 
     A category set to null or ``[]`` is defined with no checks: it disables detection there.
     `check_dirs=False` leaves out whether each `working-directory` exists (it is looked for
-    in the tree the checks run in, which may be another commit than the checkout).
+    in the tree the checks run in, which may be another commit than the checkout). `source`,
+    the file the table was read from, is named in the errors.
     """
+    try:
+        return _parse_config(root, config, timeout, check_dirs)
+    except InputError as exc:
+        if source is None:
+            raise
+        raise InputError(f"Config file {source}: {exc.message}", fix=exc.fix) from exc
+
+
+def _parse_config(
+    root: Path, config: Mapping[str, Any] | None, timeout: float, check_dirs: bool
+) -> dict[str, list[Check]]:
     if config is None:
         return {}
     if not isinstance(config, Mapping):
@@ -502,18 +519,15 @@ def check_definitions(
     /bin/sh cannot parse (an unbalanced quote would otherwise be a failing check, and for
     validate a reason to roll back)."""
     from_inputs = parse_inputs(root, inputs, timeout=timeout)
-    try:
-        from_config = parse_config(root, config, timeout=timeout, check_dirs=False)
-    except InputError as exc:
-        raise InputError(f"Config file {config_path}: {exc.message}", fix=exc.fix) from exc
+    from_config = parse_config(root, config, timeout=timeout, check_dirs=False, source=config_path)
     for category, (command_name, fix_name) in INPUT_NAMES.items():
         for check in from_inputs.get(category, []):
             _check_shell(check.command, f"Input `{command_name}`")
             _check_shell(check.fix, f"Input `{fix_name}`")
     for category, checks in from_config.items():
-        many = len(checks) > 1
+        listed = isinstance((config or {}).get(category), list)  # named as parse_config names it
         for i, check in enumerate(checks):
-            where = f"Config file {config_path}: checks.{category}" + (f"[{i}]" if many else "")
+            where = f"Config file {config_path}: checks.{category}" + (f"[{i}]" if listed else "")
             _check_shell(check.command, f"{where}.command")
             _check_shell(check.fix, f"{where}.fix")
 
@@ -581,15 +595,17 @@ def build_checks(
     detect: bool = True,
     timeout: float = 600,
     path: str | None = None,
+    config_source: Path | None = None,
 ) -> Plan:
     """Checks per category with precedence input > config > detected.
 
-    `path` is the PATH used to look tools up (default: the current PATH at call time).
+    `path` is the PATH used to look tools up (default: the current PATH at call time);
+    `config_source` is the file `config` was read from, named in its errors.
     """
     if isinstance(timeout, bool) or not timeout > 0:
         raise InputError(f"timeout must be a positive number of seconds, got {timeout!r}.")
     from_inputs = parse_inputs(root, inputs, timeout=timeout)
-    from_config = parse_config(root, config, timeout=timeout)
+    from_config = parse_config(root, config, timeout=timeout, source=config_source)
     plan = Plan()
     for category in CATEGORIES:
         if category in from_inputs:

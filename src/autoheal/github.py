@@ -40,6 +40,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from autoheal import USER_AGENT
 from autoheal.errors import AutohealError, InputError
+from autoheal.settings import is_repository
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -59,7 +60,6 @@ DISPATCH_PAYLOAD_KEYS_MAX = 10
 DISPATCH_PAYLOAD_BYTES_MAX = 65_536
 REDACTED = "***"
 
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 # Defence in depth: anything shaped like a GitHub token or a bearer credential is hidden too,
 # not only the token this client holds.
 _TOKEN_SHAPES = re.compile(
@@ -951,7 +951,7 @@ def truncate(text: str, limit: int) -> str:
 
 def check_repo(repo: str) -> None:
     """Refuse a repository that is not `owner/name` or could escape the URL path."""
-    if not _REPO_RE.match(repo) or ".." in repo:
+    if not is_repository(repo):
         raise InputError(
             f"Repository {repo!r} is not of the form owner/name.",
             fix="Pass the repository as owner/name, e.g. octo-org/octo-repo.",

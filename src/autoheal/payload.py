@@ -6,18 +6,16 @@ users keep the other nine of GitHub's ten top-level keys.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
 from autoheal.checks import CATEGORIES
 from autoheal.errors import InputError
 from autoheal.scoring import OUTCOMES
+from autoheal.settings import SHA_RE, is_repository
 
 VERSION = 1
 KEY = "autoheal"
-SHA_RE = re.compile(r"^[0-9a-f]{40}$")
-REPOSITORY_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,7 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
     if not isinstance(ref, str):
         _bad("ref", "a git ref such as refs/heads/main, or absent", ref)
     repository = data.get("repository") or ""
-    if not isinstance(repository, str) or (
-        repository and (not REPOSITORY_RE.match(repository) or ".." in repository)
-    ):
+    if not isinstance(repository, str) or (repository and not is_repository(repository)):
         _bad("repository", "owner/name, or absent", repository)
     checks = data.get("checks") or {}
     if not isinstance(checks, dict):

@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 # failing input validation imports as little as possible.
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
-REPO_RE = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
+# Owner names may hold "_" (Enterprise Managed Users: `octocat_acme`).
+REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 AUTHOR_RE = re.compile(r"^(?P<name>[^<>\r\n]+?)\s*<(?P<email>[^<>\s]+)>$")
 RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also takes "²"
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
@@ -208,6 +209,15 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Collect, merge and validate every setting. Raises InputError on the first bad value."""
     local = env.get("GITHUB_ACTIONS") != "true"
     raw = _explicit_values(argv, env)
+    # The mode first: a run without a valid one stops before the config file is read and
+    # its checks are parsed (and their shell strings given to `sh -n`).
+    if not _convert(BY_NAME["mode"], raw.get("mode", "")):
+        where = (
+            "Give it first on the command line, e.g. `autoheal heal --repo .`"
+            if local
+            else "Add `mode: heal` (or redispatch, validate, rollback) under `with:`"
+        )
+        raise InputError("Input `mode` is required.", fix=f"{where}.")
     # Stripped as every other input is: a trailing newline from a YAML block is never meant.
     workdir = raw.get("working-directory", "").strip() or "."
     if not os.path.isdir(workdir):
@@ -225,13 +235,6 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
             values[spec.attr] = _from_file(spec, file_values[spec.name], workdir, config_rel)
         else:
             values[spec.attr] = _convert(spec, spec.default)
-    if not values["mode"]:
-        where = (
-            "Give it first on the command line, e.g. `autoheal heal --repo .`"
-            if local
-            else "Add `mode: heal` (or redispatch, validate, rollback) under `with:`"
-        )
-        raise InputError("Input `mode` is required.", fix=f"{where}.")
     from pathlib import Path  # only once the inputs are valid
 
     values["working_directory"] = Path(workdir)
@@ -423,8 +426,7 @@ def _convert(spec: Input, text: str) -> Any:
     if kind == "list":
         items = [p.strip() for p in re.split(r"[,\n]", value) if p.strip()]
         for item in items:
-            # ".." would escape the API path: the client refuses it too.
-            if not REPO_RE.match(item) or ".." in item:
+            if not is_repository(item):
                 _bad(spec, item, _expected(spec))
         return items
     if kind == "categories":
@@ -491,6 +493,11 @@ def _author(value: str) -> tuple[str, str]:
     if not match:
         _bad(BY_NAME["commit-author"], value, "`Name <email>`, e.g. `bot <bot@example.com>`")
     return match["name"], match["email"]
+
+
+def is_repository(name: str) -> bool:
+    """`owner/name`, and nothing that could escape the API path ("..")."""
+    return bool(REPO_RE.match(name)) and ".." not in name
 
 
 def _bad(spec: Input, value: str, expected: str) -> NoReturn:

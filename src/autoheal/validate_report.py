@@ -166,7 +166,7 @@ def heal_comparison(
 def flaky_line(flaky: Sequence[str]) -> str:
     if not flaky:
         return "**Flaky checks:** none."
-    names = ", ".join(f"{code_cell(name)}" for name in flaky)
+    names = ", ".join(code_cell(name) for name in flaky)
     return (
         f"**Flaky checks** (failed, then passed on a retry; counted as passing, never alone a "
         f"reason to roll back): {names}"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autoheal.checks import CheckResult, Plan, build_checks, parse_config
+from autoheal.checks import CheckResult, Plan, build_checks
 from autoheal.errors import AutohealError, InputError
 from autoheal.report import Report, code_cell, table_cell
 
@@ -38,18 +38,13 @@ def refuse_fork_code(ctx: Context, mode: str, *, fix: str) -> None:
 
 def plan_checks(settings: Settings, root: Path | None = None) -> Plan:
     """The checks for a tree: inputs, then the config file, then detection."""
-    root = root or settings.working_directory
-    try:  # first alone, so that an error in the `checks:` table names the file it is in
-        parse_config(root, settings.checks_config, timeout=settings.check_timeout)
-    except InputError as exc:
-        where = settings.working_directory / settings.config
-        raise InputError(f"Config file {where}: {exc.message}", fix=exc.fix) from exc
     plan = build_checks(
-        root,
+        root or settings.working_directory,
         inputs=settings.check_inputs,
         config=settings.checks_config,
         detect=settings.detect,
         timeout=settings.check_timeout,
+        config_source=settings.working_directory / settings.config,
     )
     plan.parallel = settings.max_parallel or None
     return plan

@@ -43,6 +43,7 @@ from autoheal.github import (
 from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
 from autoheal.report import Report, code_block, code_cell, table_cell
+from autoheal.scoring import OUTCOMES
 from autoheal.settings import SHA_RE, Settings
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
@@ -208,9 +209,8 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
 
 def carried_outcomes(value: dict[str, Any]) -> dict[str, str]:
     """Heal's per-category outcomes, checked so validate can trust what it reads."""
-    allowed = ("pass", "fail", "flaky", "absent")
     for category, outcome in value.items():
-        if category not in CATEGORIES or outcome not in allowed:
+        if category not in CATEGORIES or outcome not in OUTCOMES:
             raise InputError(
                 f"Input `category-outcomes` has {category!r}: {outcome!r}.",
                 fix="Pass heal's output unchanged: "
@@ -592,19 +592,19 @@ def _result(outcome: Outcome) -> str:
 
 
 def _row(repo: str, event_type: str, ours: payload.HealPayload, result: str) -> list[str]:
-    return [repo, event_type, f"`{ours.dispatch_id}`", f"`{ours.sha[:12]}`", result]
+    """One row's cells, each already safe in a table: the id and sha as code."""
+    return [
+        table_cell(repo),
+        table_cell(event_type),
+        code_cell(ours.dispatch_id),
+        code_cell(ours.sha[:12]),
+        table_cell(result),
+    ]
 
 
 def _table(rows: list[list[str]]) -> str:
     head = "| Target | Event type | Dispatch id | Commit | Result |\n|---|---|---|---|---|\n"
-    return head + "\n".join("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
-
-
-def _cell(text: str) -> str:
-    # Keep our own backticks (ids and shas); everything else is escaped.
-    if text.startswith("`") and text.endswith("`") and text.count("`") == 2:
-        return code_cell(text[1:-1])
-    return table_cell(text)
+    return head + "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
 def _runs_table(found: list[FoundRun]) -> str:
