@@ -533,13 +533,8 @@ def test_revert_that_does_more_than_undo_is_never_pushed(
     assert git(world.repos.remote, "branch", "--list", "autoheal/*").strip() == ""
 
 
-def test_colleague_pushes_between_revert_and_push(
-    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    before = world.repos.sha()
-    bad = world.commit("app.txt", "bug\n", "bad")
-    world.repos.push()
-    world.checkout(True)
+def _colleague_pushes_first(world: World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A colleague pushes `other.txt` just before our first push; returns [their sha]."""
     colleague = world.repos.clone("colleague")
     original = Git.push_fast_forward
     pushed: list[str] = []
@@ -551,6 +546,17 @@ def test_colleague_pushes_between_revert_and_push(
         return original(self, branch, **kwargs)
 
     monkeypatch.setattr(Git, "push_fast_forward", race)
+    return pushed
+
+
+def test_colleague_pushes_between_revert_and_push(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    pushed = _colleague_pushes_first(world, monkeypatch)
     result = world.run(capsys, before=before, after=bad)
     assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
     tip = world.repos.remote_sha()
@@ -755,17 +761,7 @@ def test_colleague_push_under_a_revert_with_companions(
     before, bad, healed = _healed_push(world)
     world.checkout(True)
     _dispatch(world, before, healed)
-    colleague = world.repos.clone("colleague")
-    original = Git.push_fast_forward
-    pushed: list[str] = []
-
-    def race(self: Git, branch: str, **kwargs: Any) -> Any:
-        if not pushed:
-            pushed.append(world.repos.commit("other.txt", "theirs\n", "colleague", repo=colleague))
-            world.repos.push(repo=colleague)
-        return original(self, branch, **kwargs)
-
-    monkeypatch.setattr(Git, "push_fast_forward", race)
+    pushed = _colleague_pushes_first(world, monkeypatch)
     result = world.run(capsys, strategy="culprit")
     _assert_reverted_with_heal(world, result, bad, healed)
     tip = world.repos.remote_sha()
