@@ -156,17 +156,8 @@ class MaybeSent(GitHubError):
     `reason` says what happened in words, e.g. "read timeout: no answer in time".
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        fix: str = "",
-        status: int | None = None,
-        method: str = "",
-        path: str = "",
-        reason: str = "",
-    ) -> None:
-        super().__init__(message, fix=fix, status=status, method=method, path=path)
+    def __init__(self, message: str, *, reason: str = "", **details: Any) -> None:
+        super().__init__(message, **details)
         self.reason = reason
 
 
