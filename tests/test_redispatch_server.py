@@ -46,6 +46,13 @@ def runs_answer(*runs: dict[str, Any]) -> Response:
     return Response(json.dumps(body), status=200, content_type="application/json")
 
 
+def _accept_dispatch(httpserver: HTTPServer) -> None:
+    """GitHub accepts every dispatch: 204, no body."""
+    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=204
+    )
+
+
 def test_dispatch_end_to_end_over_a_socket(
     env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,9 +85,7 @@ def test_wait_for_run_finds_the_run_by_dispatch_id(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     env.inputs(wait_for_run="true", wait_timeout="120")
-    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
-        "", status=204
-    )
+    _accept_dispatch(httpserver)
     other = a_run(11, "Validate octo-org/octo-repo/999/1/aaaaaaaaaaaa", conclusion="failure")
     ours_queued = a_run(42, f"Validate {PUSH_ID}", status="queued")
     lists: list[dict[str, str]] = []
@@ -130,9 +135,7 @@ def test_wait_for_run_times_out_without_guessing(
     code: int,
 ) -> None:
     env.inputs(wait_for_run="true", wait_timeout="30", fail_on_error=fail_on_error)
-    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
-        "", status=204
-    )
+    _accept_dispatch(httpserver)
     # Recent repository_dispatch runs, none of them ours: none may be reported.
     others = [
         a_run(11, "Validate octo-org/octo-repo/1233/1/6113728f27ae", conclusion="success"),
@@ -162,9 +165,7 @@ def test_wait_for_run_without_actions_read_is_a_warning(
     env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env.inputs(wait_for_run="true")
-    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
-        "", status=204
-    )
+    _accept_dispatch(httpserver)
     httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_json(
         {"message": "Resource not accessible by integration"}, status=403
     )
@@ -189,9 +190,7 @@ def test_wait_for_run_found_but_unfinished_links_it_without_a_conclusion(
     code: int,
 ) -> None:
     env.inputs(wait_for_run="true", wait_timeout="60", fail_on_error=fail_on_error)
-    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
-        "", status=204
-    )
+    _accept_dispatch(httpserver)
     ours = a_run(42, f"Validate {PUSH_ID}", status="queued")
     httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_handler(
         lambda request: runs_answer(ours)

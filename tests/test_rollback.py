@@ -201,6 +201,11 @@ def test_before_all_zeros_reverts_only_after(
     assert not world.remote_has_bug()
 
 
+def _force_push(repos: Repos) -> None:
+    """Someone rewrites the remote's main with the work clone's HEAD."""
+    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+
+
 @SHALLOW
 def test_forced_push_reverts_only_what_before_lacks(
     world: World, capsys: pytest.CaptureFixture[str], shallow: bool
@@ -212,7 +217,7 @@ def test_forced_push_reverts_only_what_before_lacks(
     git(repos.work, "reset", "-q", "--hard", base)
     c1 = world.commit("c1.txt", "ok\n", "new good")
     bad = world.commit("c2.txt", "bug\n", "new bad")
-    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+    _force_push(repos)
     world.checkout(shallow)
     result = world.run(capsys, before=old, after=bad)
     assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
@@ -399,7 +404,7 @@ def test_sha_force_pushed_away(
     bad = world.commit("app.txt", "bug\n", "bad, then force-pushed away")
     repos.push()
     git(repos.work, "reset", "-q", "--hard", before)
-    git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
+    _force_push(repos)
     git(repos.remote, "reflog", "expire", "--expire=now", "--all")
     git(repos.remote, "gc", "-q", "--prune=now")
     world.checkout(shallow)
