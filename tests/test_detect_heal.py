@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.actions import ActionsEnv
+from tests.actions import ActionsEnv, Run
 from tests.gitfixtures import git, make_repo
-from tests.heal_helpers import setup_heal, tools_path
+from tests.heal_helpers import Setup, setup_heal, tools_path
 from tests.test_detect_pre_commit import BLACK_HOOK
 from tests.validate_helpers import heal_payload, set_dispatch
 
@@ -47,6 +47,26 @@ def venv_tool(name: str) -> str:
     return found
 
 
+def heal_detected(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str],
+) -> tuple[Setup, Run]:
+    """heal through main() on a remote holding `files`, with detected checks only."""
+    s = setup_heal(
+        tmp_path, monkeypatch, files=files, detect="true", lint_command="", fix_command=""
+    )
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    return s, r
+
+
+def healed_paths(s: Setup, sha: str) -> list[str]:
+    """What heal's commit changed, as the remote has it."""
+    return git(s.repos.remote, "diff", "--name-only", f"{sha}^", sha).split()
+
+
 def test_black_project_with_ruff_installed_gets_only_blacks_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -56,17 +76,12 @@ def test_black_project_with_ruff_installed_gets_only_blacks_changes(
     assert by_black == "import os\n\nx = 1\n" and by_ruff == "x = 1\n"  # they differ
 
     files = {"pyproject.toml": PYPROJECT_BLACK, "app.py": APP}
-    s = setup_heal(
-        tmp_path, monkeypatch, files=files, detect="true", lint_command="", fix_command=""
-    )
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
+    s, r = heal_detected(tmp_path, monkeypatch, capsys, files)
     assert r.outputs["status"] == "HEALED"
     sha = r.outputs["commit-sha"]
     assert s.repos.remote_sha("main") == sha
     assert s.repos.remote_file("main", "app.py") == by_black
-    changed = git(s.repos.remote, "diff", "--name-only", f"{sha}^", sha).split()
-    assert changed == ["app.py"]
+    assert healed_paths(s, sha) == ["app.py"]
     assert "- lint (black): black ." in s.repos.remote_message(sha)
     assert "ruff" not in s.repos.remote_message(sha)
     assert "**Detected:** python: black (lint, fix: black .)" in r.summary
@@ -81,14 +96,10 @@ def test_nothing_configured_means_nothing_reformatted(
 ) -> None:
     venv_tool("ruff")
     files = {"pyproject.toml": '[project]\nname = "demo"\n', "app.py": APP}
-    s = setup_heal(
-        tmp_path, monkeypatch, files=files, detect="true", lint_command="", fix_command=""
-    )
-    before = s.repos.remote_sha("main")
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
+    s, r = heal_detected(tmp_path, monkeypatch, capsys, files)
     assert r.outputs["status"] == "HEALTHY"  # only compileall runs, and it passes
-    assert s.repos.remote_sha("main") == before
+    assert r.outputs["commit-sha"] == ""
+    assert git(s.repos.remote, "rev-list", "--count", "main").strip() == "1"  # nothing pushed
     assert "- python: formatters and linters: none configured" in r.summary
 
 
@@ -102,16 +113,15 @@ def test_pre_commit_hooks_are_the_fixer(
         ".pre-commit-config.yaml": BLACK_HOOK,
         "app.py": APP,
     }
-    s = setup_heal(
-        tmp_path, monkeypatch, files=files, detect="true", lint_command="", fix_command=""
-    )
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
+    s, r = heal_detected(tmp_path, monkeypatch, capsys, files)
     assert r.outputs["status"] == "HEALED"
     sha = r.outputs["commit-sha"]
     assert s.repos.remote_file("main", "app.py") == formatted_by(tmp_path / "black", [black, "."])
+    assert healed_paths(s, sha) == ["app.py"]
     assert "- lint (pre-commit): pre-commit run --all-files" in s.repos.remote_message(sha)
     assert "| lint | pre-commit | ❌ fail (exit 1) | ✅ pass |" in r.summary
+    # pre-commit exits 1 when its hooks changed files: the fix "fails", the re-check passes.
+    assert "| lint | pre-commit | `pre-commit run --all-files` | ❌ fail (exit 1) |" in r.summary
     assert "- python: black: run by the pre-commit check (.pre-commit-config.yaml)" in r.summary
     assert s.status() == ""
 
