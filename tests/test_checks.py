@@ -332,8 +332,9 @@ def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
 
 
 def python_project(root: Path) -> Path:
+    """A Python project with tests that lints and formats with ruff."""
     root.mkdir(exist_ok=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n[tool.ruff.format]\n')
     (root / "tests").mkdir()
     (root / "app").mkdir()
     return root

@@ -62,12 +62,16 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
 # ----------------------------------------------------------------------------- python
 
 
-def test_python_ruff_installed_becomes_lint_check_and_fixes(
+RUFF_LINT_AND_FORMAT = "[tool.ruff]\nline-length = 100\n\n[tool.ruff.format]\n"
+
+
+def test_python_configured_ruff_lints_formats_and_fixes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The real ruff of the dev requirements, found on PATH as a workflow would install it.
     monkeypatch.setenv("PATH", tools_path())
-    root = write(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": "import os\nx=1\n"})
+    pyproject = PYPROJECT + RUFF_LINT_AND_FORMAT
+    root = write(tmp_path, {"pyproject.toml": pyproject, "app.py": "import os\nx=1\n"})
     plan = detect_project(root, timeout=60)
     ruff = by_name(plan)["ruff"]
     assert ruff.category == "lint" and ruff.source == "detected"
@@ -80,20 +84,26 @@ def test_python_ruff_installed_becomes_lint_check_and_fixes(
     assert (root / "app.py").read_text(encoding="utf-8") == "x = 1\n"
 
 
-def test_python_ruff_hidden_from_path_is_skipped(
+def test_python_configured_ruff_not_installed_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = write(tmp_path, {"setup.py": "", "tests/test_a.py": ""})
+    files = {"pyproject.toml": PYPROJECT + "[tool.ruff]\n", "tests/test_a.py": ""}
+    root = write(tmp_path, files)
     monkeypatch.setenv("PATH", path_without("ruff", "black", "isort"))
     plan = detect_project(root)  # path=None: the lookup reads PATH at call time
     assert "ruff" not in by_name(plan)
-    assert reasons(plan)["python: ruff"] == "ruff not installed; trying black and isort"
-    assert reasons(plan)["python: black"] == "black not installed"
+    assert reasons(plan)["python: ruff"] == (
+        "configured ([tool.ruff] in pyproject.toml) but not installed"
+    )
+    assert "python: black" not in reasons(plan)  # neither configured nor installed: no noise
 
 
-def test_python_black_and_isort_fallback(tmp_path: Path) -> None:
-    root = write(tmp_path, {"requirements-dev.txt": ""})
+def test_python_configured_black_and_isort_commands(tmp_path: Path) -> None:
+    files = {"requirements-dev.txt": "", ".isort.cfg": "[settings]\n", "pyproject.toml": ""}
+    root = write(tmp_path / "proj", files)
+    (root / "pyproject.toml").write_text("[tool.black]\n", encoding="utf-8")
     plan = detect_project(root, path=fake_bin(tmp_path, "black", "isort"))
+    assert [c.name for c in plan.checks if c.category == "lint"] == ["isort", "black"]
     checks = by_name(plan)
     assert checks["black"].display == "black --check ."
     assert checks["black"].fix_display == "black ."
@@ -121,14 +131,26 @@ def test_python_black_and_isort_fallback(tmp_path: Path) -> None:
         pytest.param(
             {"setup.cfg": "[metadata]\nname = x\n"},
             None,
-            "no mypy configuration found",
+            "installed but not configured (no [mypy] in mypy.ini, [mypy] in .mypy.ini, "
+            "[tool.mypy] in pyproject.toml or [mypy] in setup.cfg)",
             id="not-configured",
         ),
         pytest.param(
+            # mypy reads the overrides: the project uses mypy.
             {"pyproject.toml": PYPROJECT + "[[tool.mypy.overrides]]\nmodule = 'x'\n"},
+            "mypy .",
             None,
-            "no mypy configuration found",
             id="overrides-only",
+        ),
+        pytest.param(
+            # mypy.ini is read before pyproject.toml: its missing `files` decides.
+            {
+                "mypy.ini": "[mypy]\nstrict = True\n",
+                "pyproject.toml": PYPROJECT + '[tool.mypy]\nfiles = ["src"]\n',
+            },
+            "mypy .",
+            None,
+            id="mypy-ini-first",
         ),
     ],
 )
@@ -180,14 +202,11 @@ def test_python_pytest_needs_tests(tmp_path: Path, files: dict[str, str], expect
 
 
 def test_python_project_venv_tool_is_preferred(tmp_path: Path) -> None:
-    root = write(tmp_path / "proj", {"pyproject.toml": PYPROJECT})
+    root = write(tmp_path / "proj", {"pyproject.toml": PYPROJECT, "ruff.toml": ""})
     stubs(root / ".venv" / "bin", "ruff")
     plan = detect_project(root, path=fake_bin(tmp_path, "ruff"))
     venv_ruff = str(root / ".venv" / "bin" / "ruff")
-    assert by_name(plan)["ruff"].command == (
-        (venv_ruff, "check", "."),
-        (venv_ruff, "format", "--check", "."),
-    )
+    assert by_name(plan)["ruff"].command == ((venv_ruff, "check", "."),)
 
 
 def test_python_compileall_build_catches_syntax_errors_without_writing_pyc(
@@ -221,8 +240,9 @@ PLACEHOLDER = 'echo "Error: no test specified" && exit 1'
 
 
 def node_project(root: Path, scripts: dict[str, str], *, lock: bool = True) -> Path:
+    """A package with eslint installed in node_modules and configured in eslint.config.js."""
     package = {"name": "demo", "scripts": scripts, "devDependencies": {"eslint": "^9"}}
-    write(root, {"package.json": json.dumps(package)})
+    write(root, {"package.json": json.dumps(package), "eslint.config.js": "export default [];\n"})
     if lock:
         write(root, {"package-lock.json": "{}"})
     stubs(root / "node_modules" / ".bin", "eslint")
@@ -345,7 +365,8 @@ def test_rust_without_cargo(tmp_path: Path) -> None:
 
 
 def test_several_ecosystems_in_one_repository(tmp_path: Path) -> None:
-    root = write(tmp_path / "proj", {"Cargo.toml": CARGO, **GO_FILES, "setup.py": ""})
+    files = {"Cargo.toml": CARGO, **GO_FILES, "setup.py": "", "ruff.toml": ""}
+    root = write(tmp_path / "proj", files)
     plan = detect_project(root, path=fake_bin(tmp_path, "cargo", "go", "ruff"))
     names = [c.name for c in plan.checks]
     assert {"ruff", "go vet", "cargo build"} <= set(names)

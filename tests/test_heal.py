@@ -59,7 +59,8 @@ def test_formats_commits_and_pushes_to_the_failing_branch(
 def test_detected_ruff_heals_a_python_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = {"pyproject.toml": '[project]\nname = "demo"\n', "app.py": "import os\nx=1\n"}
+    pyproject = '[project]\nname = "demo"\n\n[tool.ruff]\n\n[tool.ruff.format]\n'
+    files = {"pyproject.toml": pyproject, "app.py": "import os\nx=1\n"}
     s = setup_heal(
         tmp_path, monkeypatch, files=files, detect="true", lint_command="", fix_command=""
     )
@@ -76,7 +77,7 @@ def test_detected_ruff_heals_a_python_project(
         r.summary
     )
     assert "python: compileall (build)" in r.summary
-    assert "- python: mypy: no mypy configuration found" in r.summary
+    assert "- python: mypy: installed but not configured (no [mypy] in mypy.ini" in r.summary
     assert "- python: pytest: no tests/ directory or test_*.py files" in r.summary
     assert "| lint | ruff | ❌ fail (exit 1) | ✅ pass |" in r.summary
     assert "| build | compileall | ✅ pass | ✅ pass |" in r.summary

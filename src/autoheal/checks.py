@@ -15,7 +15,6 @@ Nothing runs at import time: no environment reads, no file access, no subprocess
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import difflib
 import json
@@ -35,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from autoheal.errors import InputError
+from autoheal.project_config import PRE_COMMIT_CONFIG, Hooks, ProjectConfig, places
 from autoheal.tokens import environ_without_tokens
+from autoheal.tree_guard import snapshot
 
 CATEGORIES: tuple[str, ...] = ("lint", "security", "build", "test")
 
@@ -95,6 +96,10 @@ class Check:
     fail_on_output: bool = False
     #: Extra environment variables for this check only (merged over the runner's environment).
     env: tuple[tuple[str, str], ...] = ()
+    #: The command rewrites files to tell whether they are right (pre-commit's hooks). It runs
+    #: alone, after the other checks, and the tracked files it changed are put back
+    #: (autoheal.tree_guard), so the tree is the one checked. Its fix keeps what it writes.
+    writes_tree: bool = False
 
     @property
     def display(self) -> str:
@@ -301,7 +306,15 @@ def _result(check: Check, out: RunOutput, *, fail_on_output: bool) -> CheckResul
 
 
 def run_check(check: Check) -> CheckResult:
-    out = run_steps(check.command, check.cwd, check.timeout, _environment(check))
+    before = snapshot(check.cwd) if check.writes_tree else None
+    try:
+        out = run_steps(check.command, check.cwd, check.timeout, _environment(check))
+    finally:
+        put_back = before.restore() if before is not None else []
+    if put_back:
+        shown = ", ".join(put_back[:10]) + (", ..." if len(put_back) > 10 else "")
+        note = f"[autoheal: put back {len(put_back)} file(s) the check rewrote: {shown}]"
+        out = replace(out, output=f"{out.output.rstrip()}\n{note}\n")
     return _result(check, out, fail_on_output=check.fail_on_output)
 
 
@@ -326,12 +339,20 @@ def run_checks(checks: Sequence[Check], max_workers: int | None = None) -> list[
     """Run checks concurrently (at most `max_workers`, default CPU count); results keep order."""
     if not checks:
         return []
-    workers = max_workers if max_workers is not None else (os.cpu_count() or 1)
-    workers = max(1, min(workers, len(checks)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autoheal-check") as pool:
-        # Looked up at call time so tests can substitute run_check.
-        futures = [pool.submit(_guarded, run_check, check) for check in checks]
-        return [future.result() for future in futures]
+    shared = [i for i, check in enumerate(checks) if not check.writes_tree]
+    results: dict[int, CheckResult] = {}
+    if shared:
+        workers = max_workers if max_workers is not None else (os.cpu_count() or 1)
+        workers = max(1, min(workers, len(shared)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autoheal-check") as pool:
+            # Looked up at call time so tests can substitute run_check.
+            futures = {i: pool.submit(_guarded, run_check, checks[i]) for i in shared}
+            results = {i: future.result() for i, future in futures.items()}
+    # Checks that rewrite files run alone, afterwards: no other check sees their rewrites.
+    for i, check in enumerate(checks):
+        if check.writes_tree:
+            results[i] = _guarded(run_check, check)
+    return [results[i] for i in range(len(checks))]
 
 
 def run_fixes(checks: Sequence[Check]) -> list[CheckResult]:
@@ -643,6 +664,11 @@ def _unique_names(checks: list[Check]) -> list[Check]:
 
 
 # --------------------------------------------------------------------------- detection
+#
+# A formatter or linter becomes a check only when the project configures or declares it
+# (autoheal.project_config): an installed tool is not a statement that the project uses it,
+# and its fixer would rewrite the repository in a style the project never chose. Tools that
+# are installed but not configured are listed as skipped, with the reason.
 
 
 class _Finder:
@@ -690,28 +716,32 @@ class _Detected:
         self.skipped.append((what, why))
 
 
+@dataclass
+class _Project:
+    """What every detector reads: the tree, its tools, its configuration files."""
+
+    root: Path
+    finder: _Finder
+    timeout: float
+    config: ProjectConfig
+    #: The hooks of the pre-commit check, when there is one: the tools they run are not run a
+    #: second time as checks of their own.
+    hooks: Hooks | None = None
+
+    def check(
+        self, name: str, category: str, command: Command, fix: Command | None = None
+    ) -> Check:
+        return Check(name, category, command, self.root, self.timeout, fix, "detected")
+
+    def by_pre_commit(self, tool: str) -> bool:
+        return self.hooks is not None and self.hooks.runs(tool)
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-
-
-def _mypy_config(root: Path) -> tuple[bool, bool]:
-    """(configured, config lists files). A regex, not tomllib, which Python 3.10 lacks."""
-    pyproject = _read_text(root / "pyproject.toml")
-    match = re.search(r"(?ms)^\[tool\.mypy\]\s*$(.*?)(?=^\[|\Z)", pyproject)
-    if match:
-        return True, re.search(r"(?m)^\s*files\s*=", match.group(1)) is not None
-    for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
-        parser = configparser.ConfigParser()
-        try:
-            parser.read(root / name, encoding="utf-8")
-        except configparser.Error:
-            continue
-        if parser.has_section("mypy"):
-            return True, parser.has_option("mypy", "files")
-    return False, False
 
 
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", ".tox", "target", "vendor", "dist"}
@@ -731,49 +761,140 @@ def _has_files(root: Path, pattern: str, limit: int = 5000) -> bool:
     return False
 
 
-def _detect_python(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
+def _configured_tool(
+    project: _Project,
+    found: _Detected,
+    what: str,
+    where: str | None,
+    command: str | None,
+    places: str,
+) -> str | None:
+    """The command word of a formatter or linter (`what` is "ECOSYSTEM: TOOL") that becomes a
+    check: one the project configures (`where`) and installed (`command`), not already run by
+    the pre-commit check. Otherwise None, and why, when the project has anything to do with
+    the tool (configured or installed)."""
+    if project.by_pre_commit(what.split(": ", 1)[1]):
+        if where or command:
+            found.skip(what, f"run by the pre-commit check ({PRE_COMMIT_CONFIG})")
+        return None
+    if where is None:
+        if command:
+            found.skip(what, f"installed but not configured (no {places})")
+        return None
+    if command is None:
+        found.skip(what, f"configured ({where}) but not installed")
+    return command
+
+
+def _detect_pre_commit(project: _Project, found: _Detected) -> None:
+    """`.pre-commit-config.yaml`, when pre-commit (or prek) is installed: one lint check
+    running every hook, whose fix is the same command (hooks that rewrite files are fixers).
+
+    pre-commit exits 1 when a hook changed files, so the fix reads as failed even when it
+    fixed everything: heal's re-check decides. The check itself rewrites files too, so it runs
+    alone and its changes are put back (`Check.writes_tree`).
+    """
+    hooks = project.config.pre_commit_hooks()
+    if hooks is None:
+        return  # no file, or a broken one (listed with the configuration problems)
+    finder = project.finder
+    runner = (  # the project's venv first, as for every Python tool
+        finder.venv_tool("pre-commit")
+        or finder.venv_tool("prek")
+        or finder.tool("pre-commit")
+        or finder.tool("prek")
+    )
+    if not runner:
+        found.skip(
+            "pre-commit",
+            f"{PRE_COMMIT_CONFIG} found, but neither pre-commit nor prek is installed: "
+            "the tools it names run one by one where they are configured",
+        )
+        return
+    project.hooks = hooks
+    run = (runner, "run", "--all-files")
+    check = replace(
+        project.check("pre-commit", "lint", (*run, "--show-diff-on-failure"), run),
+        writes_tree=True,
+    )
+    found.add("pre-commit", check, label=PRE_COMMIT_CONFIG)
+
+
+def _detect_python(project: _Project, found: _Detected) -> None:
+    root = project.root
     requirements = sorted(root.glob("requirements*.txt"))
     markers = ("pyproject.toml", "setup.py", "setup.cfg")
     if not requirements and not any((root / name).is_file() for name in markers):
         return
-    eco = "python"
+    _python_style(project, found)
+    _python_mypy(project, found)
+    _python_audit_build_test(project, found)
 
-    def check(name: str, category: str, command: Command, fix: Command | None = None) -> Check:
-        return Check(name, category, command, root, timeout, fix, "detected")
 
-    ruff = finder.python_tool("ruff")
-    if ruff:
-        found.add(
-            eco,
-            check(
-                "ruff",
-                "lint",
-                ((ruff, "check", "."), (ruff, "format", "--check", ".")),
-                ((ruff, "check", "--fix", "."), (ruff, "format", ".")),
-            ),
-            label="ruff",
+def _python_style(project: _Project, found: _Detected) -> None:
+    """ruff, isort, black, flake8: each only where the project configures it. The order is
+    the fixes' order: black (the formatter) has the last word on layout."""
+    eco, config, finder = "python", project.config, project.finder
+    used = False
+    for tool in ("ruff", "isort", "black", "flake8"):
+        where = config.python_tool(tool)
+        used = used or where is not None or project.by_pre_commit(tool)
+        installed = finder.python_tool(tool)
+        command = _configured_tool(project, found, f"{eco}: {tool}", where, installed, places(tool))
+        if command is None:
+            continue
+        if tool == "ruff":
+            found.add(eco, _ruff_check(project, found, command), label="ruff")
+        elif tool == "isort":
+            found.add(
+                eco, project.check(tool, "lint", (command, "--check-only", "."), (command, "."))
+            )
+        elif tool == "black":
+            found.add(eco, project.check(tool, "lint", (command, "--check", "."), (command, ".")))
+        else:  # flake8 reports; it has no fix
+            found.add(eco, project.check(tool, "lint", (command,)))
+    if not used:
+        found.skip(
+            f"{eco}: formatters and linters",
+            "none configured (ruff, isort, black, flake8): heal formats nothing; see "
+            "docs/configuration.md",
         )
+
+
+def _ruff_check(project: _Project, found: _Detected, ruff: str) -> Check:
+    """`ruff check`, plus `ruff format` where the project says it formats with ruff too:
+    `[tool.ruff]` alone is often a linter's configuration in a project that formats with
+    black, or not at all."""
+    lint: list[Argv] = [(ruff, "check", ".")]
+    fix: list[Argv] = [(ruff, "check", "--fix", ".")]
+    if project.config.ruff_formats():
+        lint.append((ruff, "format", "--check", "."))
+        fix.append((ruff, "format", "."))
     else:
-        found.skip("python: ruff", "ruff not installed; trying black and isort")
-        black = finder.python_tool("black")
-        isort = finder.python_tool("isort")
-        if isort:
-            found.add(eco, check("isort", "lint", (isort, "--check-only", "."), (isort, ".")))
-        else:
-            found.skip("python: isort", "isort not installed")
-        if black:
-            found.add(eco, check("black", "lint", (black, "--check", "."), (black, ".")))
-        else:
-            found.skip("python: black", "black not installed")
+        found.skip(
+            "python: ruff format",
+            "ruff is configured for linting, but nothing says the project formats with it: "
+            "add a [tool.ruff.format] table (an empty one will do) to have heal format with ruff",
+        )
+    return project.check("ruff", "lint", tuple(lint), tuple(fix))
+
+
+def _python_mypy(project: _Project, found: _Detected) -> None:
     # mypy is a lint check: static analysis of the source, with no mechanical fix.
-    configured, lists_files = _mypy_config(root)
-    mypy = finder.python_tool("mypy")
-    if not mypy:
-        found.skip("python: mypy", "mypy not installed")
-    elif not configured:
-        found.skip("python: mypy", "no mypy configuration found")
-    else:
-        found.add(eco, check("mypy", "lint", (mypy,) if lists_files else (mypy, ".")))
+    where = project.config.python_tool("mypy")
+    installed = project.finder.python_tool("mypy")
+    mypy = _configured_tool(project, found, "python: mypy", where, installed, places("mypy"))
+    if mypy is None:
+        return
+    lists_files = project.config.mypy_lists_files()
+    found.add("python", project.check("mypy", "lint", (mypy,) if lists_files else (mypy, ".")))
+
+
+def _python_audit_build_test(project: _Project, found: _Detected) -> None:
+    """pip-audit, compileall and pytest: not a style the project must have chosen. pip-audit
+    is installed only on purpose; compileall needs nothing but Python; pytest runs the
+    project's own tests."""
+    eco, root, finder, check = "python", project.root, project.finder, project.check
     audit = finder.python_tool("pip-audit")
     if not audit:
         found.skip("python: pip-audit", "pip-audit not installed")
@@ -817,45 +938,63 @@ def _detect_python(root: Path, finder: _Finder, timeout: float, found: _Detected
 NPM_PLACEHOLDER_TEST = "no test specified"
 
 
-def _detect_node(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
-    manifest = root / "package.json"
+def _read_package(project: _Project, found: _Detected) -> dict[str, Any] | None:
+    manifest = project.root / "package.json"
     if not manifest.is_file():
-        return
-    eco = "node"
+        return None
     try:
         package = json.loads(_read_text(manifest))
     except json.JSONDecodeError as exc:
         found.skip("node", f"package.json is not valid JSON ({exc})")
-        return
+        return None
     if not isinstance(package, dict):
         found.skip("node", "package.json is not a JSON object")
-        return
-    scripts = package.get("scripts") or {}
-    scripts = scripts if isinstance(scripts, dict) else {}
+        return None
+    return package
+
+
+#: Where eslint and prettier are configured, for a skip reason (project_config has the list).
+NODE_PLACES = {
+    "eslint": "eslint.config.*, .eslintrc* or an `eslintConfig` key in package.json",
+    "prettier": ".prettierrc*, prettier.config.* or a `prettier` key in package.json",
+}
+
+
+def _node_linters(project: _Project, found: _Detected, package: dict[str, Any]) -> dict[str, str]:
+    """eslint and prettier where the project configures them and installed its own copy:
+    tool -> the command word its scripts would use (relative to the root)."""
     deps: dict[str, Any] = {}
     for key in ("dependencies", "devDependencies"):
         value = package.get(key)
         if isinstance(value, dict):
             deps.update(value)
+    usable = {}
+    for tool, places_text in NODE_PLACES.items():
+        local = f"./node_modules/.bin/{tool}"
+        installed = local if tool in deps and (project.root / local).is_file() else None
+        where = project.config.node_tool(tool, package)
+        command = _configured_tool(project, found, f"node: {tool}", where, installed, places_text)
+        if command is not None:
+            usable[tool] = command
+    return usable
 
-    def local_bin(tool: str) -> str | None:
-        # The project's own copy, as its scripts would run it (argv relative to cwd=root).
-        if tool in deps and (root / "node_modules" / ".bin" / tool).is_file():
-            return f"./node_modules/.bin/{tool}"
-        return None
 
-    eslint, prettier = local_bin("eslint"), local_bin("prettier")
+def _detect_node(project: _Project, found: _Detected) -> None:
+    package = _read_package(project, found)
+    if package is None:
+        return
+    eco, check = "node", project.check
+    scripts = package.get("scripts") or {}
+    scripts = scripts if isinstance(scripts, dict) else {}
+    linters = _node_linters(project, found, package)
     fixes: list[Argv] = []
-    if eslint:
-        fixes.append((eslint, "--fix", "."))
-    if prettier:
-        fixes.append((prettier, "--write", "."))
+    if "eslint" in linters:
+        fixes.append((linters["eslint"], "--fix", "."))
+    if "prettier" in linters:
+        fixes.append((linters["prettier"], "--write", "."))
     lint_fix: Command | None = tuple(fixes) if fixes else None
-    npm = finder.tool("npm")
-
-    def check(name: str, category: str, command: Command, fix: Command | None = None) -> Check:
-        return Check(name, category, command, root, timeout, fix, "detected")
-
+    npm = project.finder.tool("npm")
+    # The project's own scripts are its declaration of how it lints, builds and tests.
     for script, category in (("lint", "lint"), ("build", "build"), ("test", "test")):
         body = scripts.get(script)
         if not isinstance(body, str) or not body.strip():
@@ -869,15 +1008,15 @@ def _detect_node(root: Path, finder: _Finder, timeout: float, found: _Detected) 
         fix = lint_fix if category == "lint" else None
         found.add(eco, check(f"npm run {script}", category, ("npm", "run", script), fix))
     if not isinstance(scripts.get("lint"), str):
-        # No lint script: run the linters the project installed, directly.
-        if eslint:
+        # No lint script: run the linters the project configured and installed, directly.
+        if eslint := linters.get("eslint"):
             found.add(eco, check("eslint", "lint", (eslint, "."), (eslint, "--fix", ".")))
-        if prettier:
+        if prettier := linters.get("prettier"):
             found.add(
                 eco,
                 check("prettier", "lint", (prettier, "--check", "."), (prettier, "--write", ".")),
             )
-    if not (root / "package-lock.json").is_file():
+    if not (project.root / "package-lock.json").is_file():
         found.skip("node: npm audit", "no package-lock.json")
     elif not npm:
         found.skip("node: npm audit", "npm not installed")
@@ -893,12 +1032,15 @@ def _detect_node(root: Path, finder: _Finder, timeout: float, found: _Detected) 
         )
 
 
-def _detect_go(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
+def _detect_go(project: _Project, found: _Detected) -> None:
+    root, finder, timeout = project.root, project.finder, project.timeout
     if not (root / "go.mod").is_file():
         return
     eco = "go"
     if not finder.tool("go"):
         found.skip("go: go vet, go build, go test", "go not installed")
+    # gofmt needs no configuration to count: its layout is the language's one standard, with no
+    # setting a project could choose otherwise, so its fix imposes nothing.
     if finder.tool("gofmt"):
         found.add(
             eco,
@@ -918,49 +1060,36 @@ def _detect_go(root: Path, finder: _Finder, timeout: float, found: _Detected) ->
         found.skip("go: gofmt", "gofmt not installed")
     if not finder.tool("go"):
         return
-    found.add(eco, Check("go vet", "lint", ("go", "vet", "./..."), root, timeout))
-    found.add(eco, Check("go build", "build", ("go", "build", "./..."), root, timeout))
+    found.add(eco, project.check("go vet", "lint", ("go", "vet", "./...")))
+    found.add(eco, project.check("go build", "build", ("go", "build", "./...")))
     if _has_files(root, "*_test.go"):
-        found.add(eco, Check("go test", "test", ("go", "test", "./..."), root, timeout))
+        found.add(eco, project.check("go test", "test", ("go", "test", "./...")))
     else:
         found.skip("go: go test", "no *_test.go files")
 
 
-def _detect_rust(root: Path, finder: _Finder, timeout: float, found: _Detected) -> None:
-    if not (root / "Cargo.toml").is_file():
+def _detect_rust(project: _Project, found: _Detected) -> None:
+    finder, check = project.finder, project.check
+    if not (project.root / "Cargo.toml").is_file():
         return
     eco = "rust"
     if not finder.tool("cargo"):
         found.skip("rust: cargo", "cargo not installed")
         return
+    # cargo fmt needs no configuration to count: rustfmt's layout is the language's standard
+    # one, and a project that wants another writes a rustfmt.toml, which cargo fmt reads.
     # rustup installs these as the cargo subcommand binaries; their presence is the lookup.
     if finder.tool("cargo-fmt") or finder.tool("rustfmt"):
-        found.add(
-            eco,
-            Check(
-                "cargo fmt",
-                "lint",
-                ("cargo", "fmt", "--check"),
-                root,
-                timeout,
-                ("cargo", "fmt"),
-                "detected",
-            ),
-        )
+        found.add(eco, check("cargo fmt", "lint", ("cargo", "fmt", "--check"), ("cargo", "fmt")))
     else:
         found.skip("rust: cargo fmt", "rustfmt not installed")
     if finder.tool("cargo-clippy"):
-        found.add(
-            eco,
-            Check(
-                "cargo clippy", "lint", ("cargo", "clippy", "--", "-D", "warnings"), root, timeout
-            ),
-        )
+        found.add(eco, check("cargo clippy", "lint", ("cargo", "clippy", "--", "-D", "warnings")))
     else:
         found.skip("rust: cargo clippy", "clippy not installed")
-    found.add(eco, Check("cargo build", "build", ("cargo", "build"), root, timeout))
+    found.add(eco, check("cargo build", "build", ("cargo", "build")))
     # Rust tests live inline in src/, so there is no cheap way to tell there are none.
-    found.add(eco, Check("cargo test", "test", ("cargo", "test"), root, timeout))
+    found.add(eco, check("cargo test", "test", ("cargo", "test")))
 
 
 def _temp_root() -> Path:
@@ -972,9 +1101,13 @@ def _temp_root() -> Path:
 
 
 def detect_project(root: Path, *, timeout: float = 600, path: str | None = None) -> Plan:
-    """Checks for the Python, Node, Go and Rust projects at `root`, using installed tools only."""
-    finder = _Finder(root, path)
+    """Checks for the Python, Node, Go and Rust projects at `root`, using installed tools only,
+    and formatters and linters only where the project configures them."""
+    project = _Project(root, _Finder(root, path), timeout, ProjectConfig(root))
     found = _Detected()
-    for detector in (_detect_python, _detect_node, _detect_go, _detect_rust):
-        detector(root, finder, timeout, found)
+    # pre-commit first: the tools its hooks run are then not run a second time on their own.
+    for detector in (_detect_pre_commit, _detect_python, _detect_node, _detect_go, _detect_rust):
+        detector(project, found)
+    for name, why in project.config.problems.items():
+        found.skip(name, why)
     return Plan(checks=found.checks, detected=found.detected, skipped=found.skipped)
