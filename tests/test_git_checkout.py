@@ -15,14 +15,9 @@ import pytest
 from autoheal.checks import Check, run_checks
 from autoheal.git import Git
 from autoheal.git_checkout import CheckoutBlocked, DirtyCheckout, Position, detached_at
-from tests.gitfixtures import Repos, git, isolate_git, make_repo
+from tests.gitfixtures import Repos, git, make_repo
 
 IGNORE = ".venv/\nnode_modules/\nbuild/\n*.log\n"
-
-
-@pytest.fixture(autouse=True)
-def _git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_git(monkeypatch, tmp_path)
 
 
 def where(repo: Path) -> tuple[str, str]:
