@@ -61,6 +61,12 @@ class Job:
         text = self.log.read_text() if self.log.exists() else ""
         return [tuple(line.split(" ")) for line in text.splitlines()]  # type: ignore[misc]
 
+    def back_at(self, start: tuple[str, str]) -> None:
+        """On the branch and commit it started at, with main's broken package, untouched."""
+        assert where(self.clone) == start
+        assert (self.clone / "src/calc/__init__.py").read_text() == BROKEN
+        self.untouched()
+
     def untouched(self) -> None:
         """The installed tools: same content, same mtime; the tree is clean."""
         names = [path.relative_to(self.clone) for path in self.installed]
@@ -69,10 +75,15 @@ class Job:
 
 
 def job(
-    tmp_path: Path, actions: ActionsEnv, monkeypatch: pytest.MonkeyPatch, *, tools: bool = True
+    tmp_path: Path,
+    actions: ActionsEnv,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    editable: bool = False,
 ) -> Job:
     """The remote with the project at main, and the CI checkout of it (depth 1) where the job
-    installed the tools. PATH holds no ruff, pytest or mypy of ours."""
+    installed the tools, or (`editable`) only the package, through PYTHONPATH. PATH holds no
+    ruff, pytest or mypy of ours."""
     repos = make_repo(tmp_path, files=PROJECT)
     clone = repos.clone("ci", depth=1)
     log = tmp_path / "tool-runs"
@@ -80,22 +91,27 @@ def job(
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     actions.env["PATH"] = "/usr/bin:/bin"
     actions.env["INPUT_WORKING_DIRECTORY"] = str(clone)
-    for name, body in TOOLS.items() if tools else ():
+    if editable:
+        monkeypatch.setenv("PYTHONPATH", str(clone / "src"))
+    tools = {} if editable else TOOLS
+    for name, body in tools.items():
         path = clone / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n" + LOG.format(name=path.name) + body)
         path.chmod(0o755)
         os.utime(path, ns=(10**18, 10**18))
-    installed = snapshot(clone, TOOLS if tools else [])
+    installed = snapshot(clone, tools)
     return Job(repos, clone, actions, log, installed)
 
 
 def push(j: Job, changes: list[tuple[str, str]]) -> list[str]:
-    """Commit each (path, content) on the remote's main; the checkout stays where it is."""
+    """Commit each (path, content), push to main, and pull it into the checkout (the run
+    checks out main's tip)."""
     shas = [
         j.repos.commit(path, text, f"change {path} ({i})") for i, (path, text) in enumerate(changes)
     ]
     j.repos.push()
+    git(j.clone, "pull", "-q", "--ff-only")
     return shas
 
 
@@ -135,7 +151,6 @@ def test_validate_finds_the_tools_the_job_installed(
     j = job(tmp_path, actions, monkeypatch)
     healthy = j.repos.sha()
     push(j, [("src/calc/__init__.py", BROKEN), ("app.js", "var x = 1;\n")])
-    git(j.clone, "pull", "-q", "--ff-only")  # the dispatch run checks out main's broken tip
     before = where(j.clone)
 
     run = validate(j, capsys, healthy)
@@ -160,7 +175,6 @@ def test_heal_and_validate_agree_on_the_same_commit(
 ) -> None:
     j = job(tmp_path, actions, monkeypatch)
     [broken] = push(j, [("src/calc/__init__.py", BROKEN)])
-    git(j.clone, "pull", "-q", "--ff-only")
     actions.inputs(mode="heal")
     actions.set_event(push_event())
     healed = actions.run(capsys)
@@ -181,7 +195,6 @@ def test_every_bisect_step_uses_the_tools_the_job_installed(
     blames the commit that broke the package; the checkout ends on main, as it began."""
     j = job(tmp_path, actions, monkeypatch)
     before, shas = five_commits_third_breaks(j)
-    git(j.clone, "pull", "-q", "--ff-only")
     start = where(j.clone)
 
     run = rollback(j, capsys, before, shas[-1])
@@ -195,8 +208,7 @@ def test_every_bisect_step_uses_the_tools_the_job_installed(
     # The end of the push, then the bisect steps over [before, *shas]: c1 good, c3 bad, c2 bad.
     assert [head for _, head in tested] == [shas[4], shas[1], shas[3], shas[2]]
     assert "### Bisect (4 check runs)" in run.summary
-    assert where(j.clone) == start
-    j.untouched()
+    j.back_at(start)  # the revert went to the remote from a scratch tree; no check ran there
 
 
 # --------------------------------------------------------------------------- editable install
@@ -207,11 +219,9 @@ def test_editable_install_validate_tests_the_commit_not_the_checkout(
 ) -> None:
     """The package is imported from the checkout's src/ (PYTHONPATH, like an editable
     install's .pth): only a checkout of the commit itself makes the import see its code."""
-    j = job(tmp_path, actions, monkeypatch, tools=False)
-    monkeypatch.setenv("PYTHONPATH", str(j.clone / "src"))
+    j = job(tmp_path, actions, monkeypatch, editable=True)
     healthy = j.repos.sha()
     push(j, [("src/calc/__init__.py", BROKEN)])
-    git(j.clone, "pull", "-q", "--ff-only")
 
     run = validate(j, capsys, healthy, detect="false", test_command=UNITTEST)
 
@@ -221,10 +231,8 @@ def test_editable_install_validate_tests_the_commit_not_the_checkout(
 def test_editable_install_bisect_blames_the_right_commit(
     tmp_path: Path, actions: ActionsEnv, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    j = job(tmp_path, actions, monkeypatch, tools=False)
-    monkeypatch.setenv("PYTHONPATH", str(j.clone / "src"))
+    j = job(tmp_path, actions, monkeypatch, editable=True)
     before, shas = five_commits_third_breaks(j)
-    git(j.clone, "pull", "-q", "--ff-only")
 
     run = rollback(j, capsys, before, shas[-1], detect="false", test_command=UNITTEST)
 
@@ -278,11 +286,9 @@ def test_validate_restores_the_checkout_however_the_checks_end(
     capsys: Any,
     how: str,
 ) -> None:
-    j = job(tmp_path, actions, monkeypatch, tools=False)
-    monkeypatch.setenv("PYTHONPATH", str(j.clone / "src"))
+    j = job(tmp_path, actions, monkeypatch, editable=True)
     healthy = j.repos.sha()
     push(j, [("src/calc/__init__.py", BROKEN)])
-    git(j.clone, "pull", "-q", "--ff-only")
     before = where(j.clone)
     inputs = {"detect": "false", **_ending(how, monkeypatch, "validate", 0)}
 
@@ -296,9 +302,7 @@ def test_validate_restores_the_checkout_however_the_checks_end(
         else:
             assert run.code == 1 and "crashed mid-run" in run.out
 
-    assert where(j.clone) == before
-    assert (j.clone / "src/calc/__init__.py").read_text() == BROKEN
-    j.untouched()
+    j.back_at(before)
 
 
 @pytest.mark.parametrize("how", ENDINGS)
@@ -311,10 +315,8 @@ def test_rollback_restores_the_checkout_when_bisect_stops_midway(
 ) -> None:
     """The end of the push is checked, then the first bisect step ends that way: nothing is
     pushed and the checkout is back on main at its commit."""
-    j = job(tmp_path, actions, monkeypatch, tools=False)
-    monkeypatch.setenv("PYTHONPATH", str(j.clone / "src"))
+    j = job(tmp_path, actions, monkeypatch, editable=True)
     before, shas = five_commits_third_breaks(j)
-    git(j.clone, "pull", "-q", "--ff-only")
     start, remote = where(j.clone), j.repos.remote_log()
     inputs = {"detect": "false", "strategy": "culprit", **_ending(how, monkeypatch, "rollback", 1)}
 
@@ -329,6 +331,4 @@ def test_rollback_restores_the_checkout_when_bisect_stops_midway(
             assert run.code == 1 and "crashed mid-run" in run.out
 
     assert j.repos.remote_log() == remote
-    assert where(j.clone) == start
-    assert (j.clone / "src/calc/__init__.py").read_text() == BROKEN
-    j.untouched()
+    j.back_at(start)
