@@ -173,6 +173,33 @@ def test_dirty_checkout_is_refused_before_anything_is_touched(
     assert missing.returncode != 0, "fetched before refusing"
 
 
+def test_commit_tracking_an_ignored_file_of_the_checkout_is_refused(
+    actions: ActionsEnv, capsys: Any
+) -> None:
+    """The validated commit tracks `local.cfg`, which the checkout ignores and has (this
+    machine's settings): git will not overwrite it, so validate says so and changes nothing."""
+    repos = sample_repo(actions.tmp)
+    old = repos.commit("local.cfg", "committed by mistake\n", "add local.cfg")
+    git(repos.work, "rm", "-q", "--cached", "local.cfg")
+    repos.commit(".gitignore", "local.cfg\n", "ignore local.cfg")
+    repos.push()
+    clone = repos.clone("ci", depth=1)
+    (clone / "local.cfg").write_text("this machine's settings\n")
+    head = git(clone, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD")
+    mtime = (clone / "local.cfg").stat().st_mtime_ns
+    use_checks(actions, clone)
+    set_dispatch(actions, heal_payload(old))
+
+    run = actions.run(capsys)
+
+    assert run.code == 1 and run.outputs["status"] == "FAILED"
+    assert f"::error::Cannot check out {old}" in run.out and "local.cfg" in run.out
+    assert git(clone, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD") == head
+    assert (clone / "local.cfg").read_text() == "this machine's settings\n"
+    assert (clone / "local.cfg").stat().st_mtime_ns == mtime
+    assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""
+
+
 def _staged(clone: Path, name: str) -> None:
     (clone / name).write_text("new\n")
     git(clone, "add", name)
