@@ -7,7 +7,8 @@ the project's tools and packages), its checks run there, and the checkout goes b
 branch afterwards: a tree with uncommitted changes is refused first (autoheal.git_checkout).
 
 Exit code 0 whatever the score: the decision is in the outputs and the rollback step acts on
-it. Only a failed evaluation (bad payload: 2, missing commit: 1) exits non-zero.
+it. Only a failed or refused evaluation (bad payload: 2; missing commit, checkout with
+uncommitted changes: 1) exits non-zero.
 """
 
 from __future__ import annotations
