@@ -363,14 +363,28 @@ def test_max_age(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: 
     _refused(result, world, bad, "age ≤ 72 h")
 
 
-def test_dirty_tree(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("scratch.txt", "local change\n"), ("check.py", "print('my edit')\n")],
+    ids=["untracked", "modified"],
+)
+def test_dirty_tree(
+    world: World, capsys: pytest.CaptureFixture[str], name: str, content: str
+) -> None:
+    """Bisect checks commits out in this checkout: someone's changes there are refused before
+    any commit is checked out or any check runs."""
     before = world.repos.sha()
+    world.commit("ok.txt", "ok\n", "good")
     bad = world.commit("app.txt", "bug\n", "bad")
     world.repos.push()
     clone = world.checkout(False)
-    (clone / "scratch.txt").write_text("local change\n")
+    (clone / name).write_text(content)
+    local = _local_state(clone)
     result = world.run(capsys, before=before, after=bad)
     _refused(result, world, bad, "clean working tree")
+    assert name in result.out and "stash or .gitignore" in result.out
+    assert _local_state(clone) == local and (clone / name).read_text() == content
+    assert world.check_runs() == 0
 
 
 def test_sha_not_on_the_branch(world: World, capsys: pytest.CaptureFixture[str]) -> None:

@@ -135,31 +135,74 @@ def test_force_pushed_away_sha(actions: ActionsEnv, capsys: Any) -> None:
     assert "no longer exists" in run.out
 
 
-def test_dirty_checkout_is_left_untouched(actions: ActionsEnv, capsys: Any) -> None:
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda clone: (clone / "test.ok").write_text("local edit\n"), "test.ok"),
+        (lambda clone: _staged(clone, "scratch.txt"), "scratch.txt"),
+        (lambda clone: (clone / "notes.txt").write_text("untracked\n"), "notes.txt"),
+    ],
+    ids=["modified", "staged", "untracked"],
+)
+def test_dirty_checkout_is_refused_before_anything_is_touched(
+    actions: ActionsEnv, capsys: Any, change: Any, named: str
+) -> None:
+    """The checks run in the checkout, with the commit checked out: someone's uncommitted
+    work there is refused before any fetch or checkout (a shallow clone still lacks the sha)."""
     repos = sample_repo(actions.tmp)
-    good = repos.sha()
-    break_checks(repos, "test")
-    clone = repos.clone("ci")
-    (clone / "test.ok").write_text("local edit\n")  # modified tracked file
-    (clone / "scratch.txt").write_text("untracked\n")
-    git(clone, "add", "scratch.txt")
-    (clone / "notes.txt").write_text("also untracked\n")
+    clone = repos.clone("ci", depth=1)
+    healed = break_checks(repos, "test")  # pushed after the clone: not in it yet
+    change(clone)
     status_before = git(clone, "status", "--porcelain=v1", "--untracked-files=all")
-    head_before = git(clone, "rev-parse", "HEAD")
-    worktrees_before = git(clone, "worktree", "list", "--porcelain")
+    head_before = git(clone, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD")
     use_checks(actions, clone)
-    set_dispatch(actions, heal_payload(good))
+    set_dispatch(actions, heal_payload(healed))
 
     run = actions.run(capsys)
 
-    assert run.code == 0, run.err
-    assert run.outputs["status"] == "HEALTHY"
-    assert (clone / "test.ok").read_text() == "local edit\n"
-    assert (clone / "notes.txt").read_text() == "also untracked\n"
+    assert run.code == 1
+    assert run.outputs["status"] == "FAILED"
+    assert "rollback-required" not in run.outputs
+    errors = [line for line in run.out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "Refusing to validate" in errors[0], run.out
+    assert named in errors[0] and "stash or .gitignore" in errors[0]
+    assert "Running" not in run.out  # no check ran
     assert git(clone, "status", "--porcelain=v1", "--untracked-files=all") == status_before
-    assert git(clone, "rev-parse", "HEAD") == head_before
-    assert git(clone, "worktree", "list", "--porcelain") == worktrees_before
-    assert list(actions.runner_temp.iterdir()) == []  # the work tree was removed
+    assert git(clone, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD") == head_before
+    missing = subprocess.run(["git", "cat-file", "-e", healed], cwd=clone, check=False)
+    assert missing.returncode != 0, "fetched before refusing"
+
+
+def test_commit_tracking_an_ignored_file_of_the_checkout_is_refused(
+    actions: ActionsEnv, capsys: Any
+) -> None:
+    """The validated commit tracks `local.cfg`, which the checkout ignores and has (this
+    machine's settings): git will not overwrite it, so validate says so and changes nothing."""
+    repos = sample_repo(actions.tmp)
+    old = repos.commit("local.cfg", "committed by mistake\n", "add local.cfg")
+    git(repos.work, "rm", "-q", "--cached", "local.cfg")
+    repos.commit(".gitignore", "local.cfg\n", "ignore local.cfg")
+    repos.push()
+    clone = repos.clone("ci", depth=1)
+    (clone / "local.cfg").write_text("this machine's settings\n")
+    head = git(clone, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD")
+    mtime = (clone / "local.cfg").stat().st_mtime_ns
+    use_checks(actions, clone)
+    set_dispatch(actions, heal_payload(old))
+
+    run = actions.run(capsys)
+
+    assert run.code == 1 and run.outputs["status"] == "FAILED"
+    assert f"::error::Cannot check out {old}" in run.out and "local.cfg" in run.out
+    assert git(clone, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD") == head
+    assert (clone / "local.cfg").read_text() == "this machine's settings\n"
+    assert (clone / "local.cfg").stat().st_mtime_ns == mtime
+    assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def _staged(clone: Path, name: str) -> None:
+    (clone / name).write_text("new\n")
+    git(clone, "add", name)
 
 
 def test_no_sha_anywhere_uses_head_and_says_so(actions: ActionsEnv, capsys: Any) -> None:
@@ -219,7 +262,7 @@ def test_working_directory_in_a_subfolder(actions: ActionsEnv, capsys: Any) -> N
 def flaky_setup(actions: ActionsEnv, fails: int, retries: str = "1") -> tuple[Path, Any]:
     repos = sample_repo(actions.tmp)
     clone = repos.clone("ci", depth=1)
-    state = actions.tmp / "flaky-state"  # outside the repo: survives the work tree
+    state = actions.tmp / "flaky-state"  # outside the checkout, which validate cleans after
     use_checks(actions, clone, retries=retries)
     actions.inputs(test_command=f"python3 flaky.py {state} {fails}")
     # Heal's confidence 0: only the bonuses count, so one failing test drops below 30.

@@ -1,9 +1,13 @@
 """rollback mode: revert what a failing push broke, only adding commits, never losing work.
 
-The flow: decide (validate said so, not a dry run) → find the push's commits → pick the targets
-(bisect for the culprit, or the whole range) → guardrails → revert on top of the remote tip in a
-scratch work tree → verify each revert → push fast-forward (or open a revert pull request) →
-stop the line (fail the step, open or update an issue).
+The flow: decide (validate said so, not a dry run) → find the push's commits → guardrails (a
+clean checkout first) → pick the targets (bisect for the culprit, or the whole range) → revert
+on top of the remote tip in a scratch work tree → verify each revert → push fast-forward (or
+open a revert pull request) → stop the line (fail the step, open or update an issue).
+
+Bisect checks each commit out in the job's own checkout, where the workflow installed the
+project's tools and packages (autoheal.git_checkout), and puts it back on its branch after each
+step; the scratch work tree only makes and pushes commits, and runs no check.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
+from autoheal.git_checkout import detached_at
 from autoheal.modes.common import (
     echo_failures,
     github_client,
@@ -163,7 +168,6 @@ class Rollback:
         self.git = repository(settings, ctx)
         self.temp_root = report.env.get("RUNNER_TEMP") or None
         self.now = time.time()
-        self._checks_root = settings.working_directory  # where the bisect checks were planned
 
     # ------------------------------------------------------------------ the flow
 
@@ -335,7 +339,7 @@ class Rollback:
 
     def bisect(self, commits: list[str], after: str, *, required: bool) -> str | None:
         critical = self.settings.critical_categories
-        failing = self.in_worktree(after, lambda root: self.failing_at_after(root, critical))
+        failing = self.at_commit(after, lambda: self.failing_at_after(critical))
         if failing is None:
             if required:
                 raise Stop(
@@ -374,22 +378,20 @@ class Rollback:
             )
         return result.sha
 
-    def failing_at_after(self, root: Path, critical: Sequence[str]) -> list[CheckResult] | None:
-        checks = [c for c in plan_checks(self.settings, root).checks if c.category in critical]
+    def failing_at_after(self, critical: Sequence[str]) -> list[CheckResult] | None:
+        checks = [c for c in plan_checks(self.settings).checks if c.category in critical]
         if not checks:
             return None
         self.summary.check_runs += 1
         results = run_checks(checks, self.settings.max_parallel or None)
-        self._checks_root = root
         return [r for r in results if not r.passed]
 
     def is_bad(self, sha: str, checks: list[Check]) -> bool:
-        def run_at(root: Path) -> bool:
-            moved = [_reroot(c, self._checks_root, root) for c in checks]
-            return not all(r.passed for r in run_checks(moved, self.settings.max_parallel or None))
+        def run() -> bool:
+            return not all(r.passed for r in run_checks(checks, self.settings.max_parallel or None))
 
         self.summary.check_runs += 1
-        bad = self.in_worktree(sha, run_at)
+        bad = self.at_commit(sha, run)
         self.record_step(sha, "❌ fail" if bad else "✅ pass")
         return bad
 
@@ -397,13 +399,18 @@ class Rollback:
         self.report.info(f"bisect: {sha[:12]} {result}")
         self.summary.steps.append((sha, self.git.subject(sha), result))
 
-    def in_worktree(self, sha: str, work: Callable[[Path], T]) -> T:
-        with self.worktree(sha) as tree:
-            return work(tree.path)
+    def at_commit(self, sha: str, work: Callable[[], T]) -> T:
+        """`work()` with `sha` checked out in the job's checkout, where its tools and packages
+        are installed: the checks see what heal and validate see. The checkout goes back to
+        its branch afterwards, however `work` ends."""
+        with detached_at(self.git, sha, doing="roll back") as start:
+            self.report.debug(f"checked out {sha} in the checkout; back to {start} afterwards")
+            return work()
 
     @contextmanager
     def worktree(self, sha: str) -> Iterator[Git]:
-        """A scratch detached work tree of `sha` under RUNNER_TEMP, removed afterwards."""
+        """A scratch detached work tree of `sha` under RUNNER_TEMP, removed afterwards: where
+        the reverts are made and pushed from. No check runs there (see `at_commit`)."""
         holder = Path(tempfile.mkdtemp(prefix=f"autoheal-{sha[:12]}-", dir=self.temp_root))
         path = holder / "tree"
         tree = self.git.worktree_add(path, sha)
@@ -430,7 +437,9 @@ class Rollback:
                 SKIPPED,
                 f"The working tree of {self.settings.working_directory} has uncommitted "
                 f"changes ({', '.join(line[3:] for line in dirty[:5])}).",
-                fix="Run rollback in a fresh checkout, or commit or discard the changes.",
+                fix="Run rollback right after actions/checkout, the steps that install the "
+                "project's tools, and validate; commit, stash or .gitignore what earlier steps "
+                "wrote.",
             )
         done = self.rollbacks_today(tip)
         cap = self.settings.max_rollbacks_per_day
@@ -873,11 +882,3 @@ def _branch(ref: str, ctx: Context, git: Git, local: bool) -> str:
             fix="Run on a branch (push or dispatch event), or check out the branch locally.",
         )
     return branch
-
-
-def _reroot(check: Check, old_root: Path, new_root: Path) -> Check:
-    """The same check, run in another work tree of the same repository."""
-    try:
-        return replace(check, cwd=new_root / check.cwd.relative_to(old_root))
-    except ValueError:
-        return check

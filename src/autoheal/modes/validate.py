@@ -2,21 +2,19 @@
 
 It runs in the workflow a `repository_dispatch` started, where GITHUB_SHA is the default
 branch tip and not the healed commit: the sha comes from the payload (or the `sha` input).
-That commit is checked out in a separate work tree, so the user's checkout is never touched.
+That commit is checked out, detached, in the job's own checkout (where the workflow installed
+the project's tools and packages), its checks run there, and the checkout goes back to its
+branch afterwards: a tree with uncommitted changes is refused first (autoheal.git_checkout).
 
 Exit code 0 whatever the score: the decision is in the outputs and the rollback step acts on
-it. Only a failed evaluation (bad payload: 2, missing commit: 1) exits non-zero.
+it. Only a failed or refused evaluation (bad payload: 2; missing commit, checkout with
+uncommitted changes: 1) exits non-zero.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autoheal import markers, payload, scoring
@@ -24,6 +22,7 @@ from autoheal.checks import CheckResult, run_checks
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import CommitMissing, Git
+from autoheal.git_checkout import detached_at, refuse_dirty
 from autoheal.modes.common import (
     echo_failures,
     github_client,
@@ -207,10 +206,16 @@ def report_duplicate(decision: Decision, target: Target, report: Report) -> int:
 
 
 def evaluate(settings: Settings, git: Git, target: Target, report: Report) -> Evaluation:
-    """Check out the sha in its own work tree, run every check (with retries), score it."""
+    """Check the sha out in the job's checkout, run every check (with retries) with the tools
+    installed there, as heal does, then put the checkout back; score it."""
+    refuse_dirty(git, "validate")  # before fetching anything
     _ensure_present(git, target.sha)
-    with _work_tree(git, target.sha, report) as root:
-        plan = plan_checks(settings, root)
+    with detached_at(git, target.sha, doing="validate") as start:
+        report.info(
+            f"Checked out {target.sha} (detached) in the checkout; it goes back to {start} "
+            "after the checks."
+        )
+        plan = plan_checks(settings)
         if not plan.checks:
             report.warning("No checks found: nothing to evaluate, so nothing can pass.")
         report.info(f"Running {len(plan.checks)} check(s) on {target.sha}.")
@@ -243,25 +248,6 @@ def _ensure_present(git: Git, sha: str) -> None:
             "(force-pushed away, or the branch was deleted). Nothing was evaluated.",
             fix="Heal again from the branch's current tip; this validation cannot be done.",
         ) from exc
-
-
-@contextmanager
-def _work_tree(git: Git, sha: str, report: Report) -> Iterator[Path]:
-    """A detached work tree of `sha` (under RUNNER_TEMP in Actions), removed afterwards.
-
-    Yields the directory matching the working directory inside it (it may be a subfolder of
-    the repository).
-    """
-    prefix = git.run("rev-parse", "--show-prefix").stdout.strip()
-    base = report.env.get("RUNNER_TEMP") or None
-    parent = Path(tempfile.mkdtemp(prefix="autoheal-validate-", dir=base))
-    tree = parent / "tree"
-    try:
-        git.worktree_add(tree, sha)
-        yield tree / prefix if prefix else tree
-    finally:
-        git.worktree_remove(tree)
-        shutil.rmtree(parent, ignore_errors=True)
 
 
 def run_with_retries(
