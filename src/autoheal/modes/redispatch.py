@@ -40,10 +40,8 @@ from autoheal.github import (
     ValidationFailed,
     check_dispatch,
 )
-from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
 from autoheal.report import Report, code_block, code_cell, table_cell
-from autoheal.scoring import OUTCOMES
 from autoheal.settings import SHA_RE, Settings
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
@@ -201,22 +199,10 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
         source_run_attempt=ctx.run_attempt,
         pr=ctx.pr_number,
         confidence=settings.confidence,
-        checks=carried_outcomes(settings.category_outcomes),
+        checks=payload.heal_outcomes(settings.category_outcomes),
         # Where the failing push started, so rollback can bisect it in the dispatched run.
         before=ctx.push_before,
     )
-
-
-def carried_outcomes(value: dict[str, Any]) -> dict[str, str]:
-    """Heal's per-category outcomes, checked so validate can trust what it reads."""
-    for category, outcome in value.items():
-        if category not in CATEGORIES or outcome not in OUTCOMES:
-            raise InputError(
-                f"Input `category-outcomes` has {category!r}: {outcome!r}.",
-                fix="Pass heal's output unchanged: "
-                "`category-outcomes: ${{ steps.heal.outputs.category-outcomes }}`.",
-            )
-    return {str(k): str(v) for k, v in value.items()}
 
 
 # --------------------------------------------------------------------------------------------
