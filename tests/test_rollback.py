@@ -1068,6 +1068,7 @@ def test_fail_after_rollback_false_exits_zero(
 
 
 def _local(world: World, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[int, str]:
+    """A local run: its exit code, and what it printed (the report, then the stderr lines)."""
     from autoheal.cli import main
 
     world.snapshots.append(world.repos.remote_log())
@@ -1077,7 +1078,8 @@ def _local(world: World, capsys: pytest.CaptureFixture[str], *flags: str) -> tup
     argv += flags
     capsys.readouterr()
     code = main(argv, env)
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
 
 
 def test_local_run_reverts_on_the_current_branch_and_never_pushes(
@@ -1095,6 +1097,25 @@ def test_local_run_reverts_on_the_current_branch_and_never_pushes(
     assert not (world.repos.work / "app.txt").exists()
     assert world.repos.remote_sha() == bad  # never pushed
     assert "not pushed" in out
+
+
+def test_local_run_takes_revisions_as_git_names_them(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--before HEAD~2 --after HEAD`: resolved in the repository to the push's full shas."""
+    before = world.repos.sha()
+    world.commit("ok.txt", "ok\n", "good")
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    code, out = _local(
+        world, capsys, "--before", "HEAD~2", "--after", "HEAD", "--fail-after-rollback", "false"
+    )
+    assert code == 0, out
+    assert f"Push (inputs): {before[:12]}..{bad[:12]}," in out
+    work = Git(world.repos.work)
+    assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
+    assert not (world.repos.work / "app.txt").exists()
+    assert world.repos.remote_sha() == bad
 
 
 def test_local_run_on_a_detached_head_is_refused(
