@@ -1090,13 +1090,36 @@ def test_local_run_reverts_on_the_current_branch_and_never_pushes(
     bad = world.commit("app.txt", "bug\n", "bad")
     world.repos.push()
     code, out = _local(world, capsys, "--before", before, "--after", bad)
-    assert code == 0, out
+    # fail-after-rollback (true by default) stops the line locally too, with one error.
+    assert code == 1, out
+    errors = [line for line in out.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and f"Rolled back {bad}" in errors[0], out
+    assert "fail-after-rollback" in errors[0]
     work = Git(world.repos.work)
     assert work.current_branch() == "main"
     assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
     assert not (world.repos.work / "app.txt").exists()
     assert world.repos.remote_sha() == bad  # never pushed
     assert "not pushed" in out
+
+
+def test_local_run_honours_fail_after_rollback_false(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    code, out = _local(
+        world, capsys, "--before", before, "--after", bad, "--fail-after-rollback", "false"
+    )
+    assert code == 0, out
+    assert "error: " not in out
+    assert f"notice: Rollback: Rolled back {bad}" in out
+    assert (
+        Git(world.repos.work).trailers(Git(world.repos.work).head_sha())["Autoheal-Revert-Of"]
+        == bad
+    )
+    assert world.repos.remote_sha() == bad  # never pushed
 
 
 def test_local_run_takes_revisions_as_git_names_them(
