@@ -1,15 +1,19 @@
 """The local command: revisions as git names them, suggestions for typos, one line per error,
-short tool output and plain text."""
+short tool output, plain text, and an install without actions-toolkit."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.actions import TOKEN, ActionsEnv, parse_outputs
 from tests.gitfixtures import Repos, git, make_repo
+
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 def local(capsys: pytest.CaptureFixture[str], argv: list[str], **env: str) -> tuple[int, str, str]:
@@ -241,3 +245,80 @@ def test_the_terminal_gets_plain_text_and_the_summary_file_markdown(
     assert "**" not in out and "|---" not in out and "`" not in out
     header = next(line for line in out.splitlines() if line.startswith("Category"))
     assert header.split() == ["Category", "Check", "Result", "Duration", "Command"]
+
+
+# --------------------------------------------------------------------------- packaging
+
+
+BLOCK_TOOLKIT = "import sys; sys.modules['actions_toolkit'] = None"  # import fails
+
+
+def _run_module(code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC), "PATH": os.environ["PATH"], **env},
+        cwd=cwd,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"GITHUB_ACTIONS": "true", "INPUT_MODE": "heal", "INPUT_MAX_DIFF_LINES": "x"},
+        {"INPUT_MODE": "heal", "INPUT_MAX_DIFF_LINES": "x"},
+    ],
+    ids=["actions", "local"],
+)
+def test_the_command_works_without_actions_toolkit(tmp_path: Path, env: dict[str, str]) -> None:
+    """A `pip install .` has no actions-toolkit: every line is still the same, byte for byte."""
+    env = {**env, "INPUT_TOKEN": TOKEN, "INPUT_WORKING_DIRECTORY": str(tmp_path)}
+    run = "from autoheal.cli import main; sys.exit(main([]))"
+    without = _run_module(f"{BLOCK_TOOLKIT}; {run}", env, tmp_path)
+    with_toolkit = _run_module(f"import sys; {run}", env, tmp_path)
+    assert without.returncode == with_toolkit.returncode == 2
+    assert without.stdout == with_toolkit.stdout
+    assert without.stderr == with_toolkit.stderr
+    shown = without.stdout + without.stderr
+    assert "Input `max-diff-lines` is 'x'" in shown and "Traceback" not in shown
+
+
+def test_the_fallback_escapes_like_actions_toolkit() -> None:
+    import contextlib
+    import io
+
+    from actions_toolkit.command import issue_command
+
+    from autoheal.report import command_line
+
+    for message, title in [
+        ("plain", ""),
+        ("50% done\r\nnext ::error::x", "a: b, c"),
+        ("%0A already escaped", "%25"),
+        ("", "t"),
+    ]:
+        props = {"title": title} if title else {}
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            issue_command("error", props, message)
+        assert command_line("error", props, message) + os.linesep == printed.getvalue()
+
+
+def test_the_package_does_not_depend_on_actions_toolkit() -> None:
+    """Its dependencies (PyGithub, cryptography, PyNaCl) are never used: the action installs it
+    alone from its lock, and the package's own metadata leaves it out."""
+    tomllib = pytest.importorskip("tomllib")
+    root = SRC.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    names = [
+        dep.split(">")[0].split("=")[0].split("[")[0].strip().lower()
+        for dep in project["dependencies"]
+    ]
+    assert names == ["requests", "pyyaml"]
+    assert "actions-toolkit" not in str(project.get("optional-dependencies", {}))
+    lock = (root / "requirements" / "action.txt").read_text()
+    assert "actions-toolkit==" in lock  # the action still installs it, without dependencies
+    for name in names:
+        assert f"\n{name}==" in lock.lower(), name

@@ -108,12 +108,17 @@ class Report:
     def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
         """A workflow command (`::error title=...::message`), escaped by actions-toolkit.
 
-        Imported here, not at the top: a run that reports nothing never pays for it.
+        The action installs the toolkit (requirements/action.txt); a `pip install` for local
+        use does not (its dependencies are heavy), and then `command_line` writes the same
+        line. Imported here, not at the top: a run that reports nothing never pays for it.
         """
-        from actions_toolkit.command import issue_command
-
         text = self.redact(message) if redact else message
         props = {"title": self.redact(title)} if title else {}
+        try:
+            from actions_toolkit.command import issue_command
+        except ImportError:
+            print(command_line(command, props, text), file=self.out, flush=True)
+            return
         # The toolkit writes to sys.stdout; point it at our stream (tests capture it).
         saved, sys.stdout = sys.stdout, self.out
         try:
@@ -257,8 +262,20 @@ def _random_hex() -> str:
     return os.urandom(16).hex()
 
 
+def command_line(command: str, properties: Mapping[str, str], message: str) -> str:
+    """`::command key=value,...::message`, escaped as actions-toolkit's `issue_command` does."""
+    line = f"::{command}"
+    if properties:
+        line += " " + ",".join(f"{k}={_escape_property(v)}" for k, v in properties.items())
+    return f"{line}::{_escape_data(message)}"
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _append(path: str, text: str) -> None:
