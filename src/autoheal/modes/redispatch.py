@@ -129,7 +129,18 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         report.output("status", FAILED)
         return 1
     report.output("status", DISPATCHED)
-    return 1 if problems and settings.fail_on_error else 0
+    if problems and settings.fail_on_error:
+        _fail_on_error(report, f"{len(problems)} step(s) after the dispatch failed (see above)")
+        return 1
+    return 0
+
+
+def _fail_on_error(report: Report, what: str) -> None:
+    """The step's one error when `fail-on-error` turns a warning into a failure."""
+    report.error(
+        f"redispatch fails because `fail-on-error` is true: {what}. Set `fail-on-error: "
+        "false` to keep such problems warnings."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,7 +262,10 @@ def _no_token(
         "- A GitHub App token from `actions/create-github-app-token` (App permission "
         "Contents: Read and write)."
     )
-    return 1 if settings.fail_on_error else 0
+    if settings.fail_on_error:
+        _fail_on_error(report, "there is no token, so nothing was dispatched")
+        return 1
+    return 0
 
 
 # --------------------------------------------------------------------------------------------
