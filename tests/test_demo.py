@@ -29,6 +29,7 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
     culprit = next(line.split()[0] for line in log if line.endswith(" pricing module"))
     assert "Fixed lint. Still failing: build, test" in out
     assert "rollback required: yes" in out
+    assert "Heal reported vs validate found" in out  # heal's outcomes reach validate
     recap = out.split("\nWhat happened:\n", 1)[1].splitlines()
     assert recap == [
         "  heal      PARTIAL: fixed lint; confidence 0 -> 20",

@@ -18,6 +18,7 @@ import contextlib
 import io
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -174,7 +175,7 @@ def step(
     name = title.replace(" ", "-")
     outputs, summary = root / f"{name}.outputs", root / f"{name}.summary.md"
     outputs.write_text("")
-    print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}\n{why}\n", flush=True)
+    print(f"\n{'=' * 78}\n$ autoheal {shlex.join(argv)}\n{'=' * 78}\n{why}\n", flush=True)
     printed = io.StringIO()  # one stream, so notices stay where they happened
     files = {"GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
@@ -230,6 +231,8 @@ def run_demo(root: Path, verbose: bool = False) -> int:
             git(work, "rev-parse", "HEAD"),
             "--confidence",
             heal["confidence-after"],
+            "--category-outcomes",
+            heal["category-outcomes"],
         ],
         env,
         root,

@@ -170,7 +170,7 @@ class Report:
             text for text, console in zip(self.sections, self._console, strict=True) if console
         ]
         if shown:
-            print("\n" + render("\n".join(shown)), file=self.out)
+            print("\n" + render("\n".join(shown)) + "\n", file=self.out)
         if self.outputs:
             print("Outputs:", file=self.out)
             width = max(len(k) for k in self.outputs)
