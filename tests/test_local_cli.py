@@ -241,9 +241,10 @@ def test_the_terminal_gets_plain_text_and_the_summary_file_markdown(
     assert code == 0
     markdown = summary.read_text()
     assert "**HEALTHY**" in markdown and "|---|" in markdown and "`true`" in markdown
-    assert "HEALTHY: effectiveness 100/100" in out
-    assert "**" not in out and "|---" not in out and "`" not in out
-    header = next(line for line in out.splitlines() if line.startswith("Category"))
+    report = out[out.index("Rollback Safety Status") : out.index("Outputs:")]
+    assert "HEALTHY: effectiveness 100/100" in report
+    assert "**" not in report and "|---" not in report and "`" not in report
+    header = next(line for line in report.splitlines() if line.startswith("Category"))
     assert header.split() == ["Category", "Check", "Result", "Duration", "Command"]
 
 
