@@ -29,6 +29,7 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
     culprit = next(line.split()[0] for line in log if line.endswith(" pricing module"))
     assert "Fixed lint. Still failing: build, test" in out
     assert "rollback required: yes" in out
+    assert "Heal reported vs validate found" in out  # heal's outcomes reach validate
     recap = out.split("\nWhat happened:\n", 1)[1].splitlines()
     assert recap == [
         "  heal      PARTIAL: fixed lint; confidence 0 -> 20",
@@ -44,7 +45,9 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
     assert "\n1. Read the failing checks" in out and "\n2. Re-land the change" in out
     assert out.count("left out; --verbose shows it") == 3  # heal, validate, rollback
     assert "\nheal runs the checks" in out.replace("CI failed on that push. ", "\n")
-    assert_readme_samples_are_printed(out)
+    summaries = "\n".join(p.read_text() for p in sorted(tmp_path.glob("*.summary.md")))
+    assert_readme_samples_are_in(summaries)
+    assert "**" not in out and "|---" not in out  # the terminal gets plain text
 
 
 def test_fold_keeps_everything_but_the_echoed_tool_output() -> None:
@@ -96,8 +99,8 @@ def _normal(text: str) -> str:
     return re.sub(r"\b\d+\.\ds\b", "N.Ns", re.sub(r"(?<=[^|\n])\n(?=[^|\n>])", " ", text))
 
 
-def assert_readme_samples_are_printed(out: str) -> None:
-    """The README's rendered summaries are what the demo really prints."""
+def assert_readme_samples_are_in(out: str) -> None:
+    """The README's rendered summaries are what the demo really writes."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme.split("\n## What the job summary looks like\n", 1)[1].split("\n## ", 1)[0]
     quoted = "\n".join(ln[2:] for ln in section.splitlines() if ln.startswith(">"))

@@ -282,3 +282,68 @@ def test_bad_input_commits_and_pushes_nothing(
     assert s.head() == head and s.status() == ""
     assert (s.ci / "app.py").read_text() == UNFORMATTED
     assert not list(s.actions.runner_temp.iterdir())  # not even a patch
+
+
+# Each status that fails the step, with the one error line that says why.
+FAILING_STATUSES = [
+    pytest.param(
+        {"test_command": "exit 3"},
+        "PARTIAL",
+        "heal: PARTIAL. Fixed lint. Still failing: test (no mechanical fix).",
+        id="partial",
+    ),
+    pytest.param(
+        {"lint_command": "exit 1", "fix_command": "true"},
+        "NOT FIXED",
+        "heal: NOT FIXED. Still failing: lint. The fixers ran but changed no file.",
+        id="not-fixed",
+    ),
+    pytest.param(
+        {"test_command": "exit 3", "dry_run": "true"},
+        "PATCH",
+        "heal: PATCH. Still failing with the fix: test. Not pushed: dry-run",
+        id="patch",
+    ),
+]
+
+
+@pytest.mark.parametrize("where", ["actions", "local"])
+@pytest.mark.parametrize(("inputs", "status", "error"), FAILING_STATUSES)
+def test_a_failing_status_is_one_error_saying_what_still_fails(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    inputs: dict[str, str],
+    status: str,
+    error: str,
+    where: str,
+) -> None:
+    """Exit 1 comes with exactly one error, in a workflow and on a terminal alike."""
+    from tests.actions import runner_commands
+    from tests.troubleshooting import annotation_text
+
+    s = setup_heal(tmp_path, monkeypatch, **inputs)
+    if where == "local":
+        del s.actions.env["GITHUB_ACTIONS"]
+    r = s.actions.run(capsys)
+    assert r.code == 1, r.out + r.err
+    assert r.outputs["status"] == status
+    if where == "actions":
+        errors = [c for c in runner_commands(r.out) if c.startswith("::error")]
+        assert len(errors) == 1, r.out
+        assert annotation_text(errors[0]).startswith(error), errors[0]
+    else:
+        errors = [line for line in r.err.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1, r.err
+        assert errors[0].startswith(f"error: {error}"), errors[0]
+        assert "::" not in r.out + r.err
+
+
+def test_a_healed_run_has_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch)
+    r = s.actions.run(capsys)
+    assert r.code == 0 and r.outputs["status"] == "HEALED"
+    assert "::error" not in r.out
+    assert "heal: HEALED. Fixed lint." in r.out

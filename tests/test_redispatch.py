@@ -699,6 +699,8 @@ def test_no_token_skips_with_setup_help(
     run = env.run(capsys)
 
     assert run.code == code
+    # Failing the step takes one error saying why; a warning alone never fails it.
+    assert len([ln for ln in run.out.splitlines() if ln.startswith("::error")]) == code
     assert len(rsps.calls) == 0
     assert any(line.startswith("::warning") for line in run.out.splitlines())
     assert run.outputs["dispatched"] == "false"
@@ -769,6 +771,8 @@ def test_label_and_comment_failures_are_warnings(
     run = env.run(capsys)
 
     assert run.code == code
+    # Failing the step takes one error saying why; a warning alone never fails it.
+    assert len([ln for ln in run.out.splitlines() if ln.startswith("::error")]) == code
     assert run.outputs["dispatched"] == "true"
     assert run.outputs["status"] == "DISPATCHED"
     label, comment = warnings(run)

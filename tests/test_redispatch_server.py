@@ -148,6 +148,8 @@ def test_wait_for_run_times_out_without_guessing(
     run = env.run(capsys)
 
     assert run.code == code
+    # Failing the step takes one error saying why; a warning alone never fails it.
+    assert len([ln for ln in run.out.splitlines() if ln.startswith("::error")]) == code
     assert "validation-run-url" not in run.outputs
     assert run.outputs["dispatched"] == "true"
     assert run.outputs["status"] == "DISPATCHED"
@@ -207,6 +209,8 @@ def test_wait_for_run_found_but_unfinished_links_it_without_a_conclusion(
     run = env.run(capsys)
 
     assert run.code == code
+    # Failing the step takes one error saying why; a warning alone never fails it.
+    assert len([ln for ln in run.out.splitlines() if ln.startswith("::error")]) == code
     url = f"https://github.com/{REPO}/actions/runs/42"
     assert run.outputs["validation-run-url"] == url
     assert run.outputs["validation-conclusion"] == ""  # still running: no guessed conclusion

@@ -48,6 +48,14 @@ class World:
     def commit(self, name: str, content: str, message: str = "") -> str:
         return self.repos.commit(name, content, message or f"change {name}")
 
+    def good_then_bad_push(self) -> tuple[str, str]:
+        """A pushed good commit then a bad one on main; returns (before the push, the bad)."""
+        before = self.repos.sha()
+        self.commit("ok.txt", "ok\n", "good")
+        bad = self.commit("app.txt", "bug\n", "bad")
+        self.repos.push()
+        return before, bad
+
     def checkout(self, shallow: bool) -> Path:
         """The CI checkout (depth 1 like actions/checkout, or full history)."""
         self.clone = self.repos.clone("ci", depth=1 if shallow else None)
@@ -1082,6 +1090,7 @@ def test_fail_after_rollback_false_exits_zero(
 
 
 def _local(world: World, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[int, str]:
+    """A local run: its exit code, and what it printed (the report, then the stderr lines)."""
     from autoheal.cli import main
 
     world.snapshots.append(world.repos.remote_log())
@@ -1091,24 +1100,57 @@ def _local(world: World, capsys: pytest.CaptureFixture[str], *flags: str) -> tup
     argv += flags
     capsys.readouterr()
     code = main(argv, env)
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
 
 
 def test_local_run_reverts_on_the_current_branch_and_never_pushes(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = world.repos.sha()
-    world.commit("ok.txt", "ok\n", "good")
-    bad = world.commit("app.txt", "bug\n", "bad")
-    world.repos.push()
+    before, bad = world.good_then_bad_push()
     code, out = _local(world, capsys, "--before", before, "--after", bad)
-    assert code == 0, out
+    # fail-after-rollback (true by default) stops the line locally too, with one error.
+    assert code == 1, out
+    errors = [line for line in out.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and f"Rolled back {bad}" in errors[0], out
+    assert "fail-after-rollback" in errors[0]
     work = Git(world.repos.work)
     assert work.current_branch() == "main"
     assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
     assert not (world.repos.work / "app.txt").exists()
     assert world.repos.remote_sha() == bad  # never pushed
     assert "not pushed" in out
+
+
+def test_local_run_honours_fail_after_rollback_false(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, bad = world.good_then_bad_push()
+    code, out = _local(
+        world, capsys, "--before", before, "--after", bad, "--fail-after-rollback", "false"
+    )
+    assert code == 0, out
+    assert "error: " not in out
+    assert f"notice: Rollback: Rolled back {bad}" in out
+    work = Git(world.repos.work)
+    assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
+    assert world.repos.remote_sha() == bad  # never pushed
+
+
+def test_local_run_takes_revisions_as_git_names_them(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--before HEAD~2 --after HEAD`: resolved in the repository to the push's full shas."""
+    before, bad = world.good_then_bad_push()
+    code, out = _local(
+        world, capsys, "--before", "HEAD~2", "--after", "HEAD", "--fail-after-rollback", "false"
+    )
+    assert code == 0, out
+    assert f"Push (inputs): {before[:12]}..{bad[:12]}," in out
+    work = Git(world.repos.work)
+    assert work.trailers(work.head_sha())["Autoheal-Revert-Of"] == bad
+    assert not (world.repos.work / "app.txt").exists()
+    assert world.repos.remote_sha() == bad
 
 
 def test_local_run_on_a_detached_head_is_refused(

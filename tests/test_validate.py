@@ -528,3 +528,67 @@ def test_local_run_uses_a_temp_dir(tmp_path: Path, capsys: Any) -> None:
     assert "Rollback Safety Status" in out
     assert "effectiveness-score" in out
     assert git(repos.work, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+def _comparison(summary: str) -> dict[str, list[str]]:
+    """The rows of the "Heal reported vs validate found" table, by part."""
+    table = summary.split("#### Heal reported vs validate found", 1)[1].lstrip("\n")
+    table = table.split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|") for line in table.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows[1:]}
+
+
+def test_local_category_outcomes_are_compared_like_the_payloads(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """Locally there is no payload: `--category-outcomes` (heal's output) stands in for it."""
+    from autoheal.cli import main
+
+    repos = sample_repo(tmp_path)
+    break_checks(repos, "test")
+    summary = tmp_path / "summary.md"
+    argv = ["validate", "--repo", str(repos.work), "--detect", "false"]
+    argv += ["--lint-command", "python3 check.py lint", "--test-command", "python3 check.py test"]
+    argv += ["--category-outcomes", '{"lint": "pass", "test": "pass", "build": "absent"}']
+
+    code = main(argv, {"PATH": os.environ["PATH"], "GITHUB_STEP_SUMMARY": str(summary)})
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert _comparison(summary.read_text()) == {
+        "confidence": ["—", "33"],  # lint passes: 15 of lint 15 + test 30
+        "lint": ["pass", "pass"],
+        "security": ["—", "absent"],
+        "build": ["absent", "absent"],
+        "test": ["pass", "fail"],
+    }
+    assert "Heal reported vs validate found" in out  # the terminal shows it too
+
+
+def test_category_outcomes_input_wins_over_the_payloads(actions: ActionsEnv, capsys: Any) -> None:
+    repos = sample_repo(actions.tmp)
+    clone = repos.clone("ci", depth=1)
+    use_checks(actions, clone, category_outcomes='{"lint": "fail"}')
+    set_dispatch(actions, heal_payload(repos.sha(), checks={"lint": "pass", "test": "pass"}))
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    table = _comparison(run.summary)
+    assert table["lint"] == ["fail", "pass"] and table["test"] == ["—", "pass"]
+
+
+def test_bad_category_outcomes_stop_validate_before_any_check(tmp_path: Path, capsys: Any) -> None:
+    from autoheal.cli import main
+
+    repos = sample_repo(tmp_path)
+    marker = tmp_path / "ran"
+    argv = ["validate", "--repo", str(repos.work), "--detect", "false"]
+    argv += ["--test-command", f"touch {marker}", "--category-outcomes", '{"lint": "great"}']
+
+    code = main(argv, {"PATH": os.environ["PATH"]})
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "error: Input `category-outcomes` has 'lint': 'great'" in err
+    assert not marker.exists()

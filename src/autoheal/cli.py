@@ -26,6 +26,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         opts = settings.load(argv, env)
         report.mask(opts.token)
+        report.verbose = report.verbose or opts.verbose
         import importlib
 
         from autoheal import context
@@ -66,7 +67,8 @@ def _report_failure(report: Report, exc: AutohealError) -> None:
     report.error(str(exc))
     report.output("status", report.outputs.get("status") or "FAILED")
     fix = f"\n\n**What to do:** {exc.fix}" if exc.fix else ""
-    report.section(f"### CI Autoheal failed\n\n{exc.message}{fix}")
+    # Not printed by a local run: the error line above already says it all, once.
+    report.section(f"### CI Autoheal failed\n\n{exc.message}{fix}", console=False)
 
 
 def main_exit() -> None:

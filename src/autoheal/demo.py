@@ -5,7 +5,8 @@
 It builds a small Python project with its own bare "origin", pushes one good commit, then a
 push of four commits: one of them imports a module that was never committed (a real bug that
 breaks the build and the tests) and a later one has a formatting break. Then it runs heal,
-validate and rollback in local mode, as a workflow would, and prints each report. Local runs
+validate and rollback in local mode, as a workflow would, and prints each report (the job
+summaries a workflow would show are written beside the sample as STEP.summary.md). Local runs
 never push: the origin is left as it was. Everything lives in a temporary folder that is
 removed at the end (unless --keep).
 """
@@ -17,6 +18,7 @@ import contextlib
 import io
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -165,15 +167,19 @@ def step(
     root: Path,
     verbose: bool = False,
 ) -> dict[str, str]:
-    """Run one mode as a workflow step would, and return its outputs for the next step."""
+    """Run one mode as a workflow step would, and return its outputs for the next step. Its
+    report is printed as a terminal shows it; the Markdown job summary a workflow would get
+    goes to `TITLE.summary.md` beside the sample."""
     from autoheal.cli import main
 
-    outputs = root / f"{title.replace(' ', '-')}.outputs"
+    name = title.replace(" ", "-")
+    outputs, summary = root / f"{name}.outputs", root / f"{name}.summary.md"
     outputs.write_text("")
-    print(f"\n{'=' * 78}\n$ autoheal {' '.join(argv)}\n{'=' * 78}\n{why}\n", flush=True)
+    print(f"\n{'=' * 78}\n$ autoheal {shlex.join(argv)}\n{'=' * 78}\n{why}\n", flush=True)
     printed = io.StringIO()  # one stream, so notices stay where they happened
+    files = {"GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        code = main(list(argv), {**env, "GITHUB_OUTPUT": str(outputs)})
+        code = main([*argv, "--verbose"] if verbose else list(argv), {**env, **files})
     text = printed.getvalue()
     print(text if verbose else fold_tool_output(text), end="")
     print(f"[{title}: exit code {code}]", flush=True)
@@ -225,6 +231,8 @@ def run_demo(root: Path, verbose: bool = False) -> int:
             git(work, "rev-parse", "HEAD"),
             "--confidence",
             heal["confidence-after"],
+            "--category-outcomes",
+            heal["category-outcomes"],
         ],
         env,
         root,

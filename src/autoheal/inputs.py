@@ -232,8 +232,10 @@ INPUTS: tuple[Input, ...] = (
         "category-outcomes",
         "json",
         "{}",
-        "Heal's `category-outcomes` output (JSON), carried to validate in the payload.",
-        modes=REDISPATCH,
+        "Heal's `category-outcomes` output (JSON). redispatch carries it to validate in the "
+        "payload; given to validate, it replaces the payload's (compared with what validate "
+        "finds).",
+        modes=("redispatch", "validate"),
         in_config=False,
     ),
     Input(

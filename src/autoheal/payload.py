@@ -51,6 +51,20 @@ def build(ours: HealPayload, user: dict[str, Any]) -> dict[str, Any]:
     return {KEY: ours.to_json(), **user}
 
 
+def heal_outcomes(value: dict[str, Any]) -> dict[str, str]:
+    """The `category-outcomes` input (heal's output of that name), checked: redispatch carries
+    it in the payload, and validate reads it in the payload's place."""
+    for category, outcome in value.items():
+        if category not in CATEGORIES or outcome not in OUTCOMES:
+            raise InputError(
+                f"Input `category-outcomes` has {category!r}: {outcome!r}.",
+                fix="Pass heal's output unchanged: "
+                "`category-outcomes: ${{ steps.heal.outputs.category-outcomes }}` (locally, "
+                'JSON such as \'{"lint": "pass", "test": "fail"}\').',
+            )
+    return {str(k): str(v) for k, v in value.items()}
+
+
 def parse(client_payload: dict[str, Any]) -> HealPayload | None:
     """Read and validate our key. None when it is absent; InputError naming a bad field."""
     data = client_payload.get(KEY)

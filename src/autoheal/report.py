@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub refuses a step summary over 1 MiB
 REDACTED = "***"
+#: Lines of a tool's output a local run shows without --verbose: the end, where errors are.
+LOCAL_TAIL_LINES = 20
 
 
 class Report:
@@ -29,8 +31,11 @@ class Report:
         self.err = err or sys.stderr
         self.in_actions = env.get("GITHUB_ACTIONS") == "true"
         self.debug_on = env.get("RUNNER_DEBUG") == "1"
+        #: Local runs show the whole output of tools only when asked (`--verbose`).
+        self.verbose = self.debug_on
         self.outputs: dict[str, str] = {}
         self.sections: list[str] = []
+        self._console: list[bool] = []  # per section: printed by a local run too
         self._secrets: list[str] = []
 
     # --- secrets -------------------------------------------------------------------------
@@ -61,9 +66,11 @@ class Report:
             text = "" if value is None else str(value)
         self.outputs[name] = self.redact(text)
 
-    def section(self, markdown: str) -> None:
-        """Add a block of Markdown to the job summary (and the local report)."""
+    def section(self, markdown: str, *, console: bool = True) -> None:
+        """Add a block of Markdown to the job summary and, unless `console` is false, to the
+        report a local run prints (as plain text)."""
         self.sections.append(self.redact(markdown.rstrip()) + "\n")
+        self._console.append(console)
 
     # --- log lines and annotations -------------------------------------------------------
     def info(self, message: str) -> None:
@@ -101,12 +108,17 @@ class Report:
     def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
         """A workflow command (`::error title=...::message`), escaped by actions-toolkit.
 
-        Imported here, not at the top: a run that reports nothing never pays for it.
+        The action installs the toolkit (requirements/action.txt); a `pip install` for local
+        use does not (its dependencies are heavy), and then `command_line` writes the same
+        line. Imported here, not at the top: a run that reports nothing never pays for it.
         """
-        from actions_toolkit.command import issue_command
-
         text = self.redact(message) if redact else message
         props = {"title": self.redact(title)} if title else {}
+        try:
+            from actions_toolkit.command import issue_command
+        except ImportError:
+            print(command_line(command, props, text), file=self.out, flush=True)
+            return
         # The toolkit writes to sys.stdout; point it at our stream (tests capture it).
         saved, sys.stdout = sys.stdout, self.out
         try:
@@ -119,7 +131,8 @@ class Report:
         """Echo a tool's output so that `::command::` lines inside it are not obeyed."""
         text = self.redact(text)
         if not self.in_actions:
-            print(f"--- {title}\n{text.rstrip()}\n--- end of {title}", file=self.out, flush=True)
+            shown = text.rstrip() if self.verbose else _tail(text.rstrip(), LOCAL_TAIL_LINES)
+            print(f"--- {title}\n{shown}\n--- end of {title}", file=self.out, flush=True)
             return
         print(f"::group::{_escape_data(title)}", file=self.out)
         self._print_inert(text.rstrip())
@@ -147,17 +160,32 @@ class Report:
         if summary_path and summary:
             _append(summary_path, summary + "\n")
         if not self.in_actions:
-            self._print_local(summary)
+            self._print_local()
 
-    def _print_local(self, summary: str) -> None:
-        if summary:
-            print("\n" + summary, file=self.out)
+    def _print_local(self) -> None:
+        """The report as plain text: a terminal shows Markdown's markup as it is."""
+        from autoheal.plaintext import render
+
+        shown = [
+            text for text, console in zip(self.sections, self._console, strict=True) if console
+        ]
+        if shown:
+            print("\n" + render("\n".join(shown)) + "\n", file=self.out)
         if self.outputs:
             print("Outputs:", file=self.out)
             width = max(len(k) for k in self.outputs)
             for key, value in self.outputs.items():
                 print(f"  {key.ljust(width)}  {value}", file=self.out)
         self.out.flush()
+
+
+def _tail(text: str, count: int) -> str:
+    """The last `count` lines of `text`, after a line saying how many were left out."""
+    lines = text.splitlines()
+    if len(lines) <= count:
+        return text
+    hidden = len(lines) - count
+    return "\n".join([f"… {hidden} lines hidden, --verbose shows all", *lines[-count:]])
 
 
 def format_output(name: str, value: str) -> str:
@@ -234,8 +262,20 @@ def _random_hex() -> str:
     return os.urandom(16).hex()
 
 
+def command_line(command: str, properties: Mapping[str, str], message: str) -> str:
+    """`::command key=value,...::message`, escaped as actions-toolkit's `issue_command` does."""
+    line = f"::{command}"
+    if properties:
+        line += " " + ",".join(f"{k}={_escape_property(v)}" for k, v in properties.items())
+    return f"{line}::{_escape_data(message)}"
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _append(path: str, text: str) -> None:

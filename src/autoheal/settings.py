@@ -13,7 +13,10 @@ from collections.abc import Mapping, Sequence
 
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, MODES, Input
+from autoheal.report import LOCAL_TAIL_LINES
 
+#: Inputs naming a commit: locally also as a revision git resolves (`HEAD~2`, a branch).
+REVISION_INPUTS = ("sha", "before", "after")
 COMMAND_INPUTS = (
     "lint-command",
     "fix-command",
@@ -27,10 +30,11 @@ COMMAND_INPUTS = (
 class BadValue(InputError):
     """A value that does not fit its input; `load` rewords it when it came from the file."""
 
-    def __init__(self, spec: Input, value: str, expected: str) -> None:
-        message = f"Input `{spec.name}` is {value!r}, which is not valid."
+    def __init__(self, spec: Input, value: str, expected: str, hint: str = "") -> None:
+        message = f"Input `{spec.name}` is {value!r}, which is not valid.{hint}"
         super().__init__(message, fix=f"Write {expected} instead.")
         self.value = value
+        self.hint = hint
 
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
@@ -105,8 +109,9 @@ class Settings:
     max_rollbacks_per_day: int
     fail_after_rollback: bool
     open_issue: bool
-    # Not inputs: where things came from.
+    # Not inputs: where things came from, and how much a local run prints.
     local: bool
+    verbose: bool
     checks_config: dict[str, Any]
     explicit: frozenset[str]
 
@@ -188,14 +193,39 @@ def build_parser(mode: str = "") -> argparse.ArgumentParser:
         else:
             kwargs["metavar"] = _metavar(spec)
         group.add_argument(f"--{spec.name}", **kwargs)
+    groups[MODES].add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help=f"show the whole output of failing checks and of fixes (default: its last "
+        f"{LOCAL_TAIL_LINES} lines)",
+    )
     return parser
+
+
+def known_flags(mode: str = "") -> list[str]:
+    """The flags `autoheal MODE --help` lists (every flag without a mode)."""
+    names = [
+        spec.name
+        for spec in INPUTS
+        if spec.name not in ("mode", "token") and (not mode or mode in spec.modes)
+    ]
+    return [f"--{name}" for name in ["repo", *names, "verbose", "help"]]
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """` Did you mean `X`?` for the closest of `choices`, or "" when none is close."""
+    import difflib  # only on the way to an error
+
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" Did you mean `{close[0]}`?" if close else ""
 
 
 def _metavar(spec: Input) -> str:
     if spec.kind == "enum":
         return "{" + ",".join(spec.choices) + "}"
     if spec.name in ("sha", "before", "after"):
-        return "SHA"
+        return "REV"
     if spec.name in ("working-directory", "config"):
         return "PATH"
     if spec.name.endswith("-command"):
@@ -208,7 +238,7 @@ def _metavar(spec: Input) -> str:
 def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Collect, merge and validate every setting. Raises InputError on the first bad value."""
     local = env.get("GITHUB_ACTIONS") != "true"
-    raw = _explicit_values(argv, env)
+    raw, verbose = _explicit_values(argv, env)
     # The mode first: a run without a valid one stops before the config file is read and
     # its checks are parsed (and their shell strings given to `sh -n`).
     if not _convert(BY_NAME["mode"], raw.get("mode", "")):
@@ -224,6 +254,10 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
         from pathlib import Path  # for the same spelling of the path as everywhere
 
         _bad(BY_NAME["working-directory"], str(Path(workdir)), "a directory that exists")
+    if local:
+        for name in REVISION_INPUTS:
+            if raw.get(name, "").strip():
+                raw[name] = _revision(BY_NAME[name], raw[name].strip(), workdir)
     config_rel = raw.get("config", "").strip() or BY_NAME["config"].default
     file_values, checks_config = _read_config(workdir, config_rel, "config" in raw)
     values: dict[str, Any] = {}
@@ -240,7 +274,44 @@ def load(argv: Sequence[str], env: Mapping[str, str]) -> Settings:
     values["working_directory"] = Path(workdir)
     if checks_config or any(values[n.replace("-", "_")] for n in COMMAND_INPUTS):
         _check_definitions(values, checks_config, Path(workdir) / config_rel)
-    return Settings(**values, local=local, checks_config=checks_config, explicit=frozenset(raw))
+    return Settings(
+        **values,
+        local=local,
+        verbose=verbose,
+        checks_config=checks_config,
+        explicit=frozenset(raw),
+    )
+
+
+def _revision(spec: Input, value: str, workdir: str) -> str:
+    """A local run's revision (`HEAD~2`, a short sha, a branch or a tag) as the full sha of
+    its commit, as git resolves it in the working directory.
+
+    Only locally: in Actions these inputs come from events and expressions, and a value that
+    is not a full sha there is a mistake to report, not a name to look up (a branch named like
+    the sha it should be, or a shallow clone missing `HEAD~2`, would pick another commit).
+    """
+    if SHA_RE.match(value.lower()):
+        return value  # checked as it is, like in Actions (all zeros is a `before`)
+    fix = (
+        "Write a commit this repository has: a sha (full or short), a branch, a tag or a "
+        "revision such as HEAD~2."
+    )
+    if value.startswith("-") or not value.isprintable():
+        # Never handed to git: it would read the first as an option.
+        raise InputError(f"Input `{spec.name}` is {value!r}, which is not a revision.", fix=fix)
+    from pathlib import Path
+
+    from autoheal.git import Git
+
+    sha = Git(Path(workdir)).rev_parse(value)
+    if sha is None:
+        raise InputError(
+            f"Input `{spec.name}` is {value!r}, which git cannot resolve to a commit in "
+            f"{Path(workdir).resolve()}.",
+            fix=fix + " Fetch it first if only the remote has it.",
+        )
+    return sha
 
 
 def _from_file(spec: Input, text: str, workdir: str, config_rel: str) -> Any:
@@ -252,7 +323,7 @@ def _from_file(spec: Input, text: str, workdir: str, config_rel: str) -> Any:
 
         raise InputError(
             f"Config file {Path(workdir) / config_rel}: `{spec.name}` is {exc.value!r}, "
-            "which is not valid.",
+            f"which is not valid.{exc.hint}",
             fix=exc.fix,
         ) from exc
 
@@ -273,9 +344,11 @@ def _check_definitions(values: dict[str, Any], checks_config: dict[str, Any], pa
     )
 
 
-def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, str]:
-    """Inputs given on purpose: non-empty INPUT_* variables, then flags (flags win)."""
+def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> tuple[dict[str, str], bool]:
+    """Inputs given on purpose: non-empty INPUT_* variables, then flags (flags win); and
+    whether `--verbose` was given."""
     raw: dict[str, str] = {}
+    verbose = False
     for spec in INPUTS:
         value = env.get(spec.env, "")
         if value.strip():
@@ -293,11 +366,33 @@ def _explicit_values(argv: Sequence[str], env: Mapping[str, str]) -> dict[str, s
         # The mode comes first: a wrong one fails before argparse is imported and the
         # parser built (~10 ms, as long as the rest of the start-up).
         mode = "" if argv[0].startswith("-") else _convert(BY_NAME["mode"], argv[0])
-        args = vars(build_parser(mode).parse_args(list(argv)))
+        namespace, extra = build_parser(mode).parse_known_args(list(argv))
+        if extra:
+            _unknown_argument(extra, mode)
+        args = vars(namespace)
+        verbose = bool(args.pop("verbose"))
         for name, value in args.items():
             if value is not None:
                 raw[name] = value
-    return {k: v for k, v in raw.items() if v != ""}
+    return {k: v for k, v in raw.items() if v != ""}, verbose
+
+
+def _unknown_argument(extra: Sequence[str], mode: str) -> NoReturn:
+    """Refuse what argparse did not take, with the flag that was probably meant."""
+    where = f"autoheal {mode} --help" if mode else "autoheal --help"
+    flags = [arg for arg in extra if arg.startswith("-")]
+    if not flags:
+        raise InputError(
+            f"Command line: unexpected argument {extra[0][:60]!r} (the mode comes first, "
+            "and every value follows its flag).",
+            fix=f"Run `{where}` for the flags.",
+        )
+    # Only the flag's name: `--tokn=VALUE` must not print the value.
+    name = flags[0].split("=", 1)[0]
+    hint = did_you_mean(name, known_flags(mode)) or did_you_mean(name, known_flags())
+    raise InputError(
+        f"Command line: unknown flag `{name[:60]}`.{hint}", fix=f"Run `{where}` for the flags."
+    )
 
 
 def _read_config(
@@ -419,7 +514,7 @@ def _convert(spec: Input, text: str) -> Any:
         if spec.name == "mode" and not low:
             return ""
         if low not in spec.choices:
-            _bad(spec, value, _expected(spec))
+            _bad(spec, value, _expected(spec), did_you_mean(low, spec.choices))
         return low
     if kind == "json":
         return _json_object(spec, value)
@@ -500,5 +595,5 @@ def is_repository(name: str) -> bool:
     return bool(REPO_RE.match(name)) and ".." not in name
 
 
-def _bad(spec: Input, value: str, expected: str) -> NoReturn:
-    raise BadValue(spec, value, expected)
+def _bad(spec: Input, value: str, expected: str, hint: str = "") -> NoReturn:
+    raise BadValue(spec, value, expected, hint)

@@ -41,6 +41,7 @@ from autoheal.modes.common import (
     repository,
     result_word,
 )
+from autoheal.plaintext import inline
 from autoheal.report import Report, code_block, code_cell, table_cell
 from autoheal.scoring import category_outcomes, confidence
 from autoheal.settings import Settings
@@ -237,9 +238,7 @@ def _not_pushed(
     outcome.patch = commit_patch(git, start)
     outcome.patch_path = str(write_patch(report.env, report.redact(outcome.patch)))
     _restore(git, report, start, "")
-    outcome.status, outcome.headline = status, why
-    if status == NOT_FIXED:
-        report.warning(why, title="Fix not used")
+    outcome.status, outcome.headline = status, why  # NOT FIXED: the run's error says why
     return outcome
 
 
@@ -314,7 +313,7 @@ def _fixed_categories(before: list[CheckResult], after: list[CheckResult]) -> li
 
 def _healed_headline(outcome: Outcome) -> str:
     fixed = ", ".join(outcome.fixed_categories) or "some checks"
-    still = sorted({r.check.category for r in outcome.final if not r.passed})
+    still = _failing_categories(outcome.final)
     text = f"Fixed {fixed}."
     if still:
         text += f" Still failing: {', '.join(still)} (no mechanical fix)."
@@ -339,8 +338,27 @@ def _finish(report: Report, outcome: Outcome) -> int:
     report.output("pr-url", outcome.pr_url)
     report.output("patch-path", outcome.patch_path)
     report.section(_summary(outcome, before, after, report.in_actions))
-    report.info(f"heal: {outcome.status}. {outcome.headline}")
+    if outcome.exit_code:
+        # The one error of the run, in Actions and locally: why the step fails.
+        report.error(_failure_line(outcome))
+    else:
+        report.info(f"heal: {outcome.status}. {inline(outcome.headline)}")
     return outcome.exit_code
+
+
+def _failure_line(outcome: Outcome) -> str:
+    """Which categories still fail, and why heal did not make them pass."""
+    if outcome.status == PARTIAL:  # the headline names what was fixed and what still fails
+        return f"heal: PARTIAL. {inline(outcome.headline)}"
+    # NOT FIXED: nothing was used, so the branch fails as before; PATCH: what fails with it.
+    results = outcome.before if outcome.status == NOT_FIXED else outcome.final
+    failing = ", ".join(_failing_categories(results))
+    with_fix = " with the fix" if outcome.status == PATCH else ""
+    return f"heal: {outcome.status}. Still failing{with_fix}: {failing}. {inline(outcome.headline)}"
+
+
+def _failing_categories(results: list[CheckResult]) -> list[str]:
+    return sorted({r.check.category for r in results if not r.passed})
 
 
 def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions: bool) -> str:
@@ -361,7 +379,7 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
         parts.append(_patch_section(outcome, in_actions))
     still = [r for r in outcome.final if not r.passed]
     if still:
-        parts.append(_failures_section(still))
+        parts.append(_failures_section(still, in_actions))
     if outcome.pushed:
         parts.append(_next_step())
     if outcome.plan is not None:
@@ -413,7 +431,12 @@ def _patch_section(outcome: Outcome, in_actions: bool) -> str:
     )
 
 
-def _failures_section(results: list[CheckResult]) -> str:
+def _failures_section(results: list[CheckResult], in_actions: bool) -> str:
+    if not in_actions:  # a terminal: their output is just above, in the log
+        names = [
+            f"- {r.check.category}: {table_cell(r.check.name)} ({result_word(r)})" for r in results
+        ]
+        return "### Still failing\n\n" + "\n".join(names) + "\n\nTheir output is above."
     blocks = ["### Still failing"]
     for r in results:
         tail = "\n".join(r.output.rstrip().splitlines()[-OUTPUT_TAIL_LINES:])

@@ -40,10 +40,8 @@ from autoheal.github import (
     ValidationFailed,
     check_dispatch,
 )
-from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
 from autoheal.report import Report, code_block, code_cell, table_cell
-from autoheal.scoring import OUTCOMES
 from autoheal.settings import SHA_RE, Settings
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
@@ -131,7 +129,18 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         report.output("status", FAILED)
         return 1
     report.output("status", DISPATCHED)
-    return 1 if problems and settings.fail_on_error else 0
+    if problems and settings.fail_on_error:
+        _fail_on_error(report, f"{len(problems)} step(s) after the dispatch failed (see above)")
+        return 1
+    return 0
+
+
+def _fail_on_error(report: Report, what: str) -> None:
+    """The step's one error when `fail-on-error` turns a warning into a failure."""
+    report.error(
+        f"redispatch fails because `fail-on-error` is true: {what}. Set `fail-on-error: "
+        "false` to keep such problems warnings."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,22 +210,10 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
         source_run_attempt=ctx.run_attempt,
         pr=ctx.pr_number,
         confidence=settings.confidence,
-        checks=carried_outcomes(settings.category_outcomes),
+        checks=payload.heal_outcomes(settings.category_outcomes),
         # Where the failing push started, so rollback can bisect it in the dispatched run.
         before=ctx.push_before,
     )
-
-
-def carried_outcomes(value: dict[str, Any]) -> dict[str, str]:
-    """Heal's per-category outcomes, checked so validate can trust what it reads."""
-    for category, outcome in value.items():
-        if category not in CATEGORIES or outcome not in OUTCOMES:
-            raise InputError(
-                f"Input `category-outcomes` has {category!r}: {outcome!r}.",
-                fix="Pass heal's output unchanged: "
-                "`category-outcomes: ${{ steps.heal.outputs.category-outcomes }}`.",
-            )
-    return {str(k): str(v) for k, v in value.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,7 +262,10 @@ def _no_token(
         "- A GitHub App token from `actions/create-github-app-token` (App permission "
         "Contents: Read and write)."
     )
-    return 1 if settings.fail_on_error else 0
+    if settings.fail_on_error:
+        _fail_on_error(report, "there is no token, so nothing was dispatched")
+        return 1
+    return 0
 
 
 # --------------------------------------------------------------------------------------------

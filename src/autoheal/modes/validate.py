@@ -123,7 +123,8 @@ def write_summary(ev: Evaluation, target: Target, published: list[str], report: 
 
 
 def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -> Target:
-    """The sha and confidence: explicit inputs, then the dispatch payload, then HEAD."""
+    """The sha, heal's confidence and outcomes: explicit inputs, then the dispatch payload,
+    then HEAD (and none)."""
     heal = payload.parse(ctx.client_payload)  # InputError (exit 2) naming a bad field
     sha_given = "sha" in settings.explicit and bool(settings.sha)
     if sha_given:
@@ -147,6 +148,9 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
         conf, conf_from = heal.confidence, "heal's, from the dispatch payload"
     else:
         conf, conf_from = None, "validate's own: heal's was not given"
+    heal_checks = dict(heal.checks) if heal else {}
+    if "category-outcomes" in settings.explicit:  # as `confidence`: the input wins
+        heal_checks = payload.heal_outcomes(settings.category_outcomes)
     return Target(
         sha=sha,
         where=where,
@@ -155,7 +159,7 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
         repository=(heal.repository if heal and heal.repository else ctx.repository),
         dispatch_id=heal.dispatch_id if heal else None,
         pr=(heal.pr if heal and heal.pr else ctx.pr_number),
-        heal_checks=dict(heal.checks) if heal else {},
+        heal_checks=heal_checks,
     )
 
 
