@@ -407,6 +407,10 @@ OUTPUTS: dict[str, str] = {
     "rerun-requested": "true when failed jobs were rerun.",
     "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",
     "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
+    "validate-sha": (
+        "Commit to send to validate (redispatch `sha`), empty for none: the heal commit; or, "
+        "on a push to the default branch whose checks still fail, the failing commit."
+    ),
     # redispatch
     "dispatched": "true when GitHub accepted the dispatch.",
     "http-status": "HTTP status of the dispatch request.",
