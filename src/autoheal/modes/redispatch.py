@@ -21,7 +21,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -42,6 +42,7 @@ from autoheal.github import (
 )
 from autoheal.inputs import CATEGORIES
 from autoheal.markers import COMMENT_MARKER
+from autoheal.push_start import previous_push_sha
 from autoheal.report import Report, code_block, code_cell, table_cell
 from autoheal.scoring import OUTCOMES
 from autoheal.settings import SHA_RE, Settings
@@ -108,6 +109,12 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         return _no_token(settings, report, targets, ours)
 
     with GitHub(settings.token, api_url=ctx.api_url, sleep=sleep, clock=clock) as client:
+        before = _push_start(client, ctx, report)
+        if before:
+            ours = replace(ours, before=before)
+            client_payload = payload.build(ours, settings.client_payload)
+            check_dispatch(settings.event_type, client_payload)
+            body["client_payload"] = client_payload
         started = clock()
         outcomes = [_dispatch(client, repo, body, ours.dispatch_id, ctx) for repo in targets]
         duration_ms = round((clock() - started) * 1000)
@@ -205,6 +212,30 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
         # Where the failing push started, so rollback can bisect it in the dispatched run.
         before=ctx.push_before,
     )
+
+
+def _push_start(client: GitHub, ctx: Context, report: Report) -> str | None:
+    """`before` for a heal that ran under `workflow_run` (its event has none), so rollback can
+    bisect the push; None when the event says it, or nothing can."""
+    run = ctx.workflow_run
+    if ctx.push_before or run is None or run.event != "push" or not ctx.repository:
+        return None
+    try:
+        found = previous_push_sha(client, ctx.repository, run)
+    except GitHubError as err:
+        report.warning(
+            f"Cannot read the earlier runs of the CI workflow to find where the push to "
+            f"`{run.head_branch}` started ({err.message}): the payload carries no `before`, so "
+            "a rollback can only revert the failing commit itself. Give the token Actions: read.",
+            title="Push start unknown",
+        )
+        return None
+    if found is None:
+        report.notice(
+            f"No earlier push run of the CI workflow on `{run.head_branch}`: the payload carries "
+            "no `before`, so a rollback can only revert the failing commit itself."
+        )
+    return found
 
 
 def carried_outcomes(value: dict[str, Any]) -> dict[str, str]:
