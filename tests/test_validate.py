@@ -251,7 +251,6 @@ def test_failing_tests_are_critical_whatever_the_other_checks_say(
     ) in run.summary
     assert "| capped below the threshold (test failing) | | −71 |" in run.summary
     assert "**Rollback required**: test fails again on retry" in run.summary
-    assert "rollback required: yes. Score 29/100" in run.out  # the log says it too
 
 
 def test_heal_claim_cannot_raise_what_validate_measured(actions: ActionsEnv, capsys: Any) -> None:
@@ -515,7 +514,7 @@ def test_heal_comparison_in_summary(actions: ActionsEnv, capsys: Any) -> None:
     assert "#### Heal reported vs validate found" in run.summary
     assert "| confidence | 100 | 80 |" in run.summary
     assert "| lint | pass | fail |" in run.summary
-    assert "validate's own 80, lower than heal's 100 (from the dispatch payload)" in run.summary
+    assert "validate's own 80, lower than heal's 100 from the dispatch payload" in run.summary
 
 
 def test_no_checks_found(actions: ActionsEnv, capsys: Any) -> None:

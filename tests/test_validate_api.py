@@ -199,9 +199,7 @@ def test_new_dispatch_updates_the_comment_in_place(
     # Heal claimed 100, but validate measured 20 at this sha (build and test fail): the lower
     # counts, and the failing critical checks cap the score. It once read HEALTHY 100.
     assert "effectiveness **25**/100" in comment["body"]
-    assert (
-        "validate's own 20, lower than heal's 100 (from the dispatch payload)" in (comment["body"])
-    )
+    assert "validate's own 20, lower than heal's 100 from the dispatch payload" in (comment["body"])
     descriptions = [s["description"] for s in github.statuses[sha]]
     assert descriptions == [
         "dispatch d-1: score 25 (CRITICAL), no rollback",

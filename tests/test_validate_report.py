@@ -142,4 +142,4 @@ def test_the_breakdown_rows_add_up_to_the_score() -> None:
               for row in table.splitlines()[2:-1]]  # fmt: skip
     assert sum(points) == ev.effectiveness.score == 29
     assert "| capped below the threshold (test failing) | | −51 |" in table
-    assert "heal's 60 (from the dispatch payload), not above validate's own 60" in table
+    assert "heal's 60 from the dispatch payload, not above validate's own 60" in table

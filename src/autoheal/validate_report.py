@@ -122,9 +122,9 @@ def action_line(ev: Evaluation) -> str:
         why = fails_phrase(failing, ev.retries)
         if ev.rollback:
             return (
-                f"**Rollback required**: {why}, and a critical category ({critical}) failing "
-                "makes the commit CRITICAL whatever the score. `rollback-required` is `true`; "
-                "the rollback step acts on it."
+                f"**Rollback required**: {why}; a failing critical category ({critical}) makes "
+                "a commit CRITICAL whatever its score. `rollback-required` is `true`; the "
+                "rollback step acts on it."
             )
         return (
             f"**No automatic rollback**: {why}, which makes the commit CRITICAL, but it belongs "
@@ -147,8 +147,8 @@ def confidence_label(eff: Effectiveness, source: str) -> str:
     if eff.claimed is None:
         return "validate's own: heal's was not given"
     if eff.claimed <= eff.measured:
-        return f"heal's {eff.claimed} ({source}), not above validate's own {eff.measured}"
-    return f"validate's own {eff.measured}, lower than heal's {eff.claimed} ({source})"
+        return f"heal's {eff.claimed} {source}, not above validate's own {eff.measured}"
+    return f"validate's own {eff.measured}, lower than heal's {eff.claimed} {source}"
 
 
 def breakdown_table(ev: Evaluation, confidence_source: str) -> str:

@@ -40,7 +40,6 @@ from autoheal.validate_report import (
     duplicate_summary,
     heal_comparison,
     parse_decision,
-    score_line,
     status_description,
     status_state,
     summary,
@@ -102,7 +101,7 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
             client.close()
     report.info(
         f"{ev.word}: effectiveness {ev.effectiveness.score} (threshold {ev.threshold}); "
-        f"rollback required: {'yes' if ev.rollback else 'no'}. {score_line(ev)}"
+        f"rollback required: {'yes' if ev.rollback else 'no'}."
     )
     return 0
 
