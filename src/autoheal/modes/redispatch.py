@@ -158,8 +158,8 @@ def refuse_fork(ctx: Context) -> None:
         f"fork {fork or '(deleted repository)'}, and the validation run would run that code's "
         f"checks with a token that can write to {ctx.repository or 'this repository'}. "
         "Nothing was sent.",
-        fix="Dispatch only for this repository's branches: run redispatch after heal pushed "
-        "a fix (`if: steps.heal.outputs.healed == 'true'`), which heal never does for a fork.",
+        fix="Dispatch only for this repository's branches: run redispatch on what heal hands "
+        "over (`if: steps.heal.outputs.validate-sha != ''`), never a fork's commit.",
     )
 
 
@@ -195,7 +195,8 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
     if not SHA_RE.match(sha):
         raise InputError(
             f"No commit to validate: {source} is {sha!r}, not a full 40-character commit SHA.",
-            fix="Pass the healed commit as `sha:` (e.g. `${{ steps.heal.outputs.commit-sha }}` "
+            fix="Pass the commit to validate as `sha:` (e.g. "
+            "`${{ steps.heal.outputs.validate-sha }}` "
             "or `${{ github.sha }}`).",
         )
     branch = ctx.branch
