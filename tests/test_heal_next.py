@@ -107,15 +107,26 @@ def test_validate_sha(
         assert "### Next step" not in r.summary
 
 
-def test_protected_default_branch_sends_the_failing_commit_not_the_fix_pull_request(
+@pytest.mark.parametrize(
+    ("inputs", "status", "expected"),
+    [
+        pytest.param({"test_command": UNFIXABLE_TEST}, "PARTIAL", "failing", id="partial"),
+        pytest.param({}, "HEALED", "fix", id="healed"),
+    ],
+)
+def test_protected_default_branch(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     api: responses.RequestsMock,
+    inputs: dict[str, str],
+    status: str,
+    expected: str,
 ) -> None:
-    """The fix went to `autoheal/main` and a test still fails: what is broken on `main` is the
-    failing commit, so that is what validate (and, if critical, rollback) must see."""
-    s = setup_heal(tmp_path, monkeypatch, test_command=UNFIXABLE_TEST)
+    """The fix went to `autoheal/main`. A test still fails: what is broken on `main` is the
+    failing commit, so that is what validate (and, if critical, rollback) must see. Every
+    check passes: the fix in its pull request is what there is to validate."""
+    s = setup_heal(tmp_path, monkeypatch, **inputs)
     install_reject_hook(s.repos.remote)
     api.get(PULLS, json=[])
     api.post(PULLS, json={"number": 8, "html_url": f"https://github.com/{REPO}/pull/8"})
@@ -123,27 +134,12 @@ def test_protected_default_branch_sends_the_failing_commit_not_the_fix_pull_requ
 
     r = s.actions.run(capsys)
 
-    assert r.outputs["status"] == "PARTIAL"
-    assert s.repos.remote_sha("autoheal/main") == r.outputs["commit-sha"]
+    assert r.outputs["status"] == status
+    assert s.repos.remote_sha("autoheal/main") == r.outputs["commit-sha"] != ""
     assert s.repos.remote_sha("main") == failing
-    assert r.outputs["validate-sha"] == failing
-
-
-def test_protected_default_branch_healed_sends_the_fix(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    api: responses.RequestsMock,
-) -> None:
-    s = setup_heal(tmp_path, monkeypatch)
-    install_reject_hook(s.repos.remote)
-    api.get(PULLS, json=[])
-    api.post(PULLS, json={"number": 8, "html_url": f"https://github.com/{REPO}/pull/8"})
-
-    r = s.actions.run(capsys)
-
-    assert r.outputs["status"] == "HEALED"
-    assert r.outputs["validate-sha"] == r.outputs["commit-sha"] != ""
+    assert r.outputs["validate-sha"] == (
+        failing if expected == "failing" else r.outputs["commit-sha"]
+    )
 
 
 def test_an_error_leaves_validate_sha_empty(

@@ -82,18 +82,19 @@ class Sample:
     after: str
 
 
+# The sample project before any push: every check passes.
+FILES = {
+    ".github/autoheal.yml": CONFIG,
+    "tools/style.py": STYLE,
+    "tools/build.py": BUILD,
+    "calc.py": CALC,
+    "report.py": REPORT_OK,
+    "test_calc.py": TESTS,
+}
+
+
 def build_sample(tmp_path: Path) -> Sample:
-    repos = make_repo(
-        tmp_path,
-        files={
-            ".github/autoheal.yml": CONFIG,
-            "tools/style.py": STYLE,
-            "tools/build.py": BUILD,
-            "calc.py": CALC,
-            "report.py": REPORT_OK,
-            "test_calc.py": TESTS,
-        },
-    )
+    repos = make_repo(tmp_path, files=FILES)
     before = repos.sha()
     assert run_checks_at(repos.work) == {"lint": 0, "build": 0, "test": 0}  # a sane sample
     push = [

@@ -25,14 +25,10 @@ from tests.gitfixtures import Repos, assert_remote_keeps, git, make_repo
 from tests.heal_helpers import pr_event
 from tests.test_examples import ours
 from tests.test_loop_e2e import (
-    BUILD,
     CALC,
-    CONFIG,
+    FILES,
     REPO,
     REPORT_BAD,
-    REPORT_OK,
-    STYLE,
-    TESTS,
     assert_no_token,
     dispatch_event,
     run_checks_at,
@@ -99,18 +95,8 @@ class Loop:
     def __init__(self, tmp_path: Path, httpserver: HTTPServer, capsys: Any) -> None:
         self.tmp = tmp_path
         self.capsys = capsys
-        self.repos: Repos = make_repo(
-            tmp_path,
-            files={
-                ".github/autoheal.yml": CONFIG,
-                ".gitignore": "__pycache__/\n",
-                "tools/style.py": STYLE,
-                "tools/build.py": BUILD,
-                "calc.py": CALC,
-                "report.py": REPORT_OK,
-                "test_calc.py": TESTS,
-            },
-        )
+        files = {**FILES, ".gitignore": "__pycache__/\n"}
+        self.repos: Repos = make_repo(tmp_path, files=files)
         self.github = FakeGitHub(httpserver)
         self.outputs: Outputs = {}
         self.runs: list[tuple[str, Run, Any]] = []
@@ -303,15 +289,5 @@ def test_a_pull_request_is_never_rolled_back(loop: Loop, heal_result: str) -> No
 
 def test_the_checks_really_fail_at_the_culprit(tmp_path: Path) -> None:
     """The sample is sane: lint and build pass at the culprit, the test fails."""
-    repos = make_repo(
-        tmp_path,
-        files={
-            ".github/autoheal.yml": CONFIG,
-            "tools/style.py": STYLE,
-            "tools/build.py": BUILD,
-            "calc.py": CALC_WRONG,
-            "report.py": REPORT_OK,
-            "test_calc.py": TESTS,
-        },
-    )
+    repos = make_repo(tmp_path, files={**FILES, "calc.py": CALC_WRONG})
     assert run_checks_at(repos.work) == {"lint": 0, "build": 0, "test": 1}

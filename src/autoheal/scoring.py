@@ -323,5 +323,10 @@ def confidence_line(
     return f"{lead}: {_num(points)} of the {_num(total)} points of {', '.join(present)}{tail}"
 
 
+def weights_text(weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> str:
+    """e.g. "lint 15, security 25, build 30, test 30"."""
+    return ", ".join(f"{category} {_num(weight)}" for category, weight in weights.items())
+
+
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"

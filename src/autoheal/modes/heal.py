@@ -43,7 +43,7 @@ from autoheal.modes.common import (
     result_word,
 )
 from autoheal.report import Report, code_block, code_cell, table_cell
-from autoheal.scoring import DEFAULT_WEIGHTS, category_outcomes, confidence, confidence_line
+from autoheal.scoring import category_outcomes, confidence, confidence_line, weights_text
 from autoheal.settings import Settings
 
 HEALTHY = "HEALTHY"
@@ -436,13 +436,8 @@ def _failures_section(results: list[CheckResult]) -> str:
 
 def _confidence_line(outcome: Outcome, before: int, after: int | None) -> str:
     """The numbers, what they measure, and what the last one is made of, in one line."""
-    weights = ", ".join(f"{c} {_points(w)}" for c, w in DEFAULT_WEIGHTS.items())
     made_of = confidence_line(category_outcomes(outcome.final))
     return (
         f"**Confidence:** {before} → {after}, the weighted share of passing checks (weights "
-        f"{weights}; absent categories do not count). After heal, {made_of}."
+        f"{weights_text()}; absent categories do not count). After heal, {made_of}."
     )
-
-
-def _points(weight: float) -> str:
-    return str(int(weight)) if float(weight).is_integer() else f"{weight:g}"
