@@ -250,15 +250,30 @@ def test_example_pins_our_action_with_a_placeholder_and_a_version(path: Path) ->
         assert re.search(r"#\s*v\d+\.\d+\.\d+", ref[1]), f"{ref[0]} has no # vX.Y.Z comment"
 
 
+@pytest.mark.parametrize(
+    "name", ["ci.yml", "ci-app-token.yml", "autoheal-on-workflow-run.yml"], ids=str
+)
+def test_heal_hands_validate_sha_to_redispatch(name: str) -> None:
+    """The loop reaches validate (and rollback) when heal is insufficient: redispatch runs on
+    heal's `validate-sha` (its fix, or a failing default-branch commit), not on `healed`, and
+    also after heal failed its step."""
+    path = ROOT / "examples" / name
+    (heal,) = ours(path, "heal")
+    (redispatch,) = ours(path, "redispatch")
+    assert heal["id"] == "heal"
+    assert redispatch["with"]["sha"] == "${{ steps.heal.outputs.validate-sha }}"
+    assert redispatch["with"]["confidence"] == "${{ steps.heal.outputs.confidence-after }}"
+    assert redispatch["with"]["category-outcomes"] == (
+        "${{ steps.heal.outputs.category-outcomes }}"
+    )
+    assert redispatch["if"] == "${{ !cancelled() && steps.heal.outputs.validate-sha != '' }}"
+    for step in steps_of(path):  # nothing on the way depends on `healed` any more
+        assert "outputs.healed" not in str(step.get("if", ""))
+
+
 def test_ci_example_heals_then_redispatches_with_the_secret() -> None:
     for name in ("ci.yml", "ci-app-token.yml"):
         path = ROOT / "examples" / name
-        (heal,) = ours(path, "heal")
-        (redispatch,) = ours(path, "redispatch")
-        assert heal["id"] == "heal"
-        assert redispatch["with"]["sha"] == "${{ steps.heal.outputs.commit-sha }}"
-        assert redispatch["with"]["confidence"] == "${{ steps.heal.outputs.confidence-after }}"
-        assert "steps.heal.outputs.healed == 'true'" in redispatch["if"]
         job = load(path)["jobs"]["autoheal"]
         assert "failure()" in job["if"]
         assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]

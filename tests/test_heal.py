@@ -48,7 +48,9 @@ def test_formats_commits_and_pushes_to_the_failing_branch(
     assert "| lint | lint | ❌ fail (exit 1) | ✅ pass |" in r.summary
     assert "app.py" in r.summary  # diff stat
     assert "to `main`" in r.summary
-    assert "steps.heal.outputs.commit-sha" in r.summary
+    assert r.outputs["validate-sha"] == sha
+    assert "sha: ${{ steps.heal.outputs.validate-sha }}" in r.summary
+    assert "**Confidence:** 0 → 100, the weighted share of passing checks" in r.summary
     assert s.status() == ""
     # The token is masked once and appears nowhere else.
     assert r.out.count(TOKEN) == 1 and f"::add-mask::{TOKEN}" in r.out

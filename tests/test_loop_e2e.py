@@ -82,18 +82,19 @@ class Sample:
     after: str
 
 
+# The sample project before any push: every check passes.
+FILES = {
+    ".github/autoheal.yml": CONFIG,
+    "tools/style.py": STYLE,
+    "tools/build.py": BUILD,
+    "calc.py": CALC,
+    "report.py": REPORT_OK,
+    "test_calc.py": TESTS,
+}
+
+
 def build_sample(tmp_path: Path) -> Sample:
-    repos = make_repo(
-        tmp_path,
-        files={
-            ".github/autoheal.yml": CONFIG,
-            "tools/style.py": STYLE,
-            "tools/build.py": BUILD,
-            "calc.py": CALC,
-            "report.py": REPORT_OK,
-            "test_calc.py": TESTS,
-        },
-    )
+    repos = make_repo(tmp_path, files=FILES)
     before = repos.sha()
     assert run_checks_at(repos.work) == {"lint": 0, "build": 0, "test": 0}  # a sane sample
     push = [
@@ -217,7 +218,8 @@ def test_heal_redispatch_validate_rollback(
     assert repos.remote_file("main", "report.py") == REPORT_FIXED
     # heal failed its step (exit 1), so the redispatch step its summary suggests must not
     # carry GitHub's implicit `success()`, or the loop would stop here.
-    assert "if: ${{ !cancelled() && steps.heal.outputs.healed == 'true' }}" in heal.summary
+    assert "if: ${{ !cancelled() && steps.heal.outputs.validate-sha != '' }}" in heal.summary
+    assert heal.outputs["validate-sha"] == healed
 
     # 2. redispatch: heal's commit and confidence, the same push event (it carries `before`),
     #    to the fake GitHub. GITHUB_TOKEN pushes start no runs: this POST is what wakes validate.
@@ -228,7 +230,7 @@ def test_heal_redispatch_validate_rollback(
         push_event(sample),
         GITHUB_SHA=sample.after,
         INPUT_MODE="redispatch",
-        INPUT_SHA=healed,
+        INPUT_SHA=heal.outputs["validate-sha"],
         INPUT_CONFIDENCE=heal.outputs["confidence-after"],
         INPUT_CATEGORY_OUTCOMES=heal.outputs["category-outcomes"],
         **api,
@@ -284,8 +286,9 @@ def test_heal_redispatch_validate_rollback(
     assert validate.outputs["sha"] == healed
     assert validate.outputs["status"] == "CRITICAL"
     assert validate.outputs["rollback-required"] == "true"
-    assert validate.outputs["confidence"] == "20"  # heal's, from the payload
-    # heal's 20 + lint's 5; build and test fail, so no bonus for them nor for CI-ready.
+    assert validate.outputs["confidence"] == "20"  # heal's, and validate measured the same
+    # 20 + lint's 5; build and test fail, so no bonus for them nor for CI-ready; already
+    # below the threshold, so the critical cap changes nothing.
     assert int(validate.outputs["effectiveness-score"]) == 25 < 30
     breakdown = json.loads(validate.outputs["breakdown"])
     outcomes = {category: part["outcome"] for category, part in breakdown.items()}

@@ -290,6 +290,85 @@ def test_workflow_run_uses_the_run_head_sha_and_labels_its_pull_request(
     assert_no_token(run)
 
 
+def push_run_event() -> dict[str, Any]:
+    """heal after CI: a failed `workflow_run` of a push to master (run 163 of workflow 2823525)."""
+    event = load_event("workflow_run.completed.json")
+    event["workflow_run"].update(conclusion="failure", event="push", pull_requests=[])
+    return event
+
+
+CI_RUNS = f"{API}/repos/{REPO}/actions/workflows/2823525/runs"
+
+
+def run_entry(number: int, sha: str) -> dict[str, Any]:
+    return {"id": 1000 + number, "run_number": number, "head_sha": sha, "event": "push"}
+
+
+def test_workflow_run_of_a_push_carries_where_the_push_started(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A workflow_run event has no `before`: the CI workflow's previous push run on the branch
+    tested the commit this push started from, and rollback needs it to bisect the push."""
+    env.set_event(push_run_event(), "workflow_run")
+    started_from = "b" * 40
+    listed = [
+        run_entry(164, "c" * 40),  # a later push: not ours to know about
+        run_entry(163, RUN_SHA),  # this run
+        run_entry(162, started_from),
+        run_entry(161, "a" * 40),
+        {"run_number": 160, "head_sha": "not a sha"},
+    ]
+    rsps.get(CI_RUNS, json={"total_count": 5, "workflow_runs": listed})
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    [sent] = posts(rsps)
+    assert sent["client_payload"]["autoheal"]["before"] == started_from
+    [listing] = [c.request for c in rsps.calls if c.request.method == "GET"]
+    assert listing.params == {"branch": "master", "event": "push", "per_page": "30"}
+    assert f'"before": "{started_from}"' in run.summary
+    assert errors(run) == [] and warnings(run) == []
+    assert_no_token(run)
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        pytest.param(
+            {"status": 403, "json": {"message": "Resource not accessible by integration"}},
+            "::warning title=Push start unknown::Cannot read the earlier runs of the CI workflow",
+            id="no-actions-read",
+        ),
+        pytest.param(
+            {"json": {"total_count": 1, "workflow_runs": [run_entry(163, RUN_SHA)]}},
+            "::notice::No earlier push run of the CI workflow on `master`",
+            id="first-run",
+        ),
+    ],
+)
+def test_workflow_run_push_start_unknown_still_dispatches(
+    env: ActionsEnv,
+    rsps: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+    answer: dict[str, Any],
+    said: str,
+) -> None:
+    env.set_event(push_run_event(), "workflow_run")
+    rsps.get(CI_RUNS, **answer)
+    rsps.post(DISPATCHES, status=204)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    [sent] = posts(rsps)
+    assert sent["client_payload"]["autoheal"]["before"] is None
+    assert said in run.out
+    assert run.outputs["status"] == "DISPATCHED"
+    assert_no_token(run)
+
+
 def test_sha_input_wins(
     env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
 ) -> None:

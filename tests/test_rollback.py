@@ -194,6 +194,27 @@ def test_branch_already_broken_before_the_push(
     assert world.repos.remote_sha() == tip  # nothing reverted
 
 
+@pytest.mark.parametrize("before", ["push", "unknown"])
+def test_one_commit_push_on_an_already_broken_branch_is_not_reverted(
+    world: World, capsys: pytest.CaptureFixture[str], before: str
+) -> None:
+    """auto proves a one-commit push bad too: its parent must pass, or the breakage is older
+    (it once reverted the commit without running a check)."""
+    world.commit("old.txt", "bug\n", "older breakage")
+    world.repos.push()
+    start = world.repos.sha()
+    innocent = world.commit("docs.txt", "ok\n", "innocent")
+    world.repos.push()
+    world.checkout(True)
+    tip = world.repos.remote_sha()
+    # Without `before` (an all-zero one, or none known), the range is `after` alone.
+    result = world.run(capsys, before=start if before == "push" else ZERO, after=innocent)
+    assert result.code == 1
+    assert result.outputs["status"] == "SKIPPED"
+    assert "already broken" in result.summary
+    assert world.repos.remote_sha() == tip  # nothing reverted
+
+
 @SHALLOW
 def test_before_all_zeros_reverts_only_after(
     world: World, capsys: pytest.CaptureFixture[str], shallow: bool
@@ -1052,10 +1073,10 @@ def test_issue_without_bisect_says_where_the_failing_checks_are(
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         _api(rsps)
-        result = world.run(capsys, open_issue="true")
+        result = world.run(capsys, open_issue="true", strategy="range")
         issue = next(c for c in rsps.calls if c.request.method == "POST")
     assert result.outputs["reverted-shas"] == bad, result.err
-    assert world.check_runs() == 0  # one commit: reverted without re-running the checks
+    assert world.check_runs() == 0  # range: reverted without re-running the checks
     body = json.loads(issue.request.body or b"{}")["body"]
     assert "not re-run here; see validate's summary" in body
     assert "Outcomes heal reported after its fix: lint: pass, test: pass" in body

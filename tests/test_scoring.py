@@ -89,39 +89,283 @@ def test_confidence_rejects_bad_weights(weight: object) -> None:
 
 
 @pytest.mark.parametrize(
-    ("conf", "given", "score", "used", "ready"),
+    ("conf", "given", "formula", "used", "ready"),
     [
         pytest.param(None, outcomes(A, A, A, A), 0, 0, False, id="every-category-absent"),
         pytest.param(None, outcomes(P, P, P, P), 100, 100, True, id="all-passing-capped"),
         pytest.param(None, outcomes(F, F, F, F), 0, 0, False, id="all-failing"),
         pytest.param(0, outcomes(P, P, P, P), 50, 0, True, id="bonuses-only"),
         pytest.param(90, outcomes(P, P, P, P), 100, 90, True, id="cap-at-100"),
-        pytest.param(40, outcomes(P, A, F, F), 45, 40, False, id="absent-adds-nothing"),
+        pytest.param(40, outcomes(P, A, F, F), 25, 20, False, id="absent-adds-nothing"),
         pytest.param(None, outcomes(A, A, P, A), 100, 100, True, id="only-build-exists"),
         pytest.param(10, outcomes(A, A, A, P), 30, 10, True, id="test-has-no-own-bonus"),
         pytest.param(None, outcomes(F, A, P, P), 95, 80, False, id="confidence-missing-uses-own"),
         pytest.param(20, outcomes(FL, FL, FL, FL), 70, 20, True, id="flaky-counts-as-passing"),
     ],
 )
-def test_effectiveness(
-    conf: int | None, given: dict[str, str], score: int, used: int, ready: bool
+def test_effectiveness_formula(
+    conf: int | None, given: dict[str, str], formula: int, used: int, ready: bool
 ) -> None:
     result = scoring.effectiveness(conf, given)
-    assert (result.score, result.confidence_used, result.ci_ready) == (score, used, ready)
+    assert (result.formula, result.confidence_used, result.ci_ready) == (formula, used, ready)
     points = sum(entry["points"] for entry in result.breakdown.values())
-    assert result.score == min(100, used + points)
+    assert result.formula == min(100, used + points) == min(100, result.uncapped)
     assert set(result.breakdown) == {"lint", "security", "build", "test", "ci_ready"}
 
 
-def test_effectiveness_breakdown_names_outcomes() -> None:
-    result = scoring.effectiveness(50, outcomes(P, A, F, P))
-    assert result.breakdown == {
-        "lint": {"outcome": "pass", "points": 5},
-        "security": {"outcome": "absent", "points": 0},
-        "build": {"outcome": "fail", "points": 0},
-        "test": {"outcome": "pass", "points": 0},
-        "ci_ready": {"outcome": "fail", "points": 0},
-    }
+# The decision contract (DESIGN §3): one row per rule, with the numbers a reader can check.
+# claimed: heal's confidence (None: not carried); measured: validate's own.
+@pytest.mark.parametrize(
+    ("claimed", "given", "threshold", "critical", "expected"),
+    [
+        # A reproducible critical failure: CRITICAL, rollback, score capped at threshold - 1.
+        pytest.param(
+            None,
+            outcomes(P, A, P, F),
+            30,
+            ("build", "test"),
+            (60, 80, 29, "CRITICAL", True),
+            id="tests-fail-lint-build-pass-was-80-healthy",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, P, P, F),
+            30,
+            ("build", "test"),
+            (70, 100, 29, "CRITICAL", True),
+            id="tests-fail-everything-else-passes-was-100",
+        ),
+        pytest.param(
+            90,
+            outcomes(P, A, P, F),
+            30,
+            ("build", "test"),
+            (60, 80, 29, "CRITICAL", True),
+            id="heal-claims-90-tests-fail",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, P, F, P),
+            30,
+            ("build", "test"),
+            (70, 85, 29, "CRITICAL", True),
+            id="build-fails",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, A, F, F),
+            30,
+            ("build", "test"),
+            (20, 25, 25, "CRITICAL", True),
+            id="already-below-the-cap-is-not-raised",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, A, P, F),
+            80,
+            ("build", "test"),
+            (60, 80, 79, "CRITICAL", True),
+            id="cap-follows-the-threshold",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, A, P, F),
+            0,
+            ("build", "test"),
+            (60, 80, 0, "CRITICAL", True),
+            id="threshold-zero-caps-at-zero-still-critical",
+        ),
+        pytest.param(
+            None,
+            outcomes(F, P, P, P),
+            30,
+            ("lint",),
+            (85, 100, 29, "CRITICAL", True),
+            id="custom-critical-lint",
+        ),
+        # Without a critical failure the score decides the word, and nothing rolls back.
+        pytest.param(
+            None,
+            outcomes(P, A, P, F),
+            30,
+            (),
+            (60, 80, 80, "HEALTHY", False),
+            id="no-critical-category-configured",
+        ),
+        pytest.param(
+            None,
+            outcomes(F, A, P, P),
+            30,
+            ("build", "test"),
+            (80, 95, 95, "HEALTHY", False),
+            id="lint-fails-alone",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, F, P, P),
+            30,
+            ("build", "test"),
+            (75, 95, 95, "HEALTHY", False),
+            id="security-fails-alone",
+        ),
+        pytest.param(
+            0,
+            outcomes(F, F, P, P),
+            30,
+            ("build", "test"),
+            (0, 15, 15, "CRITICAL", False),
+            id="below-threshold-lint-security-fail-never-rolls-back",
+        ),
+        pytest.param(
+            None,
+            outcomes(F, A, A, A),
+            30,
+            ("build", "test"),
+            (0, 0, 0, "CRITICAL", False),
+            id="critical-categories-absent",
+        ),
+        pytest.param(
+            None,
+            outcomes(P, A, P, FL),
+            30,
+            ("build", "test"),
+            (100, 100, 100, "HEALTHY", False),
+            id="flaky-test-is-no-failure",
+        ),
+        pytest.param(
+            20,
+            outcomes(P, P, P, P),
+            30,
+            ("build", "test"),
+            (20, 70, 70, "HEALTHY", False),
+            id="heal-claimed-less-than-measured-keeps-its-claim",
+        ),
+        pytest.param(
+            40,
+            outcomes(P, A, P, P),
+            30,
+            ("build", "test"),
+            (40, 80, 80, "HEALTHY", False),
+            id="monitoring-edge-heal-40",
+        ),
+        # validate's measurement lowers heal's claim: all checks failing can't read 100.
+        pytest.param(
+            100,
+            outcomes(F, F, F, F),
+            30,
+            ("build", "test"),
+            (0, 0, 0, "CRITICAL", True),
+            id="heal-claims-100-everything-fails-was-healthy-100",
+        ),
+        pytest.param(
+            100,
+            outcomes(F, F, F, F),
+            30,
+            (),
+            (0, 0, 0, "CRITICAL", False),
+            id="everything-fails-nothing-critical-no-rollback",
+        ),
+    ],
+)
+def test_decision_contract(
+    claimed: int | None,
+    given: dict[str, str],
+    threshold: int,
+    critical: tuple[str, ...],
+    expected: tuple[int, int, int, str, bool],
+) -> None:
+    eff = scoring.effectiveness(claimed, given, threshold=threshold, critical=critical)
+    got = (eff.confidence_used, eff.formula, eff.score, eff.word, eff.rollback_required)
+    assert got == expected
+    # The invariants behind every row.
+    assert eff.confidence_used == min(eff.measured, 100 if claimed is None else claimed)
+    assert eff.measured == scoring.confidence(given)
+    if eff.critical_failures:
+        assert eff.score == min(eff.formula, max(0, threshold - 1))
+        assert eff.word == "CRITICAL" and eff.rollback_required
+    else:
+        assert eff.score == eff.formula
+        assert eff.word == scoring.status_word(eff.score, threshold)
+        assert not eff.rollback_required
+    assert scoring.rollback_required(given, critical) is eff.rollback_required
+
+
+@pytest.mark.parametrize(
+    ("claimed", "given", "retries", "expected"),
+    [
+        pytest.param(
+            80, outcomes(P, A, P, F), 1,
+            "Score 29/100 = confidence 60 (the weighted share of passing checks; heal claimed "
+            "80, validate measured 60: the lower counts) + lint 5 + build 15 = 80, capped at 29 "
+            "(below the threshold 30) because test fails again on retry (not flaky).",
+            id="capped",
+        ),
+        pytest.param(
+            None, outcomes(F, A, P, P), 1,
+            "Score 95/100 = confidence 80 (the weighted share of passing checks, measured by "
+            "validate) + build 15.",
+            id="no-claim-no-cap",
+        ),
+        pytest.param(
+            90, outcomes(P, P, P, P), 1,
+            "Score 100/100 = confidence 90 (the weighted share of passing checks; heal claimed "
+            "90, validate measured 100: the lower counts) + lint 5 + security 10 + build 15 + "
+            "CI ready 20 = 140, capped at 100.",
+            id="capped-at-100",
+        ),
+        pytest.param(
+            20, outcomes(P, A, F, F), 0,
+            "Score 25/100 = confidence 20 (the weighted share of passing checks; heal and "
+            "validate both measured 20) + lint 5 = 25, already below the threshold 30; and "
+            "build and test fail (not retried: `retries` is 0).",
+            id="already-below-no-retries",
+        ),
+        pytest.param(
+            None, outcomes(F, F, A, A), 1,
+            "Score 0/100 = confidence 0 (the weighted share of passing checks, measured by "
+            "validate) and no bonus.",
+            id="no-bonus",
+        ),
+    ],
+)  # fmt: skip
+def test_explain_says_where_every_point_came_from(
+    claimed: int | None, given: dict[str, str], retries: int, expected: str
+) -> None:
+    assert scoring.explain(scoring.effectiveness(claimed, given), retries) == expected
+
+
+def test_explain_with_a_threshold_of_zero() -> None:
+    eff = scoring.effectiveness(None, outcomes(P, A, P, F), threshold=0)
+    assert scoring.explain(eff).endswith(
+        "= 80, capped at 0 (the lowest score: the threshold is 0) because test fails again on "
+        "retry (not flaky)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param(
+            outcomes(P, A, F, F),
+            "lint passes: 15 of the 75 points of lint, build, test (build and test fail; "
+            "security absent)",
+            id="partial",
+        ),
+        pytest.param(
+            outcomes(P, P, P, FL),
+            "lint, security, build and test pass: 100 of the 100 points of lint, security, "
+            "build, test",
+            id="all",
+        ),
+        pytest.param(outcomes(A, A, A, A), "no check ran, so nothing earned confidence", id="none"),
+        pytest.param(
+            outcomes(F, A, A, A), "none passes: 0 of the 15 points of lint (lint fails; "
+            "security, build and test absent)", id="nothing-passes",
+        ),
+    ],
+)  # fmt: skip
+def test_confidence_line(given: dict[str, str], expected: str) -> None:
+    assert scoring.confidence_line(given) == expected
 
 
 @pytest.mark.parametrize("conf", [-1, 101, True, 50.0, "50"], ids=str)
@@ -153,32 +397,13 @@ def test_status_word_rejects_bad_threshold(threshold: int) -> None:
         scoring.status_word(50, threshold)
 
 
-@pytest.mark.parametrize(
-    ("score", "given", "critical", "expected"),
-    [
-        pytest.param(29, outcomes(P, P, F, P), ("build", "test"), True, id="below-build-fails"),
-        pytest.param(30, outcomes(P, P, F, F), ("build", "test"), False, id="exactly-at-threshold"),
-        pytest.param(10, outcomes(P, P, P, F), ("build", "test"), True, id="test-fails"),
-        pytest.param(
-            10, outcomes(F, F, P, P), ("build", "test"), False, id="only-noncritical-fail"
-        ),
-        pytest.param(10, outcomes(P, P, FL, FL), ("build", "test"), False, id="flaky-is-not-fail"),
-        pytest.param(0, outcomes(A, A, A, A), ("build", "test"), False, id="all-absent"),
-        pytest.param(10, outcomes(P, F, P, P), ("security",), True, id="custom-critical"),
-    ],
-)
-def test_rollback_required(
-    score: int, given: dict[str, str], critical: tuple[str, ...], expected: bool
-) -> None:
-    assert scoring.rollback_required(score, 30, given, critical) is expected
-
-
 def test_end_to_end_scores_from_results() -> None:
     results = [result("ruff", "lint", True), result("pytest", "test", False)]
     got = scoring.category_outcomes(results)
     assert scoring.confidence(got) == 33  # 15 of 45
     eff = scoring.effectiveness(None, got)
-    assert eff.score == 38
-    assert scoring.status_word(eff.score) == "MONITORING"
-    assert not scoring.rollback_required(eff.score, 30, got)
-    assert scoring.rollback_required(eff.score, 40, got)
+    assert eff.formula == 38
+    assert eff.score == 29  # capped: the test fails
+    assert eff.word == "CRITICAL"
+    assert eff.rollback_required
+    assert not scoring.rollback_required(got, critical=("build",))

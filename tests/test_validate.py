@@ -92,10 +92,12 @@ def test_shallow_clone_fetches_the_missing_sha(actions: ActionsEnv, capsys: Any)
 
     assert run.code == 0, run.err
     assert run.outputs["sha"] == healed
-    assert run.outputs["confidence"] == "90"  # heal's, from the payload
+    # Heal claimed 90; validate measured 60 (the test fails): the lower counts.
+    assert run.outputs["confidence"] == "60"
     assert json.loads(run.outputs["breakdown"])["test"]["outcome"] == "fail"
-    # 90 + lint 5 + build 15, no CI-ready bonus.
-    assert run.outputs["effectiveness-score"] == "100"
+    # 60 + lint 5 + build 15 = 80, capped below the threshold: the test fails on retry.
+    assert run.outputs["effectiveness-score"] == "29"
+    assert run.outputs["status"] == "CRITICAL"
     assert git(clone, "rev-parse", "--is-shallow-repository").strip() == "true"
 
 
@@ -254,6 +256,90 @@ def test_working_directory_in_a_subfolder(actions: ActionsEnv, capsys: Any) -> N
 
     assert run.code == 0, run.err
     assert run.outputs["status"] == "HEALTHY"
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def test_failing_tests_are_critical_whatever_the_other_checks_say(
+    actions: ActionsEnv, capsys: Any
+) -> None:
+    """lint, security and build pass, the test fails on retry: the formula gives 100 (it once
+    read HEALTHY); the decision is CRITICAL with a rollback, and the score agrees with it."""
+    repos = sample_repo(actions.tmp)
+    repos.commit("security.ok", "yes\n", "add the security check's state")
+    bad = break_checks(repos, "test")
+    use_checks(actions, repos.clone("ci", depth=1), security_command="python3 check.py security")
+    set_dispatch(actions, heal_payload(bad))
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.err
+    assert run.outputs["status"] == "CRITICAL"
+    assert run.outputs["rollback-required"] == "true"
+    assert int(run.outputs["effectiveness-score"]) == 29 < 30
+    assert run.outputs["confidence"] == "70"
+    breakdown = json.loads(run.outputs["breakdown"])
+    assert {k: v["outcome"] for k, v in breakdown.items()} == {
+        "lint": "pass",
+        "security": "pass",
+        "build": "pass",
+        "test": "fail",
+        "ci_ready": "fail",
+    }
+    assert (
+        "Score 29/100 = confidence 70 (the weighted share of passing checks, measured by "
+        "validate) + lint 5 + security 10 + build 15 = 100, capped at 29 (below the threshold "
+        "30) because test fails again on retry (not flaky)."
+    ) in run.summary
+    assert "| capped below the threshold (test failing) | | −71 |" in run.summary
+    assert "**Rollback required**: test fails again on retry" in run.summary
+
+
+def test_heal_claim_cannot_raise_what_validate_measured(actions: ActionsEnv, capsys: Any) -> None:
+    """Every check fails in validate while heal's payload claims 100: this read HEALTHY 100."""
+    repos = sample_repo(actions.tmp)
+    bad = break_checks(repos, "lint", "build", "test")
+    use_checks(actions, repos.clone("ci", depth=1))
+    set_dispatch(actions, heal_payload(bad, confidence=100))
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.err
+    assert run.outputs["confidence"] == "0"
+    assert run.outputs["effectiveness-score"] == "0"
+    assert run.outputs["status"] == "CRITICAL"
+    assert run.outputs["rollback-required"] == "true"
+    assert "heal claimed 100, validate measured 0: the lower counts" in run.summary
+
+
+@pytest.mark.parametrize(
+    ("broken", "confidence", "score", "word"),
+    [
+        pytest.param(("lint",), None, 100, "HEALTHY", id="lint-alone"),
+        pytest.param(("lint", "security"), 0, 15, "CRITICAL", id="lint-and-security-below"),
+    ],
+)
+def test_lint_or_security_failures_alone_never_roll_back(
+    actions: ActionsEnv,
+    capsys: Any,
+    broken: tuple[str, ...],
+    confidence: int | None,
+    score: int,
+    word: str,
+) -> None:
+    repos = sample_repo(actions.tmp)
+    repos.commit("security.ok", "yes\n", "add the security check's state")
+    bad = break_checks(repos, *broken)
+    use_checks(actions, repos.clone("ci", depth=1), security_command="python3 check.py security")
+    set_dispatch(actions, heal_payload(bad, confidence=confidence))
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.err
+    assert run.outputs["effectiveness-score"] == str(score)
+    assert run.outputs["status"] == word
+    assert run.outputs["rollback-required"] == "false"
 
 
 # --------------------------------------------------------------------------- retries
@@ -471,7 +557,7 @@ def test_heal_comparison_in_summary(actions: ActionsEnv, capsys: Any) -> None:
     assert "#### Heal reported vs validate found" in run.summary
     assert "| confidence | 100 | 80 |" in run.summary
     assert "| lint | pass | fail |" in run.summary
-    assert "heal's, from the dispatch payload" in run.summary
+    assert "validate's own 80, lower than heal's 100 from the dispatch payload" in run.summary
 
 
 def test_no_checks_found(actions: ActionsEnv, capsys: Any) -> None:

@@ -97,7 +97,8 @@ def github(mock: responses.RequestsMock) -> FakeGitHub:
 
 
 def broken_heal(actions: ActionsEnv, *, pr: int | None = 7, dispatch: str = "") -> str:
-    """A heal commit whose build and test fail (score 25: rollback), dispatched to validate."""
+    """A heal commit whose build and test fail (score 25, CRITICAL), dispatched to validate:
+    rollback required, unless it is a pull request's (`pr`)."""
     repos = sample_repo(actions.tmp)
     sha = break_checks(repos, "build", "test")
     use_checks(actions, repos.clone("ci", depth=1), token=TOKEN)
@@ -124,19 +125,24 @@ def test_posts_status_and_creates_the_comment(
     run = actions.run(capsys)
 
     assert run.code == 0, run.out
-    assert run.outputs["rollback-required"] == "true"
+    # CRITICAL, but a pull request's commit: never rolled back, its author fixes the branch.
+    assert run.outputs["status"] == "CRITICAL"
+    assert run.outputs["rollback-required"] == "false"
     [status] = github.statuses[sha]
     dispatch = f"octo-org/octo-repo/4242/1/{sha[:12]}"
     assert status == {
         "id": 1,
         "state": "failure",
         "context": STATUS_CONTEXT,
-        "description": f"dispatch {dispatch}: score 25 (CRITICAL), rollback required",
+        "description": f"dispatch {dispatch}: score 25 (CRITICAL), no rollback",
         "target_url": RUN_URL,
     }
     [comment] = github.comments[7]
     assert COMMENT_MARKER in comment["body"]
     assert "**CRITICAL**: effectiveness **25**/100" in comment["body"]
+    assert "Score 25/100 = confidence 20" in comment["body"]
+    assert "pull request #7 and a pull request is never rolled back" in comment["body"]
+    assert "pull request is never rolled back" in run.summary
     assert RUN_URL in comment["body"]
     assert "Pull request comment updated" in run.summary
     auth = {c.request.headers.get("Authorization") for c in mock.calls}
@@ -147,7 +153,7 @@ def test_posts_status_and_creates_the_comment(
 def test_duplicate_dispatch_reports_the_first_decision(
     actions: ActionsEnv, capsys: Any, github: FakeGitHub, mock: responses.RequestsMock
 ) -> None:
-    sha = broken_heal(actions)
+    sha = broken_heal(actions, pr=None)
     first = actions.run(capsys)
     assert first.outputs["rollback-required"] == "true"
     writes = list(github.writes)
@@ -189,24 +195,26 @@ def test_new_dispatch_updates_the_comment_in_place(
         "comment-edit",
     ]
     [comment] = github.comments[7]
-    assert "effectiveness **100**/100" in comment["body"]
     assert "`d-2`" in comment["body"]
+    # Heal claimed 100, but validate measured 20 at this sha (build and test fail): the lower
+    # counts, and the failing critical checks cap the score. It once read HEALTHY 100.
+    assert "effectiveness **25**/100" in comment["body"]
+    assert "validate's own 20, lower than heal's 100 from the dispatch payload" in (comment["body"])
     descriptions = [s["description"] for s in github.statuses[sha]]
     assert descriptions == [
-        "dispatch d-1: score 25 (CRITICAL), rollback required",
-        "dispatch d-2: score 100 (HEALTHY), no rollback",
+        "dispatch d-1: score 25 (CRITICAL), no rollback",
+        "dispatch d-2: score 25 (CRITICAL), no rollback",
     ]
-    # Heal's confidence of 100 lifts the score, but build and test still fail at this sha: the
-    # commit status must not say success.
     assert github.statuses[sha][1]["state"] == "failure"
-    assert "a critical category (build, test) fails" in run.summary
+    assert run.outputs["confidence"] == "20"
+    assert "heal claimed 100, validate measured 20: the lower counts" in run.summary
     assert_no_token(run)
 
 
 def test_other_statuses_are_not_duplicates(
     actions: ActionsEnv, capsys: Any, github: FakeGitHub
 ) -> None:
-    sha = broken_heal(actions, dispatch="d-1")
+    sha = broken_heal(actions, pr=None, dispatch="d-1")
     github.statuses[sha] = [
         {"context": "ci/other", "state": "success", "description": "dispatch d-1: score 99 (X)"},
         {"context": STATUS_CONTEXT, "state": "success", "description": "dispatch d-10: score 99"},
@@ -234,13 +242,13 @@ def test_dry_run_writes_nothing(
     assert "Dry run: would set commit status `failure`: dispatch" in run.summary
     assert "Dry run: would update the comment on pull request #7" in run.summary
     assert "Dry run: comment that would be posted" in run.out
-    assert run.outputs["rollback-required"] == "true"
+    assert run.outputs["rollback-required"] == "false"  # pull request #7: never rolled back
 
 
 def test_without_token_notice_and_skip(
     actions: ActionsEnv, capsys: Any, mock: responses.RequestsMock
 ) -> None:
-    broken_heal(actions)
+    broken_heal(actions, pr=None)
     del actions.env["INPUT_TOKEN"]
 
     run = actions.run(capsys)

@@ -10,24 +10,24 @@ from autoheal.scoring import effectiveness
 from autoheal.validate_report import (
     Evaluation,
     action_line,
+    breakdown_table,
     parse_decision,
     status_description,
     status_state,
 )
 
 
-def evaluation(conf: int, outcomes: dict[str, str], rollback: bool, word: str) -> Evaluation:
+def evaluation(conf: int, outcomes: dict[str, str], pr: int | None = None) -> Evaluation:
     return Evaluation(
         sha="a" * 40,
         results=[],
         flaky=(),
         outcomes=outcomes,
         effectiveness=effectiveness(conf, outcomes),
-        word=word,
-        rollback=rollback,
         threshold=30,
         critical=("build", "test"),
         plan=Plan(),
+        pr=pr,
     )
 
 
@@ -38,10 +38,10 @@ PASSING = {"lint": "pass", "security": "pass", "build": "pass", "test": "flaky"}
 @pytest.mark.parametrize(
     ("dispatch_id", "ev", "score", "word", "rollback"),
     [
-        ("o/r/12/1/abc", evaluation(0, FAILING, True, "CRITICAL"), 5, "CRITICAL", True),
-        ("o/r/12/2/abc", evaluation(40, PASSING, False, "HEALTHY"), 90, "HEALTHY", False),
-        ("x" * 300, evaluation(0, FAILING, True, "CRITICAL"), 5, "CRITICAL", True),
-        ("a: b: c", evaluation(0, FAILING, False, "CRITICAL"), 5, "CRITICAL", False),
+        ("o/r/12/1/abc", evaluation(0, FAILING), 5, "CRITICAL", True),
+        ("o/r/12/2/abc", evaluation(40, PASSING), 90, "HEALTHY", False),
+        ("x" * 300, evaluation(0, FAILING), 5, "CRITICAL", True),
+        ("a: b: c", evaluation(0, FAILING, pr=3), 5, "CRITICAL", False),
     ],
     ids=["rollback", "healthy", "very-long-id", "colons-in-id"],
 )
@@ -58,7 +58,7 @@ def test_description_round_trip(
 
 
 def test_description_example() -> None:
-    ev = evaluation(0, FAILING, True, "CRITICAL")
+    ev = evaluation(0, FAILING)
     assert status_description("o/r/12/1/abc", ev) == (
         "dispatch o/r/12/1/abc: score 5 (CRITICAL), rollback required"
     )
@@ -74,19 +74,50 @@ def test_unparseable_text_of_the_same_dispatch_still_counts() -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcomes", "word", "state", "says"),
+    ("conf", "outcomes", "pr", "word", "state", "says"),
     [
-        pytest.param(PASSING, "HEALTHY", "success", "No action needed", id="all-pass"),
-        # Lint and build alone score 80 (HEALTHY by the score's contract) while tests fail.
+        pytest.param(40, PASSING, None, "HEALTHY", "success", "No action needed", id="all-pass"),
+        # Lint and build alone scored 80 (HEALTHY) while tests failed: now CRITICAL, capped.
         pytest.param(
+            60,
             {"lint": "pass", "security": "absent", "build": "pass", "test": "fail"},
-            "HEALTHY",
+            None,
+            "CRITICAL",
             "failure",
-            "a critical category (test) fails",
-            id="healthy-score-tests-failing",
+            "**Rollback required**: test fails again on retry (not flaky)",
+            id="tests-failing-lint-build-passing",
         ),
         pytest.param(
+            60,
+            {"lint": "pass", "security": "absent", "build": "pass", "test": "fail"},
+            12,
+            "CRITICAL",
+            "failure",
+            "it belongs to pull request #12 and a pull request is never rolled back",
+            id="pull-request-never-rolled-back",
+        ),
+        pytest.param(
+            0,
             {"lint": "fail", "security": "absent", "build": "pass", "test": "pass"},
+            None,
+            "CRITICAL",
+            "failure",
+            "lint or security failures alone never revert anything",
+            id="below-threshold-no-critical-failure",
+        ),
+        pytest.param(
+            0,
+            {"lint": "fail", "security": "absent", "build": "pass", "test": "pass"},
+            None,
+            "CRITICAL",
+            "failure",
+            "no critical category (build, test) fails",
+            id="names-the-critical-categories",
+        ),
+        pytest.param(
+            30,
+            {"lint": "fail", "security": "absent", "build": "pass", "test": "pass"},
+            None,
             "MONITORING",
             "success",
             "keep an eye on it",
@@ -94,9 +125,21 @@ def test_unparseable_text_of_the_same_dispatch_still_counts() -> None:
         ),
     ],
 )
-def test_a_failing_critical_category_is_never_reported_as_holding(
-    outcomes: dict[str, str], word: str, state: str, says: str
+def test_the_action_line_follows_the_decision(
+    conf: int, outcomes: dict[str, str], pr: int | None, word: str, state: str, says: str
 ) -> None:
-    ev = evaluation(0, outcomes, False, word)
+    ev = evaluation(conf, outcomes, pr)
+    assert ev.word == word
     assert status_state(ev) == state
     assert says in action_line(ev)
+    assert ev.rollback is (says.startswith("**Rollback required**"))
+
+
+def test_the_breakdown_rows_add_up_to_the_score() -> None:
+    ev = evaluation(60, {"lint": "pass", "security": "absent", "build": "pass", "test": "fail"})
+    table = breakdown_table(ev, "from the dispatch payload")
+    points = [int(row.rsplit("|", 2)[1].strip().strip("*").replace("−", "-"))
+              for row in table.splitlines()[2:-1]]  # fmt: skip
+    assert sum(points) == ev.effectiveness.score == 29
+    assert "| capped below the threshold (test failing) | | −51 |" in table
+    assert "heal's 60 from the dispatch payload, not above validate's own 60" in table

@@ -35,6 +35,8 @@ class WorkflowRun:
     is_fork: bool
     html_url: str
     pull_numbers: tuple[int, ...] = ()
+    workflow_id: int = 0
+    run_number: int = 0
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,8 @@ def _workflow_run(payload: dict[str, Any], repository: str) -> WorkflowRun | Non
         is_fork=head_repo.lower() != repository.lower() or not head_repo,
         html_url=str(run.get("html_url") or ""),
         pull_numbers=pulls,
+        workflow_id=int(run.get("workflow_id") or 0),
+        run_number=int(run.get("run_number") or 0),
     )
 
 

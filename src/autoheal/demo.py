@@ -222,13 +222,14 @@ def run_demo(root: Path, verbose: bool = False) -> int:
     )
     validate = step(
         "validate",
-        "In GitHub, redispatch would now start the post-remediation workflow. validate re-runs"
-        "\nthe checks on the healed commit, scores it and decides whether to roll back.",
+        "In GitHub, redispatch would now start the post-remediation workflow with heal's"
+        "\n`validate-sha`. validate re-runs the checks on that commit, scores it and decides"
+        "\nwhether to roll back: build and test still fail, so it will.",
         [
             "validate",
             *repo,
             "--sha",
-            git(work, "rev-parse", "HEAD"),
+            heal["validate-sha"],  # as the workflows chain it: heal's commit here
             "--confidence",
             heal["confidence-after"],
             "--category-outcomes",

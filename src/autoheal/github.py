@@ -819,14 +819,20 @@ class GitHub:
         event: str | None = None,
         created_since: str | None = None,
         per_page: int = 30,
+        workflow_id: int | None = None,
+        branch: str | None = None,
     ) -> list[dict[str, Any]]:
-        """One page of workflow runs, newest first; `created_since` is an ISO 8601 time."""
+        """One page of workflow runs (of one workflow when `workflow_id` is given), newest
+        first; `created_since` is an ISO 8601 time."""
         params: dict[str, Any] = {"per_page": per_page}
         if event:
             params["event"] = event
         if created_since:
             params["created"] = f">={created_since}"
-        data = _as_dict(self.get_json(f"{_repo_path(repo)}/actions/runs", params))
+        if branch:
+            params["branch"] = branch
+        scope = f"/workflows/{int(workflow_id)}" if workflow_id is not None else ""
+        data = _as_dict(self.get_json(f"{_repo_path(repo)}/actions{scope}/runs", params))
         return _as_list_of_dicts(data.get("workflow_runs", []))
 
     # ---- high level: pull requests ------------------------------------------------------------

@@ -26,6 +26,7 @@ class Published:
     sha: str
     where: str  # Markdown: what went where
     pr_url: str = ""
+    on_branch: bool = True  # False: the branch refused it; it went to `autoheal/<branch>`
 
 
 def subject(categories: Sequence[str]) -> str:
@@ -97,7 +98,7 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
             f"No token: cannot open the pull request from `{fallback}` into `{branch}`.",
             title="Pull request not opened",
         )
-        return Published(sha, where + "; no token to open a pull request.")
+        return Published(sha, where + "; no token to open a pull request.", on_branch=False)
     title = f"{git.subject(sha)} on {branch}"
     body = (
         f"CI Autoheal fixed `{branch}`, but the branch refused a direct push.\n\n"
@@ -117,4 +118,5 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
             fix=f"Open a pull request from `{fallback}` into `{branch}` by hand. {exc.fix}".strip(),
         ) from exc
     url = str(pull.get("html_url") or "")
-    return Published(sha, where + f" and opened {url or 'a pull request'} into `{branch}`.", url)
+    where += f" and opened {url or 'a pull request'} into `{branch}`."
+    return Published(sha, where, url, on_branch=False)

@@ -307,7 +307,7 @@ INPUTS: tuple[Input, ...] = (
         "threshold",
         "int",
         "30",
-        "Effectiveness below this (with a critical category failing) requires a rollback.",
+        "Effectiveness below this is CRITICAL. A critical failure caps the score below it.",
         modes=VALIDATE,
         low=0,
         high=100,
@@ -316,7 +316,7 @@ INPUTS: tuple[Input, ...] = (
         "critical-categories",
         "categories",
         "build,test",
-        "Categories whose failure can require a rollback.",
+        "Categories whose failure (again on retry) is CRITICAL and requires a rollback.",
         modes=("validate", "rollback"),
     ),
     Input("post-status", "bool", "true", "Post a commit status with the outcome.", modes=VALIDATE),
@@ -409,6 +409,10 @@ OUTPUTS: dict[str, str] = {
     "rerun-requested": "true when failed jobs were rerun.",
     "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",
     "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
+    "validate-sha": (
+        "Commit to send to validate (redispatch `sha`), empty for none: the heal commit; or, "
+        "on a push to the default branch whose checks still fail, the failing commit."
+    ),
     # redispatch
     "dispatched": "true when GitHub accepted the dispatch.",
     "http-status": "HTTP status of the dispatch request.",
@@ -418,9 +422,13 @@ OUTPUTS: dict[str, str] = {
     "validation-run-url": "URL of the validation run (with wait-for-run).",
     "validation-conclusion": "Conclusion of that run (success, failure, ...) when it finished.",
     # validate
-    "effectiveness-score": "Effectiveness score (0-100).",
-    "confidence": "Confidence used in the effectiveness score.",
-    "rollback-required": "true when a rollback is required.",
+    "effectiveness-score": (
+        "Effectiveness score (0-100); below the threshold when a critical category fails."
+    ),
+    "confidence": "Confidence used in the score: the lower of heal's and validate's own.",
+    "rollback-required": (
+        "true when a critical category fails again on retry (never for a pull request)."
+    ),
     "breakdown": "JSON: per category outcome and points.",
     "flaky-checks": "Checks that failed then passed, comma separated.",
     "sha": "The commit that was evaluated.",

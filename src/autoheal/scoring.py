@@ -1,9 +1,15 @@
-"""Confidence and effectiveness scores, status words and the rollback rule. Pure functions."""
+"""Confidence and effectiveness scores, status words and the rollback rule. Pure functions.
+
+The decision contract: a reproducible failure (failing again on retry, so not flaky) of a
+critical category makes a commit CRITICAL and asks for a rollback, and caps its effectiveness
+score just below the threshold, so the number never reads healthier than the decision. Without
+one, the score decides the word, and nothing asks for a rollback.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict, get_args
@@ -20,6 +26,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"lint": 15, "security": 25, "build": 30,
 BONUS: Mapping[str, int] = {"lint": 5, "security": 10, "build": 15, "test": 0}
 CI_READY_BONUS = 20
 DEFAULT_THRESHOLD = 30
+DEFAULT_CRITICAL: tuple[str, ...] = ("build", "test")
 HEALTHY_AT = 70
 
 HEALTHY = "HEALTHY"
@@ -35,10 +42,33 @@ class BreakdownEntry(TypedDict):
 
 @dataclass(frozen=True)
 class Effectiveness:
-    score: int
-    confidence_used: int
+    """The score, every part it was made of, and the decision it agrees with."""
+
+    score: int  # what is reported: `formula`, capped below the threshold on a critical failure
+    confidence_used: int  # the lower of heal's claim and validate's measurement
     breakdown: dict[str, BreakdownEntry] = field(default_factory=dict)
     ci_ready: bool = False
+    formula: int = 0  # min(100, confidence + bonuses): the seed's formula, before the cap
+    uncapped: int = 0  # confidence + bonuses, before min(100)
+    measured: int = 0  # validate's own confidence
+    claimed: int | None = None  # heal's confidence from the payload or input, when carried
+    critical_failures: tuple[str, ...] = ()  # critical categories that fail reproducibly
+    threshold: int = DEFAULT_THRESHOLD
+
+    @property
+    def capped(self) -> bool:
+        """The critical cap lowered the formula's number."""
+        return self.score < self.formula
+
+    @property
+    def rollback_required(self) -> bool:
+        """A reproducible failure of a critical category, and nothing else, asks for one."""
+        return bool(self.critical_failures)
+
+    @property
+    def word(self) -> str:
+        """CRITICAL on a critical failure whatever the number; else the score decides."""
+        return CRITICAL if self.critical_failures else status_word(self.score, self.threshold)
 
 
 def category_outcomes(
@@ -115,14 +145,44 @@ def is_ci_ready(outcomes: Mapping[str, str]) -> bool:
     return bool(present) and all(outcome in PASSING for outcome in present)
 
 
-def effectiveness(conf: int | None, outcomes: Mapping[str, str]) -> Effectiveness:
-    """`min(100, confidence + 5·lint + 10·security + 15·build + 20·ci_ready)`.
+def critical_failures(
+    outcomes: Mapping[str, str], critical: Iterable[str] = DEFAULT_CRITICAL
+) -> tuple[str, ...]:
+    """The critical categories that fail, in `CATEGORIES` order.
 
-    `conf` is heal's post-fix confidence; None means "not carried", so validate's own
-    `confidence(outcomes)` is used. Absent categories add nothing and fail nothing.
+    The outcomes are final (after validate's retries): "fail" failed again on every retry, so
+    it reproduces; flaky (passed on a retry) and absent are not failures.
     """
     _check_outcomes(outcomes)
-    used = confidence(outcomes) if conf is None else validate_confidence(conf)
+    wanted = set(critical)
+    return tuple(c for c in CATEGORIES if c in wanted and outcomes.get(c) == "fail")
+
+
+def critical_cap(threshold: int) -> int:
+    """The highest score a commit with a critical failure may show: just below the threshold
+    (0 when the threshold is 0, where nothing is below it: the word still says CRITICAL)."""
+    _check_threshold(threshold)
+    return max(0, threshold - 1)
+
+
+def effectiveness(
+    claimed: int | None,
+    outcomes: Mapping[str, str],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    critical: Iterable[str] = DEFAULT_CRITICAL,
+) -> Effectiveness:
+    """`min(100, confidence + 5·lint + 10·security + 15·build + 20·ci_ready)`, then capped.
+
+    `confidence` is the lower of `claimed` (heal's post-fix confidence; None when not carried)
+    and validate's own `confidence(outcomes)`: an independent measurement can lower a claim,
+    never raise it. Absent categories add nothing and fail nothing. When a critical category
+    fails, the score is `min(formula, threshold - 1)` (at least 0), so the number never reads
+    healthier than the decision.
+    """
+    _check_outcomes(outcomes)
+    measured = confidence(outcomes)
+    used = measured if claimed is None else min(validate_confidence(claimed), measured)
     breakdown: dict[str, BreakdownEntry] = {}
     total = used
     for category in CATEGORIES:
@@ -134,8 +194,20 @@ def effectiveness(conf: int | None, outcomes: Mapping[str, str]) -> Effectivenes
     ready_points = CI_READY_BONUS if ready else 0
     breakdown["ci_ready"] = {"outcome": "pass" if ready else "fail", "points": ready_points}
     total += ready_points
+    formula = min(100, total)
+    failing = critical_failures(outcomes, critical)
+    score = min(formula, critical_cap(threshold)) if failing else formula
     return Effectiveness(
-        score=min(100, total), confidence_used=used, breakdown=breakdown, ci_ready=ready
+        score=score,
+        confidence_used=used,
+        breakdown=breakdown,
+        ci_ready=ready,
+        formula=formula,
+        uncapped=total,
+        measured=measured,
+        claimed=claimed,
+        critical_failures=failing,
+        threshold=threshold,
     )
 
 
@@ -162,12 +234,99 @@ def status_word(score: int, threshold: int = DEFAULT_THRESHOLD) -> str:
 
 
 def rollback_required(
-    score: int,
-    threshold: int,
-    outcomes: Mapping[str, str],
-    critical: Iterable[str] = ("build", "test"),
+    outcomes: Mapping[str, str], critical: Iterable[str] = DEFAULT_CRITICAL
 ) -> bool:
-    """Score below threshold AND a critical category failed (flaky and absent are not failures)."""
-    _check_threshold(threshold)
+    """A critical category fails reproducibly. Lint or security failures alone never ask for
+    a rollback, and a commit whose critical categories pass is never rolled back."""
+    return bool(critical_failures(outcomes, critical))
+
+
+# --------------------------------------------------------------------------- in words
+
+_NAMES = {"ci_ready": "CI ready"}
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fails_phrase(categories: Sequence[str], retries: int) -> str:
+    """e.g. "test fails again on retry (not flaky)"."""
+    verb = "fails" if len(categories) == 1 else "fail"
+    again = "again on retry (not flaky)" if retries > 0 else "(not retried: `retries` is 0)"
+    return f"{_and(categories)} {verb} {again}"
+
+
+def _confidence_phrase(eff: Effectiveness) -> str:
+    what = "the weighted share of passing checks"
+    if eff.claimed is None:
+        return f"{what}, measured by validate"
+    if eff.claimed == eff.measured:
+        return f"{what}; heal and validate both measured {eff.measured}"
+    return f"{what}; heal claimed {eff.claimed}, validate measured {eff.measured}: the lower counts"
+
+
+def explain(eff: Effectiveness, retries: int = 1) -> str:
+    """The score in one sentence a newcomer can follow, e.g.
+
+    Score 29/100 = confidence 60 (the weighted share of passing checks; heal claimed 80,
+    validate measured 60: the lower counts) + lint 5 + build 15 = 80, capped at 29 (below
+    the threshold 30) because test fails again on retry (not flaky).
+
+    Only fixed words and numbers: nothing in it comes from the project.
+    """
+    text = f"Score {eff.score}/100 = confidence {eff.confidence_used} ({_confidence_phrase(eff)})"
+    bonuses = [
+        f"{_NAMES.get(name, name)} {entry['points']}"
+        for name, entry in eff.breakdown.items()
+        if entry["points"]
+    ]
+    text += "".join(f" + {bonus}" for bonus in bonuses) if bonuses else " and no bonus"
+    total = f" = {eff.uncapped}" if bonuses else ""
+    why = fails_phrase(eff.critical_failures, retries) if eff.critical_failures else ""
+    if eff.capped:
+        where = (
+            f"below the threshold {eff.threshold}"
+            if eff.score < eff.threshold
+            else "the lowest score: the threshold is 0"
+        )
+        return f"{text}{total}, capped at {eff.score} ({where}) because {why}."
+    if eff.uncapped > 100:  # never with a critical failure: that caps it lower (above)
+        return f"{text}{total}, capped at 100."
+    if why and eff.score < eff.threshold:
+        return f"{text}{total}, already below the threshold {eff.threshold}; and {why}."
+    if why:  # a threshold of 0: nothing is below it, the failure alone decides
+        return f"{text}{total}; CRITICAL whatever the score, because {why}."
+    return text + "."
+
+
+def confidence_line(
+    outcomes: Mapping[str, str], weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> str:
+    """What a confidence number is made of, e.g. "lint passes: 15 of the 75 points of lint,
+    build, test (build and test fail; security absent)"."""
     _check_outcomes(outcomes)
-    return score < threshold and any(outcomes.get(category) == "fail" for category in critical)
+    present = [c for c in CATEGORIES if outcomes.get(c, "absent") != "absent"]
+    if not present:
+        return "no check ran, so nothing earned confidence"
+    passing = [c for c in present if outcomes[c] in PASSING]
+    failing = [c for c in present if outcomes[c] not in PASSING]
+    absent = [c for c in CATEGORIES if c not in present]
+    points = sum(weights.get(c, 0) for c in passing)
+    total = sum(weights.get(c, 0) for c in present)
+    lead = (
+        f"{_and(passing)} {'passes' if len(passing) == 1 else 'pass'}" if passing else "none passes"
+    )
+    notes = [f"{_and(failing)} {'fails' if len(failing) == 1 else 'fail'}"] if failing else []
+    notes += [f"{_and(absent)} absent"] if absent else []
+    tail = f" ({'; '.join(notes)})" if notes else ""
+    return f"{lead}: {_num(points)} of the {_num(total)} points of {', '.join(present)}{tail}"
+
+
+def weights_text(weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> str:
+    """e.g. "lint 15, security 25, build 30, test 30"."""
+    return ", ".join(f"{category} {_num(weight)}" for category, weight in weights.items())
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from autoheal.checks import CheckResult, Plan
 from autoheal.modes.common import plan_markdown, results_table
 from autoheal.report import code_cell, table_cell
-from autoheal.scoring import Effectiveness
+from autoheal.scoring import Effectiveness, explain, fails_phrase
 
 #: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,
 #: and a cut id would no longer match, letting a duplicate through.
@@ -42,11 +42,21 @@ class Evaluation:
     flaky: tuple[str, ...]
     outcomes: dict[str, str]
     effectiveness: Effectiveness
-    word: str
-    rollback: bool
     threshold: int
     critical: tuple[str, ...]
     plan: Plan
+    retries: int = 1
+    pr: int | None = None  # a pull request's commit: never rolled back
+
+    @property
+    def word(self) -> str:
+        return self.effectiveness.word
+
+    @property
+    def rollback(self) -> bool:
+        """The decision: a critical failure, on a commit that is not a pull request's (its
+        branch is its author's to fix)."""
+        return self.effectiveness.rollback_required and self.pr is None
 
 
 @dataclass(frozen=True)
@@ -75,13 +85,13 @@ def status_description(dispatch_id: str | None, ev: Evaluation) -> str:
 
 
 def failing_critical(ev: Evaluation) -> list[str]:
-    """The critical categories that fail: a score at or above the threshold can hide them."""
-    return [c for c in ev.critical if ev.outcomes.get(c) == "fail"]
+    """The critical categories that fail reproducibly (they make the commit CRITICAL)."""
+    return list(ev.effectiveness.critical_failures)
 
 
 def status_state(ev: Evaluation) -> str:
-    # A commit whose tests fail is no success, whatever the score says (a required status
-    # must not let it merge).
+    # CRITICAL covers every commit whose critical checks fail: no success for it (a required
+    # status must not let it merge).
     bad = ev.rollback or ev.word == "CRITICAL" or failing_critical(ev)
     return "failure" if bad else "success"
 
@@ -107,36 +117,58 @@ def parse_decision(description: str, dispatch_id: str) -> Decision | None:
 def action_line(ev: Evaluation) -> str:
     """The action taken or recommended, in one sentence."""
     critical = ", ".join(ev.critical) or "none"
-    if ev.rollback:
+    failing = failing_critical(ev)
+    if failing:
+        why = fails_phrase(failing, ev.retries)
+        if ev.rollback:
+            return (
+                f"**Rollback required**: {why}; a failing critical category ({critical}) makes "
+                "a commit CRITICAL whatever its score. `rollback-required` is `true`; the "
+                "rollback step acts on it."
+            )
         return (
-            "**Rollback required**: the score is below the threshold and a critical category "
-            f"({critical}) fails. `rollback-required` is `true`; the rollback step acts on it."
+            f"**No automatic rollback**: {why}, which makes the commit CRITICAL, but it belongs "
+            f"to pull request #{ev.pr} and a pull request is never rolled back: fix it on its "
+            "branch."
         )
     if ev.word == "CRITICAL":
         return (
             "**No automatic rollback**: the score is below the threshold, but no critical "
-            f"category ({critical}) fails. A person should look at the failing checks."
-        )
-    failing = failing_critical(ev)
-    if failing:
-        return (
-            f"**No automatic rollback**: the score is at or above the threshold, but a critical "
-            f"category ({', '.join(failing)}) fails. A person should look at the failing checks."
+            f"category ({critical}) fails, and lint or security failures alone never revert "
+            "anything. A person should look at the failing checks."
         )
     if ev.word == "MONITORING":
         return "**No rollback**: the fix holds, with checks still failing; keep an eye on it."
     return "**No action needed**: the fix holds."
 
 
-def breakdown_table(ev: Evaluation, confidence_from: str) -> str:
+def confidence_label(eff: Effectiveness, source: str) -> str:
+    """Where the confidence in the score came from; `source` says where heal's claim was read."""
+    if eff.claimed is None:
+        return "validate's own: heal's was not given"
+    if eff.claimed <= eff.measured:
+        return f"heal's {eff.claimed} {source}, not above validate's own {eff.measured}"
+    return f"validate's own {eff.measured}, lower than heal's {eff.claimed} {source}"
+
+
+def breakdown_table(ev: Evaluation, confidence_source: str) -> str:
+    """Every part of the score as rows that add up to it, caps included."""
     eff = ev.effectiveness
+    label = confidence_label(eff, confidence_source)
     rows = ["| Part | Outcome | Points |", "|---|---|---:|"]
-    rows.append(f"| confidence ({table_cell(confidence_from)}) | | {eff.confidence_used} |")
+    rows.append(f"| confidence ({table_cell(label)}) | | {eff.confidence_used} |")
     for name, entry in eff.breakdown.items():
         label = "CI ready (every check passed)" if name == "ci_ready" else name
         word = _OUTCOME_WORDS.get(entry["outcome"], entry["outcome"])
         rows.append(f"| {label} | {word} | +{entry['points']} |")
-    rows.append(f"| **effectiveness** (at most 100) | | **{eff.score}** |")
+    if eff.uncapped > eff.formula:
+        rows.append(f"| at most 100 | | −{eff.uncapped - eff.formula} |")
+    if eff.capped:
+        failing = ", ".join(eff.critical_failures)
+        rows.append(
+            f"| capped below the threshold ({failing} failing) | | −{eff.formula - eff.score} |"
+        )
+    rows.append(f"| **effectiveness** | | **{eff.score}** |")
     return "\n".join(rows)
 
 
@@ -180,11 +212,16 @@ def headline(ev: Evaluation) -> str:
     )
 
 
+def score_line(ev: Evaluation) -> str:
+    """The score in one sentence: what confidence is, each point, and why it was capped."""
+    return explain(ev.effectiveness, ev.retries)
+
+
 def summary(
     ev: Evaluation,
     *,
     where: str,
-    confidence_from: str,
+    confidence_source: str,
     comparison: str,
     published: Sequence[str],
 ) -> str:
@@ -194,11 +231,13 @@ def summary(
         "",
         headline(ev),
         "",
+        score_line(ev),
+        "",
         action_line(ev),
         "",
         f"Evaluated commit `{ev.sha}` ({where}).",
         "",
-        breakdown_table(ev, confidence_from),
+        breakdown_table(ev, confidence_source),
         "",
         flaky_line(ev.flaky),
     ]
@@ -213,16 +252,20 @@ def summary(
     return "\n".join(parts)
 
 
-def comment_body(ev: Evaluation, *, dispatch_id: str | None, run_url: str) -> str:
+def comment_body(
+    ev: Evaluation, *, dispatch_id: str | None, run_url: str, confidence_source: str
+) -> str:
     """The PR comment: short, with the decision first; details live in the job summary."""
     parts = [
         f"### CI Autoheal: validation of `{ev.sha[:12]}`",
         "",
         headline(ev),
         "",
+        score_line(ev),
+        "",
         action_line(ev),
         "",
-        breakdown_table(ev, "used"),
+        breakdown_table(ev, confidence_source),
         "",
         flaky_line(ev.flaky),
     ]

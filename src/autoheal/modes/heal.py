@@ -31,6 +31,7 @@ from autoheal.heal_guards import (
     refuse_dirty,
     resolve_target,
 )
+from autoheal.heal_next import next_step, to_validate
 from autoheal.heal_publish import commit_message, commit_patch, push_fix, write_patch
 from autoheal.heal_rerun import Rerun, request_rerun, rerun_target
 from autoheal.modes.common import (
@@ -43,7 +44,7 @@ from autoheal.modes.common import (
 )
 from autoheal.plaintext import inline
 from autoheal.report import Report, code_block, code_cell, table_cell
-from autoheal.scoring import category_outcomes, confidence
+from autoheal.scoring import category_outcomes, confidence, confidence_line, weights_text
 from autoheal.settings import Settings
 
 HEALTHY = "HEALTHY"
@@ -77,6 +78,8 @@ class Outcome:
     pr_url: str = ""
     rerun: Rerun | None = None
     pushed: bool = False
+    on_branch: bool = False  # the fix commit is on the branch that failed (pushed or local)
+    validate_sha: str = ""  # the commit to hand to validate next, or ""
 
     @property
     def final(self) -> list[CheckResult]:
@@ -94,7 +97,7 @@ class Outcome:
 def run(settings: Settings, ctx: Context, report: Report) -> int:
     for name in ("healed", "rerun-requested"):
         report.output(name, False)
-    for name in ("commit-sha", "fixed-categories", "pr-url", "patch-path"):
+    for name in ("commit-sha", "fixed-categories", "pr-url", "patch-path", "validate-sha"):
         report.output(name, "")
     # Decided from the event alone, before any of the project's code can run.
     refuse_fork_code(
@@ -118,6 +121,9 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         # rebase, the API) must not leave that commit or the fixers' files behind.
         _restore(git, report, start, "")
         raise
+    still_failing = bool(outcome.before) and not all(r.passed for r in outcome.final)
+    fix = outcome.commit_sha
+    outcome.validate_sha = to_validate(settings, ctx, fix, outcome.on_branch, still_failing, start)
     return _finish(report, outcome)
 
 
@@ -208,6 +214,7 @@ def _check_and_publish(
         published.pr_url,
     )
     outcome.pushed = True
+    outcome.on_branch = published.on_branch
     outcome.status = HEALED if all(r.passed for r in outcome.final) else PARTIAL
     outcome.headline = _healed_headline(outcome)
     return outcome
@@ -219,6 +226,7 @@ def _unpushed_fix(
     """A good fix that is not pushed by design: committed locally, or handed over as a patch."""
     if settings.local and not settings.dry_run:
         outcome.pushed = False
+        outcome.on_branch = True
         outcome.status = HEALED if all(r.passed for r in outcome.final) else PARTIAL
         outcome.headline = _healed_headline(outcome)
         where = f"on `{target.branch}`" if target.branch else "on the detached HEAD"
@@ -337,6 +345,7 @@ def _finish(report: Report, outcome: Outcome) -> int:
     report.output("rerun-requested", bool(outcome.rerun and outcome.rerun.requested))
     report.output("pr-url", outcome.pr_url)
     report.output("patch-path", outcome.patch_path)
+    report.output("validate-sha", outcome.validate_sha)
     report.section(_summary(outcome, before, after, report.in_actions))
     if outcome.exit_code:
         # The one error of the run, in Actions and locally: why the step fails.
@@ -364,7 +373,7 @@ def _failing_categories(results: list[CheckResult]) -> list[str]:
 def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions: bool) -> str:
     parts = [f"## CI Autoheal · heal: {outcome.status}", outcome.headline]
     if before is not None:
-        parts.append(f"**Confidence:** {before} → {after}")
+        parts.append(_confidence_line(outcome, before, after))
     if outcome.before:
         parts.append(_checks_table(outcome))
     if outcome.fixes:
@@ -380,8 +389,8 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
     still = [r for r in outcome.final if not r.passed]
     if still:
         parts.append(_failures_section(still, in_actions))
-    if outcome.pushed:
-        parts.append(_next_step())
+    if outcome.validate_sha:
+        parts.append(next_step(outcome.validate_sha, outcome.commit_sha))
     if outcome.plan is not None:
         parts.append(plan_markdown(outcome.plan))
     return "\n\n".join(p for p in parts if p)
@@ -448,21 +457,10 @@ def _failures_section(results: list[CheckResult], in_actions: bool) -> str:
     return "\n\n".join(blocks)
 
 
-def _next_step() -> str:
+def _confidence_line(outcome: Outcome, before: int, after: int | None) -> str:
+    """The numbers, what they measure, and what the last one is made of, in one line."""
+    made_of = confidence_line(category_outcomes(outcome.final))
     return (
-        "### Next step\n\nA push made with `GITHUB_TOKEN` starts no workflow run. Chain "
-        "`mode: redispatch` to validate the healed commit:\n\n"
-        + code_block(
-            "- uses: OWNER/ci-autoheal@v1\n"
-            "  # !cancelled(): heal fails its step when checks still fail (PARTIAL), and that\n"
-            "  # pushed fix is the one that most needs validating.\n"
-            "  if: ${{ !cancelled() && steps.heal.outputs.healed == 'true' }}\n"
-            "  with:\n"
-            "    mode: redispatch\n"
-            "    token: ${{ secrets.AUTOHEAL_TOKEN }}\n"
-            "    sha: ${{ steps.heal.outputs.commit-sha }}\n"
-            "    confidence: ${{ steps.heal.outputs.confidence-after }}\n"
-            "    category-outcomes: ${{ steps.heal.outputs.category-outcomes }}",
-            "yaml",
-        )
+        f"**Confidence:** {before} → {after}, the weighted share of passing checks (weights "
+        f"{weights_text()}; absent categories do not count). After heal, {made_of}."
     )

@@ -21,7 +21,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -41,6 +41,7 @@ from autoheal.github import (
     check_dispatch,
 )
 from autoheal.markers import COMMENT_MARKER
+from autoheal.push_start import previous_push_sha
 from autoheal.report import Report, code_block, code_cell, table_cell
 from autoheal.settings import SHA_RE, Settings
 
@@ -106,6 +107,12 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         return _no_token(settings, report, targets, ours)
 
     with GitHub(settings.token, api_url=ctx.api_url, sleep=sleep, clock=clock) as client:
+        before = _push_start(client, ctx, report)
+        if before:
+            ours = replace(ours, before=before)
+            client_payload = payload.build(ours, settings.client_payload)
+            check_dispatch(settings.event_type, client_payload)
+            body["client_payload"] = client_payload
         started = clock()
         outcomes = [_dispatch(client, repo, body, ours.dispatch_id, ctx) for repo in targets]
         duration_ms = round((clock() - started) * 1000)
@@ -160,8 +167,8 @@ def refuse_fork(ctx: Context) -> None:
         f"fork {fork or '(deleted repository)'}, and the validation run would run that code's "
         f"checks with a token that can write to {ctx.repository or 'this repository'}. "
         "Nothing was sent.",
-        fix="Dispatch only for this repository's branches: run redispatch after heal pushed "
-        "a fix (`if: steps.heal.outputs.healed == 'true'`), which heal never does for a fork.",
+        fix="Dispatch only for this repository's branches: run redispatch on what heal hands "
+        "over (`if: steps.heal.outputs.validate-sha != ''`), never a fork's commit.",
     )
 
 
@@ -197,7 +204,8 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
     if not SHA_RE.match(sha):
         raise InputError(
             f"No commit to validate: {source} is {sha!r}, not a full 40-character commit SHA.",
-            fix="Pass the healed commit as `sha:` (e.g. `${{ steps.heal.outputs.commit-sha }}` "
+            fix="Pass the commit to validate as `sha:` (e.g. "
+            "`${{ steps.heal.outputs.validate-sha }}` "
             "or `${{ github.sha }}`).",
         )
     branch = ctx.branch
@@ -214,6 +222,30 @@ def _heal_payload(settings: Settings, ctx: Context) -> payload.HealPayload:
         # Where the failing push started, so rollback can bisect it in the dispatched run.
         before=ctx.push_before,
     )
+
+
+def _push_start(client: GitHub, ctx: Context, report: Report) -> str | None:
+    """`before` for a heal that ran under `workflow_run` (its event has none), so rollback can
+    bisect the push; None when the event says it, or nothing can."""
+    run = ctx.workflow_run
+    if ctx.push_before or run is None or run.event != "push" or not ctx.repository:
+        return None
+    try:
+        found = previous_push_sha(client, ctx.repository, run)
+    except GitHubError as err:
+        report.warning(
+            f"Cannot read the earlier runs of the CI workflow to find where the push to "
+            f"`{run.head_branch}` started ({err.message}): the payload carries no `before`, so "
+            "a rollback can only revert the failing commit itself. Give the token Actions: read.",
+            title="Push start unknown",
+        )
+        return None
+    if found is None:
+        report.notice(
+            f"No earlier push run of the CI workflow on `{run.head_branch}`: the payload carries "
+            "no `before`, so a rollback can only revert the failing commit itself."
+        )
+    return found
 
 
 # --------------------------------------------------------------------------------------------

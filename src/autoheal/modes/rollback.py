@@ -272,9 +272,10 @@ class Rollback:
 
     def choose_targets(self, commits: list[str], source: Source) -> list[Target]:
         """Newest first. `culprit` bisects; `range` takes the whole push; `auto` bisects when
-        there is something to choose between and checks to choose with."""
+        there are checks to bisect with, even for one commit: the commit before it must pass,
+        so an older breakage is never blamed on the push."""
         strategy = self.settings.strategy
-        if strategy == "range" or (strategy == "auto" and len(commits) == 1):
+        if strategy == "range":
             self.summary.facts.append(f"Strategy: range ({strategy})")
             return self.whole_push(commits)
         culprit = self.bisect(commits, source.after, required=strategy == "culprit")

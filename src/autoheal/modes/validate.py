@@ -54,8 +54,8 @@ class Target:
 
     sha: str
     where: str  # "from the dispatch payload", "from the `sha` input", ...
-    confidence: int | None
-    confidence_from: str
+    confidence: int | None  # heal's claim, when carried
+    confidence_from: str  # where heal's claim was read, e.g. "from the dispatch payload"
     repository: str
     dispatch_id: str | None = None
     pr: int | None = None
@@ -112,7 +112,7 @@ def write_summary(ev: Evaluation, target: Target, published: list[str], report: 
         summary(
             ev,
             where=target.where,
-            confidence_from=target.confidence_from,
+            confidence_source=target.confidence_from,
             comparison=comparison,
             published=published,
         )
@@ -143,11 +143,11 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
         )
         report.notice(f"No sha in the dispatch payload or the `sha` input: evaluating HEAD.{note}")
     if "confidence" in settings.explicit and settings.confidence is not None:
-        conf, conf_from = settings.confidence, "heal's, from the `confidence` input"
+        conf, conf_from = settings.confidence, "from the `confidence` input"
     elif heal is not None and heal.confidence is not None:
-        conf, conf_from = heal.confidence, "heal's, from the dispatch payload"
+        conf, conf_from = heal.confidence, "from the dispatch payload"
     else:
-        conf, conf_from = None, "validate's own: heal's was not given"
+        conf, conf_from = None, ""
     heal_checks = dict(heal.checks) if heal else {}
     if "category-outcomes" in settings.explicit:  # as `confidence`: the input wins
         heal_checks = payload.heal_outcomes(settings.category_outcomes)
@@ -227,19 +227,21 @@ def evaluate(settings: Settings, git: Git, target: Target, report: Report) -> Ev
         results, flaky = run_with_retries(first, settings.retries, plan.parallel)
         echo_failures(report, results)
     outcomes: dict[str, str] = dict(scoring.category_outcomes(results, set(flaky)))
-    eff = scoring.effectiveness(target.confidence, outcomes)
     critical = tuple(settings.critical_categories)
+    eff = scoring.effectiveness(
+        target.confidence, outcomes, threshold=settings.threshold, critical=critical
+    )
     return Evaluation(
         sha=target.sha,
         results=results,
         flaky=flaky,
         outcomes=outcomes,
         effectiveness=eff,
-        word=scoring.status_word(eff.score, settings.threshold),
-        rollback=scoring.rollback_required(eff.score, settings.threshold, outcomes, critical),
         threshold=settings.threshold,
         critical=critical,
         plan=plan,
+        retries=settings.retries,
+        pr=target.pr,
     )
 
 
@@ -299,7 +301,12 @@ def publish(
     """Post the commit status and the PR comment. Returns lines saying what was done."""
     description = status_description(target.dispatch_id, ev)
     state = status_state(ev)
-    body = comment_body(ev, dispatch_id=target.dispatch_id, run_url=ctx.run_url)
+    body = comment_body(
+        ev,
+        dispatch_id=target.dispatch_id,
+        run_url=ctx.run_url,
+        confidence_source=target.confidence_from,
+    )
     wants_comment = settings.comment and target.pr is not None
     done: list[str] = []
     if not settings.post_status:
