@@ -31,13 +31,11 @@ from urllib.parse import quote
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.graphql_shapes import graphql_problems
-from tests.openapi import request_problems, response_problems
+from tests.openapi import GRAPHQL, github_request_problems, response_problems
 from tests.openapi_spec import unavailable_reason
 
 API_PREFIX = "/api/v3"  # like GitHub Enterprise: the client must keep the base path
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
-GRAPHQL = "/graphql"
 
 
 @dataclass(frozen=True)
@@ -126,8 +124,16 @@ class FakeGitHub:
             body=json.loads(data) if data else None,
         )
         self.log.append(recorded)
-        raw_path = str(request.environ.get("RAW_URI") or quote(request.path)).split("?")[0]
-        self._check(_request_problems, recorded, raw_path.removeprefix(API_PREFIX))
+        raw_uri = str(request.environ.get("RAW_URI") or quote(request.path))
+        raw_path = raw_uri.split("?")[0].removeprefix(API_PREFIX)  # as sent: %2F stays
+        self._check(
+            github_request_problems,
+            request.method,
+            raw_path,
+            recorded.query,
+            recorded.headers,
+            recorded.body,
+        )
         for route in self._routes:
             if route.method == request.method and route.pattern.fullmatch(path):
                 status, body = route.answer(recorded)
@@ -148,14 +154,6 @@ class FakeGitHub:
 
 
 LIVE: list[FakeGitHub] = []  # the fakes of the running test, checked when it ends
-
-
-def _request_problems(recorded: Recorded, raw_path: str) -> list[str]:
-    if recorded.path == GRAPHQL and recorded.method == "POST":
-        return graphql_problems(recorded.body)
-    return request_problems(
-        recorded.method, raw_path, recorded.query, recorded.headers, recorded.body
-    )
 
 
 def take_problems() -> list[str]:

@@ -33,6 +33,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
+from tests.graphql_shapes import graphql_problems
 from tests.openapi_spec import spec_document
 
 SPEC_URI = "urn:github:openapi:api.github.com"
@@ -340,16 +341,29 @@ def _body_problems(
 
 GITHUB_HOSTS = {"api.github.com"}
 GHES_PREFIX = "/api/v3"
+GRAPHQL = "/graphql"
+GHES_GRAPHQL = "/api/graphql"
+
+
+def github_request_problems(
+    method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: Any
+) -> list[str]:
+    """request_problems(), or graphql_problems() for `POST /graphql`, which is not REST."""
+    if path == GRAPHQL and method.upper() == "POST":
+        return graphql_problems(body)
+    return request_problems(method, path, query, headers, body)
 
 
 def sent_request_problems(request: requests.PreparedRequest) -> list[str]:
-    """request_problems() of a request our client handed to `requests`, if it went to GitHub's
-    API: api.github.com, or any host under GHES's /api/v3 (loopback fakes check their own)."""
+    """github_request_problems() of a request our client handed to `requests`, if it went to
+    GitHub's API: api.github.com, or any host's /api/v3 (GHES, and our fakes) or /api/graphql."""
     url = urlsplit(request.url or "")
     if url.hostname in GITHUB_HOSTS:
         path = url.path
-    elif url.path.startswith(GHES_PREFIX + "/") and url.hostname not in ("127.0.0.1", "localhost"):
+    elif url.path.startswith(GHES_PREFIX + "/"):
         path = url.path.removeprefix(GHES_PREFIX)
+    elif url.path == GHES_GRAPHQL:
+        path = GRAPHQL
     else:
         return []
     raw = request.body
@@ -358,7 +372,7 @@ def sent_request_problems(request: requests.PreparedRequest) -> list[str]:
     except ValueError:
         return [f"{request.method} {path}: body: not JSON"]
     query = dict(parse_qsl(url.query, keep_blank_values=True))
-    return request_problems(str(request.method), path, query, dict(request.headers), body)
+    return github_request_problems(str(request.method), path, query, dict(request.headers), body)
 
 
 # ---- canned answers -----------------------------------------------------------------------------

@@ -3,7 +3,10 @@ use by the fake GitHub and tests/conftest.py: what they accept and, above all, w
 
 from __future__ import annotations
 
+import json
 import textwrap
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -320,14 +323,24 @@ def test_an_operation_without_json_bodies_refuses_one() -> None:
     [
         ("https://api.github.com/repos/o/r/dispatch", True),
         ("https://ghe.example/api/v3/repos/o/r/dispatch", True),
-        ("http://127.0.0.1:8080/api/v3/repos/o/r/dispatch", False),  # FakeGitHub checks it
+        ("http://127.0.0.1:8080/api/v3/repos/o/r/dispatch", True),
         ("https://github.com/o/r/dispatch", False),
+        ("http://127.0.0.1:8080/repos/o/r/dispatch", False),  # transport tests' own servers
     ],
 )
 def test_sent_requests_are_checked_when_they_go_to_the_api(url: str, checked: bool) -> None:
     prepared = requests.Request("POST", url, json={"event_type": "e"}).prepare()
     expected = ["POST /repos/o/r/dispatch: no operation of GitHub's REST API has this path"]
     assert sent_request_problems(prepared) == (expected if checked else [])
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.github.com/graphql", "https://ghe.example/api/graphql"]
+)
+def test_sent_graphql_requests_are_checked_against_the_recorded_shapes(url: str) -> None:
+    prepared = requests.Request("POST", url, json={"query": "mutation { nope }"}).prepare()
+    expected = ["graphql: Cannot query field 'nope' on type 'Mutation'."]
+    assert sent_request_problems(prepared) == expected
 
 
 # ---- canned answers -----------------------------------------------------------------------------
@@ -380,15 +393,25 @@ def test_canned_answers_must_look_like_githubs(
 # ---- the fake GitHub ----------------------------------------------------------------------------
 
 
+def send(url: str, body: Any = None) -> None:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data, headers)  # noqa: S310 (our fake, on loopback)
+    try:
+        urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+    except urllib.error.HTTPError as answer:  # the fake's 404
+        answer.close()
+
+
 def test_the_fake_keeps_every_problem_until_the_test_ends(httpserver: HTTPServer) -> None:
     fake = FakeGitHub(httpserver)
     fake.route("POST", "/repos/o/r/dispatches", status=200)  # GitHub answers 204
     fake.route("GET", "/repos/o/r", body={"id": "1"}, unlike_github="a broken answer on purpose")
-    session = requests.Session()
-    session.post(f"{fake.api_url}/repos/o/r/dispatches", json={"client_payload": {}}, timeout=5)
-    session.get(f"{fake.api_url}/repos/o/r", timeout=5)
-    session.get(f"{fake.api_url}/repos/o/r/nothing-here", timeout=5)
-    session.post(f"{fake.api_url}/graphql", json={"query": "mutation { nope }"}, timeout=5)
+    # Sent with urllib: tests/conftest.py would fail this test for them if requests sent them.
+    send(f"{fake.api_url}/repos/o/r/dispatches", {"client_payload": {}})
+    send(f"{fake.api_url}/repos/o/r")
+    send(f"{fake.api_url}/repos/o/r/nothing-here")
+    send(f"{fake.api_url}/graphql", {"query": "mutation { nope }"})
     expected = [
         f"{DISPATCH}: body: 'event_type' is a required property",
         f"{DISPATCH}: answers 204, never 200",
