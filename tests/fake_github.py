@@ -10,6 +10,13 @@ test sees it both in the mode's behaviour and in `FakeGitHub.unrouted()`.
     env["GITHUB_API_URL"] = fake.api_url
     ...
     [request] = fake.requests("POST", "/repos/o/r/dispatches")
+
+Every request is also checked against GitHub's OpenAPI description (`tests/openapi.py`;
+`POST /graphql` against `tests/graphql_shapes.py`), and every routed answer against the
+operation's response schema (fields may be left out). The fake still answers as routed, but
+each problem is kept in `problems`, and the test fails at its teardown while any is left
+(`tests/conftest.py`). Without the description (not cached, npm registry unreachable) nothing
+is checked, and the end of the pytest run says why.
 """
 
 from __future__ import annotations
@@ -19,9 +26,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from tests.openapi import GRAPHQL, github_request_problems, response_problems
+from tests.openapi_spec import unavailable_reason
 
 API_PREFIX = "/api/v3"  # like GitHub Enterprise: the client must keep the base path
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
@@ -51,15 +62,20 @@ class _Route:
     method: str
     pattern: re.Pattern[str]
     answer: Answer
+    unlike_github: str  # why its answers are not checked, or ""
 
 
 @dataclass
 class FakeGitHub:
     server: HTTPServer
     log: list[Recorded] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # requests or answers unlike GitHub's
+    checking: bool = field(default=False, init=False)
     _routes: list[_Route] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.checking = unavailable_reason() is None  # loads it here, not in the server thread
+        LIVE.append(self)
         self.server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
     @property
@@ -74,11 +90,15 @@ class FakeGitHub:
         status: int = 200,
         body: Any = None,
         answer: Answer | None = None,
+        unlike_github: str = "",
     ) -> None:
         """Answer `method path` (a full-match regex) with `status` and a JSON `body`, or let
-        `answer(request)` return (status, body). A 204 never has a body, as on GitHub."""
+        `answer(request)` return (status, body). A 204 never has a body, as on GitHub.
+
+        An answer that differs from GitHub's description on purpose (a broken body, a shape
+        GitHub really sends but does not document) says why in `unlike_github`."""
         reply = answer or (lambda _request: (status, body))
-        self._routes.append(_Route(method, re.compile(path_regex), reply))
+        self._routes.append(_Route(method, re.compile(path_regex), reply, unlike_github))
 
     def requests(self, method: str, path_regex: str) -> list[Recorded]:
         pattern = re.compile(path_regex)
@@ -104,10 +124,40 @@ class FakeGitHub:
             body=json.loads(data) if data else None,
         )
         self.log.append(recorded)
+        raw_uri = str(request.environ.get("RAW_URI") or quote(request.path))
+        raw_path = raw_uri.split("?")[0].removeprefix(API_PREFIX)  # as sent: %2F stays
+        self._check(
+            github_request_problems,
+            request.method,
+            raw_path,
+            recorded.query,
+            recorded.headers,
+            recorded.body,
+        )
         for route in self._routes:
             if route.method == request.method and route.pattern.fullmatch(path):
                 status, body = route.answer(recorded)
+                if path != GRAPHQL and not route.unlike_github:
+                    self._check(response_problems, request.method, path, status, body)
                 if status == 204 or body is None:
                     return Response("", status=status)
                 return Response(json.dumps(body), status=status, content_type="application/json")
         return Response(json.dumps(NOT_FOUND), status=404, content_type="application/json")
+
+    def _check(self, problems: Callable[..., list[str]], *args: Any) -> None:
+        if not self.checking:
+            return
+        try:
+            self.problems += problems(*args)
+        except Exception as exc:  # the fake must still answer; the test fails at teardown
+            self.problems.append(f"checking against GitHub's description failed: {exc!r}")
+
+
+LIVE: list[FakeGitHub] = []  # the fakes of the running test, checked when it ends
+
+
+def take_problems() -> list[str]:
+    """Every problem of the fakes made since the last call, which forgets those fakes."""
+    problems = [problem for fake in LIVE for problem in fake.problems]
+    LIVE.clear()
+    return problems

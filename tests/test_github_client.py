@@ -446,10 +446,10 @@ def test_get_500_then_success_is_retried(
 def test_idempotent_500_then_204_is_retried(
     rsps: responses.RequestsMock, gh: GitHub, clock: FakeClock, method: str
 ) -> None:
-    url = f"{API}/repos/{REPO}/issues/3/labels/autoheal"
+    url = f"{API}/repos/{REPO}/issues/3/lock"  # lock and unlock both answer 204
     rsps.add(method, url, status=500, json={"message": "oops"})
     rsps.add(method, url, status=204)
-    assert gh.request(method, f"/repos/{REPO}/issues/3/labels/autoheal").status_code == 204
+    assert gh.request(method, f"/repos/{REPO}/issues/3/lock").status_code == 204
     assert len(rsps.calls) == 2
     assert clock.sleeps == [1.0]
     assert (gh.stats.requests, gh.stats.retries) == (2, 1)
@@ -499,6 +499,15 @@ def test_backoff_uses_full_jitter(rsps: responses.RequestsMock, clock: FakeClock
     assert clock.sleeps == [0.25, 0.5]
 
 
+# One real call per method, as GitHub documents it.
+CALLS: dict[str, tuple[str, Any]] = {
+    "GET": (f"/repos/{REPO}", None),
+    "POST": (f"/repos/{REPO}/issues", {"title": "t"}),
+    "PATCH": (f"/repos/{REPO}/issues/3", {"title": "t"}),
+    "PUT": (f"/repos/{REPO}/issues/3/lock", {"lock_reason": "resolved"}),
+}
+
+
 @pytest.mark.parametrize(
     ("method", "idempotent", "failure", "expected", "calls", "sent"),
     [
@@ -534,7 +543,8 @@ def test_network_failures_retried_only_when_safe(
     calls: int,
     sent: int,
 ) -> None:
-    url = f"{API}/repos/{REPO}/x"
+    path, body = CALLS[method]
+    url = f"{API}{path}"
     errors: dict[str, Exception] = {
         "refused": refused(url),
         "connect-timeout": requests.exceptions.ConnectTimeout("connect timed out"),
@@ -543,7 +553,7 @@ def test_network_failures_retried_only_when_safe(
     }
     rsps.add(method, url, body=errors[failure])
     with pytest.raises(expected) as caught:
-        gh.request(method, f"/repos/{REPO}/x", json={}, idempotent=idempotent)
+        gh.request(method, path, json=body, idempotent=idempotent)
     assert type(caught.value) is expected
     assert caught.value.status is None
     assert len(rsps.calls) == calls
@@ -841,7 +851,7 @@ def _get_repo(gh: GitHub) -> Any:
 
 
 def _open_issue(gh: GitHub) -> Any:
-    return gh.request("POST", f"/repos/{REPO}/issues")
+    return gh.request("POST", f"/repos/{REPO}/issues", json={"title": "t"})
 
 
 def _paginate(gh: GitHub) -> Any:
