@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
@@ -23,6 +26,7 @@ from autoheal.github import (
     PermissionDenied,
     RateLimited,
     ServerError,
+    TooManyPages,
     Unauthorized,
     ValidationFailed,
     parse_accepted_permissions,
@@ -585,6 +589,39 @@ def test_token_redacted_from_plain_text_body(rsps: responses.RequestsMock, gh: G
     assert_no_token(caught.value)
 
 
+ODD_TOKEN = 'gho_Ab/Cd+Ef=Gh%Ij&Kl"Mn'  # characters that change when encoded
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda t: quote(t, safe=""), id="url-encoded"),
+        pytest.param(
+            lambda t: re.sub("%[0-9A-F]{2}", lambda m: m[0].lower(), quote(t, safe="")),
+            id="url-encoded-lower-hex",
+        ),
+        pytest.param(quote_plus, id="form-encoded"),
+        pytest.param(lambda t: json.dumps(t)[1:-1], id="json-escaped"),
+        pytest.param(
+            lambda t: base64.b64encode(f"x-access-token:{t}".encode()).decode(),
+            id="basic-auth-base64",
+        ),
+    ],
+)
+def test_token_echoed_in_an_encoded_form_is_redacted(
+    rsps: responses.RequestsMock, clock: FakeClock, form: Any
+) -> None:
+    gh = GitHub(ODD_TOKEN, api_url=API, clock=clock.time, sleep=clock.sleep, max_retries=0)
+    echoed = form(ODD_TOKEN)
+    assert echoed != ODD_TOKEN
+    rsps.post(f"{API}/repos/{REPO}/dispatches", status=422, json={"message": f"bad {echoed}"})
+    with pytest.raises(GitHubError) as caught:
+        gh.dispatch(REPO, "heal", {})
+    for text in (str(caught.value), repr(caught.value), caught.value.message):
+        assert echoed not in text
+    assert "bad ***" in str(caught.value)
+
+
 def test_redact_hides_token_shapes(gh: GitHub) -> None:
     other = "ghs_" + "A" * 36
     text = gh.redact(f"{TOKEN} {other} Bearer abc.def")
@@ -614,12 +651,28 @@ def test_paginate_follows_next_links(rsps: responses.RequestsMock, gh: GitHub) -
     assert len(rsps.calls) == 3
 
 
-def test_paginate_is_bounded(rsps: responses.RequestsMock, gh: GitHub) -> None:
+def test_paginate_is_bounded_and_never_silently_partial(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    # A caller searching the list would take a partial list's "not found" for an answer.
     url = f"{API}/repos/{REPO}/issues"
     rsps.get(url, json=[{"id": 1}], headers={"Link": f'<{url}?page=2>; rel="next"'})
-    items = gh.paginate(f"/repos/{REPO}/issues", max_pages=4)
-    assert len(items) == 4
+    with pytest.raises(TooManyPages, match="more than 4 pages at /repos/octo/repo/issues"):
+        gh.paginate(f"/repos/{REPO}/issues", max_pages=4)
     assert len(rsps.calls) == 4
+
+
+def test_paginate_refuses_link_to_plain_http_on_the_same_host(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    # Same host, but the token would travel in clear text.
+    url = f"{API}/repos/{REPO}/issues"
+    http_next = url.replace("https://", "http://") + "?page=2"
+    rsps.get(url, json=[{"id": 1}], headers={"Link": f'<{http_next}>; rel="next"'})
+    rsps.get(http_next, json=[{"id": 2}])
+    with pytest.raises(GitHubError, match=r"Refusing to send the token to http://api\.github\.com"):
+        gh.paginate(f"/repos/{REPO}/issues")
+    assert [call.request.url for call in rsps.calls] == [f"{url}?per_page=100"]
 
 
 def test_paginate_refuses_link_to_other_host(rsps: responses.RequestsMock, gh: GitHub) -> None:
