@@ -835,6 +835,24 @@ class GitHub:
         resp = self.request("POST", f"{_repo_path(repo)}/dispatches", json=body)
         return resp.status_code
 
+    # ---- high level: who we are ---------------------------------------------------------------
+
+    def identity(self) -> str:
+        """The login the token acts as (`autoheal.identity`), read once per client."""
+        if self._login is None:
+            from autoheal.identity import read_login
+
+            self._login = read_login(self)
+        return self._login
+
+    def wrote(self, item: Any, key: str = "user") -> bool:
+        """True when the token's own account wrote `item` (`creator` for a commit status).
+        Asks GitHub who we are only the first time it is needed."""
+        from autoheal.identity import author, same_account
+
+        login = author(item, key)
+        return bool(login) and same_account(login, self.identity())
+
     # ---- high level: issues, labels, comments -------------------------------------------------
 
     def add_labels(self, repo: str, issue_number: int, labels: list[str]) -> list[dict[str, Any]]:
@@ -848,15 +866,18 @@ class GitHub:
         return _as_list_of_dicts(data)
 
     def find_comment(self, repo: str, issue_number: int, marker: str) -> dict[str, Any] | None:
-        """The first comment of the issue or PR whose body contains `marker`."""
-        comments = self.paginate(f"{_repo_path(repo)}/issues/{int(issue_number)}/comments")
-        for comment in comments:
-            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
-                return comment
+        """Our first comment on the issue or PR whose body contains `marker`. A comment
+        someone else wrote never counts, marker or not. Every page is read until it is
+        found; a list too long to read raises TooManyPages rather than answer "none"."""
+        path = f"{_repo_path(repo)}/issues/{int(issue_number)}/comments"
+        for comment in self.iter_items(path):
+            if _marked(comment, marker) and self.wrote(comment):
+                return dict(comment)
         return None
 
     def upsert_comment(self, repo: str, issue_number: int, marker: str, body: str) -> str:
-        """Update our marked comment in place, or create it; return its html_url."""
+        """Update our marked comment in place, or create it; return its html_url. Someone
+        else's comment that carries the marker is left as it is: a new one is posted."""
         body = with_marker(body, marker)
         existing = self.find_comment(repo, issue_number, marker)
         if existing is not None:
@@ -877,15 +898,15 @@ class GitHub:
     def find_issue(
         self, repo: str, marker: str, labels: list[str] | None = None
     ) -> dict[str, Any] | None:
-        """The first open issue (not PR) whose body contains `marker`."""
+        """Our first open issue (not PR) whose body contains `marker`; as `find_comment`."""
         params = {"state": "open"}
         if labels:
             params["labels"] = ",".join(labels)
-        for issue in self.paginate(f"{_repo_path(repo)}/issues", params):
-            if not isinstance(issue, dict) or "pull_request" in issue:
+        for issue in self.iter_items(f"{_repo_path(repo)}/issues", params):
+            if not _marked(issue, marker) or "pull_request" in issue:
                 continue
-            if marker in str(issue.get("body") or ""):
-                return issue
+            if self.wrote(issue):
+                return dict(issue)
         return None
 
     def upsert_issue(
@@ -997,11 +1018,14 @@ class GitHub:
     def upsert_pull(
         self, repo: str, head_owner: str, branch: str, base: str, title: str, body: str
     ) -> dict[str, Any]:
-        """Update the open PR from `head_owner:branch`, or open one."""
+        """Update the open PR from `head_owner:branch`, or open one. A PR someone else
+        opened from that branch is returned as it is: its title and text are theirs."""
         existing = self.find_pull(repo, head_owner, branch)
-        if existing is not None:
-            return self.update_pull(repo, int(existing["number"]), title, body)
-        return self.create_pull(repo, f"{head_owner}:{branch}", base, title, body)
+        if existing is None:
+            return self.create_pull(repo, f"{head_owner}:{branch}", base, title, body)
+        if not self.wrote(existing):
+            return existing
+        return self.update_pull(repo, int(existing["number"]), title, body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1072,6 +1096,10 @@ def client_error(resp: requests.Response, method: str, path: str) -> GitHubError
         method=method,
         path=path,
     )
+
+
+def _marked(item: Any, marker: str) -> bool:
+    return isinstance(item, dict) and marker in str(item.get("body") or "")
 
 
 def with_marker(body: str, marker: str) -> str:
