@@ -72,7 +72,10 @@ def test_work_tree_diff_includes_untracked_without_touching_index(repos: Repos) 
     (repos.work / "ignored.log").write_text("noise\n")
     assert g.changed_paths() == [".gitignore", "README.md", "new.txt"]
     assert "+x" in g.diff() and "new.txt" in g.diff(stat=True)
-    assert g.diff_lines_count() == 1 + 2 + 1 + 1  # gitignore, README -1 +2, new
+    changes = g.diff_files()
+    assert [c.path for c in changes] == [".gitignore", "README.md", "new.txt"]
+    assert sum(c.lines for c in changes) == 1 + 2 + 1 + 1  # gitignore, README -1 +2, new
+    assert [(c.old_size, c.new_size) for c in changes][2] == (0, 2)
     assert "??" in "\n".join(g.status_lines())  # index untouched: still untracked
     assert not g.is_clean()
 
@@ -93,7 +96,7 @@ def test_same_size_edit_in_the_same_second_as_the_commit_is_seen(repos: Repos) -
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     time.sleep(1.1)
     assert g.changed_paths() == ["same.txt"]
-    assert g.diff_lines_count() == 2
+    assert [c.lines for c in g.diff_files()] == [2]
 
 
 # ---------------------------------------------------------------- commits

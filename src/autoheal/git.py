@@ -96,6 +96,17 @@ class CommitMissing(GitError):
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """One file of a work-tree diff (`Git.diff_files`)."""
+
+    path: str
+    lines: int  # added + removed; 0 for a binary file
+    binary: bool
+    old_size: int  # bytes; 0 when the file is new
+    new_size: int  # bytes; 0 when the file is deleted
+
+
+@dataclass(frozen=True)
 class PushResult:
     pushed_sha: str
     attempts: int
@@ -489,17 +500,54 @@ class Git:
                 env, "diff", "--cached", "--no-color", "--no-ext-diff", *opts, self._base(base)
             )
 
-    def diff_lines_count(self, base: str | None = None) -> int:
-        """Added + removed lines from the work tree diff; a binary file counts as 1."""
+    def diff_files(self, base: str | None = None) -> list[FileChange]:
+        """Every file that differs between `base` (default HEAD) and the work tree, untracked
+        included: its added + removed lines, whether git sees it as binary (then it has no
+        lines), and its size before and after. Sizes come from the object database
+        (`cat-file --batch-check`): no file's content is read into memory."""
         with self._scratch_index() as env:
-            out = self._out_env(
-                env, "diff", "--cached", "--numstat", "--no-renames", self._base(base)
+            base_rev = self._base(base)
+            numstat = self._out_env(
+                env, "diff", "--cached", "--numstat", "-z", "--no-renames", base_rev
             )
-        total = 0
+            raw = self._out_env(
+                env, "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", base_rev
+            )
+        lines: dict[str, tuple[int, bool]] = {}
+        for entry in _split_z(numstat):
+            added, removed, path = entry.split("\t", 2)
+            binary = added == "-"
+            lines[path] = (0 if binary else int(added) + int(removed), binary)
+        blobs: dict[str, tuple[str, str]] = {}
+        fields = _split_z(raw)
+        for head, path in zip(fields[0::2], fields[1::2], strict=False):
+            _, _, old, new, _ = head.lstrip(":").split(" ", 4)
+            blobs[path] = (old, new)
+        sizes = self._blob_sizes({sha for pair in blobs.values() for sha in pair})
+        return [
+            FileChange(
+                path=path,
+                lines=count,
+                binary=binary,
+                old_size=sizes.get(blobs.get(path, ("", ""))[0], 0),
+                new_size=sizes.get(blobs.get(path, ("", ""))[1], 0),
+            )
+            for path, (count, binary) in sorted(lines.items())
+        ]
+
+    def _blob_sizes(self, shas: set[str]) -> dict[str, int]:
+        wanted = sorted(sha for sha in shas if _SHA_RE.match(sha) and not _is_zero(sha))
+        if not wanted:
+            return {}
+        out = self.run(
+            "cat-file", "--batch-check=%(objectname) %(objectsize)", input="\n".join(wanted) + "\n"
+        ).stdout
+        sizes: dict[str, int] = {}
         for line in out.splitlines():
-            added, removed, _ = line.split("\t", 2)
-            total += 1 if added == "-" else int(added) + int(removed)
-        return total
+            sha, _, size = line.partition(" ")
+            if size.isdigit():
+                sizes[sha] = int(size)
+        return sizes
 
     # ------------------------------------------------------------------ fetching
 

@@ -81,6 +81,7 @@ class Settings:
     check_timeout: int
     commit_author: str
     max_diff_lines: int
+    allow_binary_changes: bool
     max_heal_attempts: int
     push_retries: int
     rerun_failed: bool
