@@ -542,6 +542,8 @@ def test_only_network_commands_get_the_token(repos: Repos, monkeypatch: pytest.M
     for name in ("INPUT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"):
         monkeypatch.setenv(name, TOKEN)
     monkeypatch.setenv("MY_PAT", TOKEN)  # e.g. `token: ${{ env.MY_PAT }}`
+    basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    monkeypatch.setenv("MY_AUTH_HEADER", f"AUTHORIZATION: basic {basic}")  # an encoded form
     git(repos.work, "remote", "set-url", "origin", OUR_REMOTE)
     g = Git(repos.work, token=TOKEN, repository="octo-org/octo-repo")
     envs: dict[str, dict[str, str]] = {}
@@ -560,6 +562,7 @@ def test_only_network_commands_get_the_token(repos: Repos, monkeypatch: pytest.M
     assert not any(TOKEN in v for v in envs["fetch"].values())
     assert any("AUTHORIZATION: basic" in v for v in envs["fetch"].values())
     assert "INPUT_TOKEN" not in envs["status"] and "MY_PAT" not in envs["fetch"]
+    assert "MY_AUTH_HEADER" not in envs["status"] and "MY_AUTH_HEADER" not in envs["fetch"]
 
 
 def test_hooks_of_network_commands_do_not_run(repos: Repos, tmp_path: Path) -> None:

@@ -24,11 +24,12 @@ MIN_SECRET = 8
 
 def environ_without_tokens(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """`environ` (default: ours) without the token variables, nor any other variable that
-    holds one of their values (e.g. a job-level `MY_PAT` passed on as `token: ${{ env.MY_PAT }}`).
+    holds one of their values in any form (e.g. a job-level `MY_PAT` passed on as
+    `token: ${{ env.MY_PAT }}`, or a basic auth header made from it).
     """
     environ = os.environ if environ is None else environ
     values = {environ.get(name, "").strip() for name in SCRUBBED_ENV}
-    secrets = [value for value in values if len(value) >= MIN_SECRET]
+    secrets = [form for value in values if len(value) >= MIN_SECRET for form in secret_forms(value)]
     return {
         key: value
         for key, value in environ.items()
