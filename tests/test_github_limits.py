@@ -100,13 +100,21 @@ def test_answer_over_the_size_cap_is_not_read(
 # ---- item: redirects of writes are reported, never followed --------------------------------
 
 
+def redirect_loop(
+    serve: Callable[..., ScriptedServer], status: int, times: int, path: str
+) -> ScriptedServer:
+    """A server answering `times` requests with a redirect back to itself, at `path`."""
+    server = serve(*[Respond(status) for _ in range(times)])
+    for action in server.actions:
+        assert isinstance(action, Respond)
+        action.headers["Location"] = f"{server.url}{path}"
+    return server
+
+
 def test_post_answered_with_a_307_loop_is_sent_once(
     serve: Callable[..., ScriptedServer], client: Callable[..., GitHub]
 ) -> None:
-    server = serve(*[Respond(307) for _ in range(31)])
-    for action in server.actions:
-        assert isinstance(action, Respond)
-        action.headers["Location"] = f"{server.url}/repos/octo/repo/dispatches"
+    server = redirect_loop(serve, 307, 31, "/repos/octo/repo/dispatches")
     gh = client(server.url)
     with pytest.raises(GitHubError) as caught:
         gh.dispatch(REPO, "heal", {})
@@ -146,10 +154,7 @@ def test_get_follows_a_redirect_on_the_same_host_with_the_token(
 def test_get_redirect_loop_is_bounded(
     serve: Callable[..., ScriptedServer], client: Callable[..., GitHub]
 ) -> None:
-    server = serve(*[Respond(302) for _ in range(10)])
-    for action in server.actions:
-        assert isinstance(action, Respond)
-        action.headers["Location"] = f"{server.url}/again"
+    server = redirect_loop(serve, 302, 10, "/again")
     gh = client(server.url, max_retries=0)
     with pytest.raises(GitHubError, match="redirected more than 3 times"):
         gh.get_repo(REPO)

@@ -319,23 +319,6 @@ def test_a_fixer_that_writes_a_binary_is_refused_and_nothing_is_pushed(
     assert "app.py" in patch.read_text()
 
 
-def test_allowed_binary_changes_count_by_size(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    s = setup_heal(
-        tmp_path,
-        monkeypatch,
-        fix_command=write_binary("cache.bin", 3_000_000),
-        allow_binary_changes="true",
-    )
-    tip = s.repos.remote_sha("main")
-    r = s.actions.run(capsys)
-    assert r.outputs["status"] == "NOT FIXED"
-    # One line per 100 bytes: 2,999,808 bytes are 29,999 lines, plus app.py's 2.
-    assert "changes 30001 lines, more than `max-diff-lines` (1000)" in r.summary
-    assert s.repos.remote_sha("main") == tip
-
-
 def test_a_small_allowed_binary_within_bounds_is_pushed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -351,16 +334,29 @@ def test_a_small_allowed_binary_within_bounds_is_pushed(
     assert s.repos.remote_sha("main") == r.outputs["commit-sha"]
 
 
-def test_a_single_huge_text_line_counts_by_size_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("fix", "inputs", "lines"),
+    [
+        # One line per 100 bytes: 2,999,808 bytes are 29,999 lines, plus app.py's 2.
+        (write_binary("cache.bin", 3_000_000), {"allow_binary_changes": "true"}, 30001),
+        # One line of 2 MB is one line for numstat, and no review reads it: 20,000 + 2.
+        ("ruff format . && python3 -c \"open('min.js', 'w').write('a' * 2_000_000)\"", {}, 20002),
+    ],
+    ids=["allowed-binary-by-its-size", "one-line-of-2-mb"],
+)
+def test_bytes_count_in_max_diff_lines(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fix: str,
+    inputs: dict[str, str],
+    lines: int,
 ) -> None:
-    # One line of 2 MB is one line for numstat, and no review reads it.
-    fix = "ruff format . && python3 -c \"open('min.js', 'w').write('a' * 2_000_000)\""
-    s = setup_heal(tmp_path, monkeypatch, fix_command=fix)
+    s = setup_heal(tmp_path, monkeypatch, fix_command=fix, **inputs)
     tip = s.repos.remote_sha("main")
     r = s.actions.run(capsys)
     assert r.outputs["status"] == "NOT FIXED"
-    assert "more than `max-diff-lines` (1000)" in r.summary
+    assert f"changes {lines} lines, more than `max-diff-lines` (1000)" in r.summary
     assert s.repos.remote_sha("main") == tip
 
 
