@@ -100,6 +100,14 @@ class FakeGitHub:
         reply = answer or (lambda _request: (status, body))
         self._routes.append(_Route(method, re.compile(path_regex), reply, unlike_github))
 
+    def as_github_actions(self) -> None:
+        """Answer "who is this token" as GitHub does for GITHUB_TOKEN: GET /user refused,
+        GraphQL's `viewer` (beside the REST API, like GitHub Enterprise) the bot."""
+        from tests.fakes import USER_REFUSED, VIEWER
+
+        self.route("GET", "/user", status=403, body=USER_REFUSED)
+        self.route("POST", "/api/graphql", body=VIEWER)
+
     def requests(self, method: str, path_regex: str) -> list[Recorded]:
         pattern = re.compile(path_regex)
         return [r for r in self.log if r.method == method and pattern.fullmatch(r.path)]

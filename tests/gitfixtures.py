@@ -232,18 +232,3 @@ def install_reject_hook(
         "exit $status\n"
     )
     hook.chmod(0o755)
-
-
-def install_fake_git(bin_dir: Path, log: Path) -> None:
-    """A `git` on PATH that records its argv (one per line) and env, then fails with the
-    GIT_CONFIG_VALUE_* values echoed to stderr (to test redaction)."""
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    fake = bin_dir / "git"
-    fake.write_text(
-        "#!/bin/sh\n"
-        f'printf "%s\\n" "$@" > "{log}.argv"\n'
-        f'env > "{log}.env"\n'
-        'echo "fatal: header was $GIT_CONFIG_VALUE_1" >&2\n'
-        "exit 128\n"
-    )
-    fake.chmod(0o755)

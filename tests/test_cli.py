@@ -113,6 +113,39 @@ BAD_INPUTS = [
         "`fix-command`",
         "unbalanced-fix",
     ),
+    # Values that used to pass validation and fail later (an "Internal error", exit 1, or a
+    # request sent with them): each must be refused here, quickly, naming the input.
+    bad({"mode": "heal", "check_timeout": "9" * 5000}, "`check-timeout`", "int-of-5000-digits"),
+    bad({"mode": "validate", "confidence": "1" * 5000}, "`confidence`", "confidence-5000-digits"),
+    bad({"mode": "redispatch", "client_payload": '{"a": NaN}'}, "`client-payload`", "nan"),
+    bad({"mode": "redispatch", "client_payload": '{"a": Infinity}'}, "`client-payload`", "inf"),
+    bad({"mode": "redispatch", "client_payload": '{"a": -Infinity}'}, "`client-payload`", "-inf"),
+    bad(
+        {"mode": "redispatch", "client_payload": '{"a": 1' + "0" * 5000 + "}"},
+        "`client-payload`",
+        "number-of-5000-digits-in-payload",
+    ),
+    bad(
+        {"mode": "redispatch", "client_payload": '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"},
+        "`client-payload`",
+        "payload-nested-100000-deep",
+    ),
+    bad(
+        {"mode": "redispatch", "client_payload": '{"a": ' + "[" * 200 + "]" * 200 + "}"},
+        "`client-payload`",
+        "payload-nested-200-deep",
+    ),
+    bad({"mode": "redispatch", "category_outcomes": '{"lint": NaN}'}, "`category-outcomes`", "c"),
+    bad(
+        {"mode": "redispatch", "category_outcomes": "[" * 100_000 + "]" * 100_000},
+        "`category-outcomes`",
+        "outcomes-nested-100000-deep",
+    ),
+    bad({"mode": "redispatch", "event_type": "heal\nnow"}, "`event-type`", "event-type-newline"),
+    bad({"mode": "redispatch", "event_type": "heal\tnow"}, "`event-type`", "event-type-tab"),
+    bad({"mode": "redispatch", "label": "fix\nme"}, "`label`", "label-newline"),
+    bad({"mode": "redispatch", "token": "ghp_\u2014" + "a" * 36}, "`token`", "token-not-latin-1"),
+    bad({"mode": "redispatch", "token": "ghp_\u00e9" + "a" * 36}, "`token`", "token-not-ascii"),
     # In a folder that is not a checkout: the modes that work on git say so, as a bad input.
     bad({"mode": "heal"}, "`working-directory`", "heal-not-a-repository"),
     bad({"mode": "validate"}, "`working-directory`", "validate-not-a-repository"),
@@ -126,8 +159,10 @@ def test_bad_input_is_one_clear_error_and_exit_2(
 ) -> None:
     actions.inputs(token=TOKEN)
     actions.inputs(**inputs)
+    actions.env["GITHUB_API_URL"] = "http://127.0.0.1:9"  # nothing may be sent anywhere
     run = actions.run(capsys)
     message = assert_input_error(run, named)
+    assert len(message) < 2000  # a value thousands of characters long is not quoted whole
     if "`working-directory`" not in message:  # refused by the settings, before the mode ran
         assert run.outputs == {"status": "FAILED"}
     assert not list((actions.runner_temp).iterdir())  # no patch, no scratch tree
@@ -159,11 +194,51 @@ def test_mode_with_odd_case_and_whitespace_is_accepted(
         ("[1]", "JSON object"),
         (b"\xff\xfe{}", "is not UTF-8 text"),
         ('{"pull_request": {"number": "seven"}}', "does not have the shape of a GitHub event"),
+        # GitHub never sends these; read as they are, `true` was pull request #1.
+        ('{"pull_request": {"number": true}}', "`pull_request.number` is true"),
+        ('{"pull_request": {"number": 7.5}}', "`pull_request.number` is 7.5"),
+        ('{"pull_request": {"number": 0}, "number": true}', "`number` is true"),
+        ('{"workflow_run": {"id": true}}', "`workflow_run.id` is true"),
+        ('{"workflow_run": {"id": 5, "run_attempt": "2"}}', "`workflow_run.run_attempt`"),
+        (
+            '{"workflow_run": {"id": 5, "pull_requests": [{"number": true}]}}',
+            "`workflow_run.pull_requests[0].number` is true",
+        ),
+        ('{"before": "a", "after": "b", "forced": "false"}', "`forced` is 'false'"),
+        ('{"repository": {"full_name": {"a": 1}}}', "`repository.full_name`"),
+        ('{"number": 1' + "0" * 5000 + "}", "a number of 5001 digits"),
+        ('{"a": NaN}', "NaN"),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than 64 levels"),
+        (" " * (33 * 1024 * 1024) + "{}", "larger than 32 MB"),
     ],
-    ids=["missing", "empty", "invalid-json", "not-an-object", "not-utf8", "wrong-shape"],
+    ids=[
+        "missing",
+        "empty",
+        "invalid-json",
+        "not-an-object",
+        "not-utf8",
+        "wrong-shape",
+        "pr-number-true",
+        "pr-number-float",
+        "number-true",
+        "run-id-true",
+        "run-attempt-text",
+        "run-pr-number-true",
+        "forced-text",
+        "full-name-object",
+        "number-of-5001-digits",
+        "nan",
+        "nested-100000-deep",
+        "33-mb",
+    ],
 )
+@pytest.mark.parametrize("mode", ["heal", "redispatch", "validate", "rollback"])
 def test_bad_event_file_is_a_clear_error(
-    actions: ActionsEnv, capsys: pytest.CaptureFixture[str], content: str | bytes | None, says: str
+    actions: ActionsEnv,
+    capsys: pytest.CaptureFixture[str],
+    content: str | bytes | None,
+    says: str,
+    mode: str,
 ) -> None:
     if content is None:
         actions.event.unlink()
@@ -171,12 +246,12 @@ def test_bad_event_file_is_a_clear_error(
         actions.event.write_bytes(content)
     else:
         actions.event.write_text(content)
-    actions.inputs(mode="validate")
+    actions.inputs(mode=mode, token=TOKEN)
+    actions.env["GITHUB_API_URL"] = "http://127.0.0.1:9"  # nothing may be sent anywhere
     run = actions.run(capsys)
-    assert run.code == 2
+    assert_input_error(run, "Event file")
     assert says in run.out
     assert "GITHUB_EVENT_PATH" in run.out
-    assert "Traceback" not in run.out + run.err
 
 
 def test_unwritable_github_output_is_reported(

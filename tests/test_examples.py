@@ -40,7 +40,7 @@ EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 
 def is_ours(step: dict[str, Any]) -> bool:
     uses = str(step.get("uses", ""))
-    return uses == "./" or "ci-autoheal" in uses
+    return uses in ("./", "$/") or "ci-autoheal" in uses
 
 
 def action_name(uses: str) -> str:
@@ -318,6 +318,9 @@ def test_workflow_run_example_never_runs_fork_code() -> None:
     (checkout,) = [s for s in job["steps"] if "actions/checkout" in s.get("uses", "")]
     assert checkout["with"]["ref"] == "${{ github.event.workflow_run.head_branch }}"
     assert "repository" not in checkout["with"]  # never the fork's repository
+    # The dispatch token is an environment's secret, pinned to the default branch.
+    assert job["environment"] == "autoheal"
+    assert "ignore[secrets-outside-env]" not in path.read_text()
 
 
 INSTALLS = re.compile(r"\bpip install\b|\bnpm (ci|install)\b")
@@ -342,7 +345,7 @@ def test_self_test_covers_every_mode_and_expected_failures() -> None:
     mine = [s for s in steps if is_ours(s)]
     assert {s["with"]["mode"] for s in mine} >= set(MODES)
     for step in mine:
-        assert step["uses"] == "./"
+        assert step["uses"] == "$/"  # this run's own commit, not whatever the workspace holds
         if step.get("continue-on-error"):
             continue
         mode = step["with"]["mode"]
@@ -393,7 +396,7 @@ def test_release_moves_the_major_tag_with_the_only_write_permission() -> None:
     writers = [j for j, job in jobs.items() if "write" in job["permissions"].values()]
     assert writers == ["move-major-tag"]
     assert jobs["move-major-tag"]["needs"] == "ci"
-    assert jobs["ci"]["uses"] == "./.github/workflows/ci.yml"
+    assert jobs["ci"]["uses"] == "$/.github/workflows/ci.yml"  # at the tagged commit
     script = jobs["move-major-tag"]["steps"][-1]["run"]
     assert "git tag -f" in script and 'git push --force origin "refs/tags/$major"' in script
     ci = load(ROOT / ".github" / "workflows" / "ci.yml")

@@ -24,7 +24,6 @@ from tests.gitfixtures import (
     Repos,
     assert_remote_keeps,
     git,
-    install_fake_git,
     install_reject_hook,
     isolate_git,
     make_repo,
@@ -73,7 +72,10 @@ def test_work_tree_diff_includes_untracked_without_touching_index(repos: Repos) 
     (repos.work / "ignored.log").write_text("noise\n")
     assert g.changed_paths() == [".gitignore", "README.md", "new.txt"]
     assert "+x" in g.diff() and "new.txt" in g.diff(stat=True)
-    assert g.diff_lines_count() == 1 + 2 + 1 + 1  # gitignore, README -1 +2, new
+    changes = g.diff_files()
+    assert [c.path for c in changes] == [".gitignore", "README.md", "new.txt"]
+    assert sum(c.lines for c in changes) == 1 + 2 + 1 + 1  # gitignore, README -1 +2, new
+    assert [(c.old_size, c.new_size) for c in changes][2] == (0, 2)
     assert "??" in "\n".join(g.status_lines())  # index untouched: still untracked
     assert not g.is_clean()
 
@@ -94,7 +96,7 @@ def test_same_size_edit_in_the_same_second_as_the_commit_is_seen(repos: Repos) -
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     time.sleep(1.1)
     assert g.changed_paths() == ["same.txt"]
-    assert g.diff_lines_count() == 2
+    assert [c.lines for c in g.diff_files()] == [2]
 
 
 # ---------------------------------------------------------------- commits
@@ -395,26 +397,121 @@ def test_worktree(repos: Repos, tmp_path: Path) -> None:
 TOKEN = "ghs_SECRET123"
 
 
-def test_token_goes_through_env_config_only(
-    repos: Repos, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    g = Git(repos.work, token=TOKEN)
+OUR_REMOTE = "https://github.com/octo-org/octo-repo.git"
+
+
+def fake_network(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Commands that talk to a remote are recorded (argv, env) and fail with the header they
+    were given echoed on stderr, without touching the network; every other git runs."""
+    seen: dict[str, tuple[list[str], dict[str, str]]] = {}
+    real = subprocess.run
+
+    def spy(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
+        if argv[2] not in autoheal.git.NETWORK_COMMANDS:
+            return real(argv, **kw)
+        env = kw["env"]
+        seen[argv[2]] = (list(argv), dict(env))
+        headers = [v for k, v in env.items() if k.startswith("GIT_CONFIG_VALUE_")]
+        return subprocess.CompletedProcess(argv, 128, "", f"fatal: header was {headers}\n")
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    return seen
+
+
+def test_token_goes_through_env_config_only(repos: Repos, monkeypatch: pytest.MonkeyPatch) -> None:
+    git(repos.work, "remote", "set-url", "origin", OUR_REMOTE)
+    g = Git(repos.work, token=TOKEN, repository="octo-org/octo-repo")
     assert TOKEN not in repr(g)
-    bin_dir, log = tmp_path / "fakebin", tmp_path / "fakegit"
-    install_fake_git(bin_dir, log)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{Path('/usr/bin')}:{Path('/bin')}")
+    seen = fake_network(monkeypatch)
     with pytest.raises(GitError) as info:
         g.fetch("origin", "main")
-    argv = log.with_suffix(".argv").read_text()
-    env = log.with_suffix(".env").read_text()
+    argv, env = seen["fetch"]
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert TOKEN not in argv and basic not in argv
-    assert "GIT_CONFIG_COUNT=3" in env
-    assert "GIT_CONFIG_KEY_1=http.https://github.com/.extraheader" in env
-    assert f"GIT_CONFIG_VALUE_1=AUTHORIZATION: basic {basic}" in env
-    assert "GIT_TERMINAL_PROMPT=0" in env and "LC_ALL=C" in env
+    assert TOKEN not in " ".join(argv) and basic not in " ".join(argv)
+    assert env["GIT_CONFIG_COUNT"] == "3"
+    assert env["GIT_CONFIG_KEY_1"] == "http.https://github.com/.extraheader"
+    assert env["GIT_CONFIG_VALUE_1"] == f"AUTHORIZATION: basic {basic}"
+    assert env["GIT_TERMINAL_PROMPT"] == "0" and env["LC_ALL"] == "C"
     text = f"{info.value} {info.value.stderr} {info.value.command}"
     assert TOKEN not in text and basic not in text and "***" in text
+
+
+@pytest.mark.parametrize(
+    ("fetch_url", "push_url", "fetch_gets", "push_gets"),
+    [
+        (OUR_REMOTE, None, True, True),
+        ("https://github.com/octo-org/octo-repo", None, True, True),
+        ("https://GitHub.com/Octo-Org/Octo-Repo/", None, True, True),  # names ignore case
+        ("https://github.com/octo-org/other-repo.git", None, False, False),
+        ("https://github.com/octo-org/octo-repo-fork.git", None, False, False),
+        ("https://evil.example/octo-org/octo-repo.git", None, False, False),
+        ("https://github.com.evil.example/octo-org/octo-repo.git", None, False, False),
+        ("http://github.com/octo-org/octo-repo.git", None, False, False),  # clear text
+        ("https://someone@github.com/octo-org/octo-repo.git", None, False, False),
+        ("ssh://git@github.com/octo-org/octo-repo.git", None, False, False),
+        ("git@github.com:octo-org/octo-repo.git", None, False, False),
+        ("file:///srv/git/octo-repo.git", None, False, False),
+        ("/srv/git/octo-repo.git", None, False, False),
+        (OUR_REMOTE, "file:///srv/git/elsewhere.git", True, False),  # pushurl elsewhere
+    ],
+    ids=[
+        "ours",
+        "ours-without-dot-git",
+        "ours-other-case",
+        "other-repository",
+        "similar-name",
+        "other-host",
+        "host-as-a-prefix",
+        "plain-http",
+        "credentials-in-url",
+        "ssh-url",
+        "scp-like",
+        "file-url",
+        "local-path",
+        "push-url-elsewhere",
+    ],
+)
+def test_the_token_goes_only_to_the_https_remote_of_the_repository(
+    repos: Repos,
+    monkeypatch: pytest.MonkeyPatch,
+    fetch_url: str,
+    push_url: str | None,
+    fetch_gets: bool,
+    push_gets: bool,
+) -> None:
+    git(repos.work, "remote", "set-url", "origin", fetch_url)
+    if push_url:
+        git(repos.work, "remote", "set-url", "--push", "origin", push_url)
+    g = Git(repos.work, token=TOKEN, repository="octo-org/octo-repo")
+    seen = fake_network(monkeypatch)
+    g.run("fetch", "--quiet", "--", "origin", check=False)
+    g.run("push", "--porcelain", "--", "origin", "HEAD:refs/heads/x", check=False)
+    for command, expected in (("fetch", fetch_gets), ("push", push_gets)):
+        env = seen[command][1]
+        carries = any("AUTHORIZATION" in v or TOKEN in v for v in env.values())
+        assert carries == expected, command
+        assert env.get(f"GIT_CONFIG_KEY_{int(env['GIT_CONFIG_COUNT']) - 1}") == "core.hooksPath"
+
+
+def test_an_insteadof_rewrite_to_a_local_remote_gets_no_token(
+    repos: Repos, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fixer can write .git/config: git's own rewriting decides where the push really goes.
+    git(repos.work, "remote", "set-url", "origin", OUR_REMOTE)
+    git(repos.work, "config", f"url.{repos.url}.insteadOf", OUR_REMOTE)
+    g = Git(repos.work, token=TOKEN, repository="octo-org/octo-repo")
+    seen = fake_network(monkeypatch)
+    g.run("push", "--porcelain", "--", "origin", "HEAD:refs/heads/x", check=False)
+    assert not any("AUTHORIZATION" in v for v in seen["push"][1].values())
+
+
+def test_without_a_repository_the_token_is_never_given(
+    repos: Repos, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(repos.work, "remote", "set-url", "origin", OUR_REMOTE)
+    seen = fake_network(monkeypatch)
+    Git(repos.work, token=TOKEN).run("fetch", "--", "origin", check=False)
+    assert not any("AUTHORIZATION" in v for v in seen["fetch"][1].values())
 
 
 def test_error_messages_redact_the_token(repos: Repos) -> None:
@@ -445,21 +542,27 @@ def test_only_network_commands_get_the_token(repos: Repos, monkeypatch: pytest.M
     for name in ("INPUT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"):
         monkeypatch.setenv(name, TOKEN)
     monkeypatch.setenv("MY_PAT", TOKEN)  # e.g. `token: ${{ env.MY_PAT }}`
-    g = Git(repos.work, token=TOKEN)
+    basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    monkeypatch.setenv("MY_AUTH_HEADER", f"AUTHORIZATION: basic {basic}")  # an encoded form
+    git(repos.work, "remote", "set-url", "origin", OUR_REMOTE)
+    g = Git(repos.work, token=TOKEN, repository="octo-org/octo-repo")
     envs: dict[str, dict[str, str]] = {}
     real = subprocess.run
 
     def spy(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
         envs[argv[2]] = kw["env"]
+        if argv[2] == "fetch":  # no network in tests
+            return subprocess.CompletedProcess(argv, 0, "", "")
         return real(argv, **kw)
 
     monkeypatch.setattr(subprocess, "run", spy)
     g.run("status")
-    g.run("fetch", "origin")
+    g.run("fetch", "--", "origin")
     assert not any(TOKEN in v or "AUTHORIZATION" in v for v in envs["status"].values())
     assert not any(TOKEN in v for v in envs["fetch"].values())
     assert any("AUTHORIZATION: basic" in v for v in envs["fetch"].values())
     assert "INPUT_TOKEN" not in envs["status"] and "MY_PAT" not in envs["fetch"]
+    assert "MY_AUTH_HEADER" not in envs["status"] and "MY_AUTH_HEADER" not in envs["fetch"]
 
 
 def test_hooks_of_network_commands_do_not_run(repos: Repos, tmp_path: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
@@ -23,6 +26,7 @@ from autoheal.github import (
     PermissionDenied,
     RateLimited,
     ServerError,
+    TooManyPages,
     Unauthorized,
     ValidationFailed,
     parse_accepted_permissions,
@@ -595,6 +599,39 @@ def test_token_redacted_from_plain_text_body(rsps: responses.RequestsMock, gh: G
     assert_no_token(caught.value)
 
 
+ODD_TOKEN = 'gho_Ab/Cd+Ef=Gh%Ij&Kl"Mn'  # characters that change when encoded
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda t: quote(t, safe=""), id="url-encoded"),
+        pytest.param(
+            lambda t: re.sub("%[0-9A-F]{2}", lambda m: m[0].lower(), quote(t, safe="")),
+            id="url-encoded-lower-hex",
+        ),
+        pytest.param(quote_plus, id="form-encoded"),
+        pytest.param(lambda t: json.dumps(t)[1:-1], id="json-escaped"),
+        pytest.param(
+            lambda t: base64.b64encode(f"x-access-token:{t}".encode()).decode(),
+            id="basic-auth-base64",
+        ),
+    ],
+)
+def test_token_echoed_in_an_encoded_form_is_redacted(
+    rsps: responses.RequestsMock, clock: FakeClock, form: Any
+) -> None:
+    gh = GitHub(ODD_TOKEN, api_url=API, clock=clock.time, sleep=clock.sleep, max_retries=0)
+    echoed = form(ODD_TOKEN)
+    assert echoed != ODD_TOKEN
+    rsps.post(f"{API}/repos/{REPO}/dispatches", status=422, json={"message": f"bad {echoed}"})
+    with pytest.raises(GitHubError) as caught:
+        gh.dispatch(REPO, "heal", {})
+    for text in (str(caught.value), repr(caught.value), caught.value.message):
+        assert echoed not in text
+    assert "bad ***" in str(caught.value)
+
+
 def test_redact_hides_token_shapes(gh: GitHub) -> None:
     other = "ghs_" + "A" * 36
     text = gh.redact(f"{TOKEN} {other} Bearer abc.def")
@@ -624,12 +661,28 @@ def test_paginate_follows_next_links(rsps: responses.RequestsMock, gh: GitHub) -
     assert len(rsps.calls) == 3
 
 
-def test_paginate_is_bounded(rsps: responses.RequestsMock, gh: GitHub) -> None:
+def test_paginate_is_bounded_and_never_silently_partial(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    # A caller searching the list would take a partial list's "not found" for an answer.
     url = f"{API}/repos/{REPO}/issues"
     rsps.get(url, json=[{"id": 1}], headers={"Link": f'<{url}?page=2>; rel="next"'})
-    items = gh.paginate(f"/repos/{REPO}/issues", max_pages=4)
-    assert len(items) == 4
+    with pytest.raises(TooManyPages, match="more than 4 pages at /repos/octo/repo/issues"):
+        gh.paginate(f"/repos/{REPO}/issues", max_pages=4)
     assert len(rsps.calls) == 4
+
+
+def test_paginate_refuses_link_to_plain_http_on_the_same_host(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    # Same host, but the token would travel in clear text.
+    url = f"{API}/repos/{REPO}/issues"
+    http_next = url.replace("https://", "http://") + "?page=2"
+    rsps.get(url, json=[{"id": 1}], headers={"Link": f'<{http_next}>; rel="next"'})
+    rsps.get(http_next, json=[{"id": 2}])
+    with pytest.raises(GitHubError, match=r"Refusing to send the token to http://api\.github\.com"):
+        gh.paginate(f"/repos/{REPO}/issues")
+    assert [call.request.url for call in rsps.calls] == [f"{url}?per_page=100"]
 
 
 def test_paginate_refuses_link_to_other_host(rsps: responses.RequestsMock, gh: GitHub) -> None:
@@ -674,14 +727,18 @@ def test_upsert_comment_updates_marked_comment_in_place(
     rsps: responses.RequestsMock, gh: GitHub
 ) -> None:
     comments_url = f"{API}/repos/{REPO}/issues/7/comments"
+    a_pat(rsps)
     rsps.get(
         comments_url,
-        json=[{"id": 1, "body": "other"}],
+        json=[{"id": 1, "body": "other", "user": US}],
         headers={"Link": f'<{comments_url}?page=2>; rel="next"'},
     )
     rsps.get(
         comments_url,
-        json=[{"id": 5, "body": f"old {MARKER}"}, {"id": 6, "body": f"later {MARKER}"}],
+        json=[
+            {"id": 5, "body": f"old {MARKER}", "user": US},
+            {"id": 6, "body": f"later {MARKER}", "user": US},
+        ],
         match=[matchers.query_param_matcher({"page": "2"})],
     )
     body = f"{MARKER}\nNew text"
@@ -691,14 +748,15 @@ def test_upsert_comment_updates_marked_comment_in_place(
         match=[matchers.json_params_matcher({"body": body})],
     )
     assert gh.upsert_comment(REPO, 7, MARKER, body) == "https://github.com/c/5"
-    assert [call.request.method for call in rsps.calls] == ["GET", "GET", "PATCH"]
+    assert [call.request.method for call in rsps.calls] == ["GET", "GET", "GET", "PATCH"]
 
 
 @pytest.mark.parametrize("found", [True, False], ids=["update", "create"])
 def test_upsert_pull(rsps: responses.RequestsMock, gh: GitHub, found: bool) -> None:
+    a_pat(rsps)
     rsps.get(
         f"{API}/repos/{REPO}/pulls",
-        json=[{"number": 12}] if found else [],
+        json=[{"number": 12, "user": US}] if found else [],
         match=[matchers.query_param_matcher({"head": "octo:autoheal/fix", "state": "open"})],
     )
     rsps.patch(
@@ -718,8 +776,8 @@ def test_upsert_pull(rsps: responses.RequestsMock, gh: GitHub, found: bool) -> N
     )
     pull = gh.upsert_pull(REPO, "octo", "autoheal/fix", "main", "T", "B")
     assert pull["number"] == (12 if found else 13)
-    assert rsps.calls[1].request.method == ("PATCH" if found else "POST")
-    assert len(rsps.calls) == 2
+    assert rsps.calls[-1].request.method == ("PATCH" if found else "POST")
+    assert len(rsps.calls) == (3 if found else 2)  # an existing one: whose is it (GET /user)
 
 
 @pytest.mark.parametrize("found", [True, False], ids=["update", "create"])
@@ -730,7 +788,8 @@ def test_upsert_issue(rsps: responses.RequestsMock, gh: GitHub, found: bool) -> 
         {"number": 4, "body": "unrelated"},
     ]
     if found:
-        issues.append({"number": 5, "body": f"x {marker}"})
+        a_pat(rsps)
+        issues.append({"number": 5, "body": f"x {marker}", "user": US})
     rsps.get(
         f"{API}/repos/{REPO}/issues",
         json=issues,
@@ -752,7 +811,182 @@ def test_upsert_issue(rsps: responses.RequestsMock, gh: GitHub, found: bool) -> 
     )
     issue = gh.upsert_issue(REPO, marker, "T", "Rolled back.", labels=["autoheal"])
     assert issue["number"] == (5 if found else 6)
-    assert len(rsps.calls) == 2
+    assert len(rsps.calls) == (3 if found else 2)
+
+
+# ---- whose comment, issue, pull request: never edit what someone else wrote ----------------
+
+OURS = "autoheal-pat-owner"
+US = {"login": OURS, "type": "User"}
+MALLORY = {"login": "mallory", "type": "User"}
+COMMENTS = f"{API}/repos/{REPO}/issues/7/comments"
+
+
+def a_pat(rsps: responses.RequestsMock) -> None:
+    """GET /user answers for a personal access token: its owner's login."""
+    rsps.get(f"{API}/user", json={"login": OURS, "id": 1, "type": "User"})
+
+
+def an_installation(rsps: responses.RequestsMock, viewer: str = "github-actions[bot]") -> None:
+    """GITHUB_TOKEN and GitHub App tokens may not read /user; GraphQL's viewer names them."""
+    rsps.get(
+        f"{API}/user",
+        status=403,
+        json={
+            "message": "Resource not accessible by integration",
+            "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+        },
+    )
+    rsps.post(
+        f"{API}/graphql",
+        json={"data": {"viewer": {"login": viewer}}},
+        match=[matchers.json_params_matcher({"query": "query { viewer { login } }"})],
+    )
+
+
+def comment(cid: int, user: dict[str, str], body: str) -> dict[str, Any]:
+    return {"id": cid, "user": user, "body": body, "html_url": f"https://github.com/c/{cid}"}
+
+
+def test_a_strangers_comment_carrying_our_marker_is_left_alone(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    a_pat(rsps)
+    rsps.get(COMMENTS, json=[comment(1, MALLORY, f"@team merge it {MARKER}")])
+    rsps.post(COMMENTS, status=201, json=comment(2, US, "new"))
+    assert gh.upsert_comment(REPO, 7, MARKER, "Healed.") == "https://github.com/c/2"
+    assert [c.request.method for c in rsps.calls] == ["GET", "GET", "POST"]
+    assert rsps.calls[1].request.url == f"{API}/user"
+    assert not [c for c in rsps.calls if c.request.method == "PATCH"]
+
+
+def test_our_own_comment_is_updated_among_strangers_copies(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    a_pat(rsps)
+    rsps.get(
+        COMMENTS,
+        json=[
+            comment(1, MALLORY, f"fake {MARKER}"),
+            comment(2, {"login": OURS.upper(), "type": "User"}, f"old {MARKER}"),  # no case
+        ],
+    )
+    rsps.patch(f"{COMMENTS.rsplit('/', 2)[0]}/comments/2", json=comment(2, US, "new"))
+    assert gh.upsert_comment(REPO, 7, MARKER, "Healed.") == "https://github.com/c/2"
+    assert [c.request.method for c in rsps.calls] == ["GET", "GET", "PATCH"]
+
+
+def test_an_installation_token_knows_itself_as_its_bot_and_asks_once(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    an_installation(rsps, viewer="octo-healer")  # an App: its comments are `octo-healer[bot]`
+    bot = {"login": "octo-healer[bot]", "type": "Bot"}
+    human = {"login": "octo-healer", "type": "User"}  # a person may own the same name
+    rsps.get(COMMENTS, json=[comment(1, human, MARKER), comment(2, bot, MARKER)])
+    rsps.patch(f"{API}/repos/{REPO}/issues/comments/2", json=comment(2, bot, "x"))
+    gh.upsert_comment(REPO, 7, MARKER, "one")
+    gh.upsert_comment(REPO, 7, MARKER, "two")
+    paths = [(c.request.method, c.request.url.split("?")[0]) for c in rsps.calls]
+    assert paths.count(("GET", f"{API}/user")) == 1  # the identity is read once per client
+    assert paths.count(("POST", f"{API}/graphql")) == 1
+    assert paths.count(("PATCH", f"{API}/repos/{REPO}/issues/comments/2")) == 2
+    assert ("POST", COMMENTS) not in paths
+
+
+def test_graphql_of_enterprise_server_is_beside_the_rest_api(
+    rsps: responses.RequestsMock, clock: FakeClock
+) -> None:
+    ghe = "https://ghe.example/api/v3"
+    gh = make_client(clock, api_url=ghe)
+    rsps.get(f"{ghe}/user", status=403, json={"message": "Resource not accessible by integration"})
+    rsps.post(
+        "https://ghe.example/api/graphql", json={"data": {"viewer": {"login": "github-actions"}}}
+    )
+    assert gh.identity() == "github-actions[bot]"
+
+
+def test_when_the_token_cannot_say_who_it_is_nothing_is_edited_or_posted(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    rsps.get(f"{API}/user", status=403, json={"message": "Resource not accessible by integration"})
+    rsps.post(f"{API}/graphql", json={"errors": [{"message": "Something went wrong"}]})
+    rsps.get(COMMENTS, json=[comment(1, US, MARKER)])
+    with pytest.raises(GitHubError, match="Cannot tell which account the token acts as"):
+        gh.upsert_comment(REPO, 7, MARKER, "Healed.")
+    assert not [
+        c
+        for c in rsps.calls
+        if c.request.method in ("PATCH",)
+        or ("comments" in c.request.url and c.request.method == "POST")
+    ]
+
+
+def test_no_identity_is_asked_when_no_comment_carries_the_marker(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    rsps.get(COMMENTS, json=[comment(1, MALLORY, "hello")])
+    rsps.post(COMMENTS, status=201, json=comment(2, US, "new"))
+    gh.upsert_comment(REPO, 7, MARKER, "Healed.")
+    assert [c.request.method for c in rsps.calls] == ["GET", "POST"]
+
+
+@pytest.mark.parametrize("last", [7, 12], ids=["page-7-of-7", "page-12-of-12"])
+def test_our_comment_on_the_last_page_is_found_and_updated(
+    rsps: responses.RequestsMock, gh: GitHub, last: int
+) -> None:
+    # Ten pages used to be the limit: a comment beyond them was "not found", and a
+    # second one was posted.
+    a_pat(rsps)
+    for page in range(1, last + 1):
+        items = [comment(page * 1000 + i, MALLORY, "chatter") for i in range(100)]
+        if page == last:
+            items.append(comment(7777, US, f"old {MARKER}"))
+        link = {"Link": f'<{COMMENTS}?page={page + 1}>; rel="next"'} if page < last else {}
+        query = {"per_page": "100"} if page == 1 else {"page": str(page)}
+        rsps.get(COMMENTS, json=items, headers=link, match=[matchers.query_param_matcher(query)])
+    rsps.patch(f"{API}/repos/{REPO}/issues/comments/7777", json=comment(7777, US, "new"))
+    assert gh.upsert_comment(REPO, 7, MARKER, "Healed.") == "https://github.com/c/7777"
+    methods = [c.request.method for c in rsps.calls]
+    assert methods.count("PATCH") == 1 and "POST" not in methods
+
+
+def test_a_comment_list_too_long_to_search_posts_nothing(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    rsps.get(
+        COMMENTS,
+        json=[comment(1, MALLORY, "chatter")],
+        headers={"Link": f'<{COMMENTS}?page=2>; rel="next"'},
+    )
+    with pytest.raises(TooManyPages, match="more than 100 pages"):
+        gh.upsert_comment(REPO, 7, MARKER, "Healed.")
+    assert {c.request.method for c in rsps.calls} == {"GET"}
+    assert len(rsps.calls) == 100
+
+
+def test_a_strangers_issue_carrying_our_marker_is_left_alone(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    marker = "<!-- autoheal:rollback:main -->"
+    a_pat(rsps)
+    rsps.get(
+        f"{API}/repos/{REPO}/issues",
+        json=[{"number": 4, "user": MALLORY, "body": f"ping @org/admins {marker}"}],
+    )
+    rsps.post(f"{API}/repos/{REPO}/issues", status=201, json={"number": 6, "user": US})
+    assert gh.upsert_issue(REPO, marker, "T", "Rolled back.")["number"] == 6
+    assert not [c for c in rsps.calls if c.request.method == "PATCH"]
+
+
+def test_a_pull_request_someone_else_opened_from_our_branch_is_not_rewritten(
+    rsps: responses.RequestsMock, gh: GitHub
+) -> None:
+    a_pat(rsps)
+    theirs = {"number": 12, "user": MALLORY, "html_url": "https://github.com/p/12"}
+    rsps.get(f"{API}/repos/{REPO}/pulls", json=[theirs])
+    pull = gh.upsert_pull(REPO, "octo", "autoheal/fix", "main", "T", "B")
+    assert pull["number"] == 12
+    assert [c.request.method for c in rsps.calls] == ["GET", "GET"]  # pulls, then /user
 
 
 def test_add_labels_is_retried_as_idempotent(rsps: responses.RequestsMock, gh: GitHub) -> None:

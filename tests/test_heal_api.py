@@ -14,7 +14,7 @@ from responses import matchers
 
 from autoheal import heal_rerun
 from tests.actions import TOKEN
-from tests.fakes import NOW, FakeClock
+from tests.fakes import ACTIONS_BOT, NOW, FakeClock, as_github_actions
 from tests.gitfixtures import install_reject_hook
 from tests.heal_helpers import API, FORMATTED, REPO, UNFORMATTED, setup_heal, workflow_run_event
 
@@ -80,12 +80,15 @@ def test_protected_branch_updates_the_open_pull_request(
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch)
     install_reject_hook(s.repos.remote)
-    api.get(PULLS, json=[{"number": 5, "html_url": "https://github.com/x/y/pull/5"}])
+    as_github_actions(api)
+    ours = {"number": 5, "html_url": "https://github.com/x/y/pull/5", "user": ACTIONS_BOT}
+    api.get(PULLS, json=[ours])
     api.patch(f"{PULLS}/5", json={"number": 5, "html_url": "https://github.com/x/y/pull/5"})
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
     assert r.outputs["pr-url"] == "https://github.com/x/y/pull/5"
-    assert [c.request.method for c in api.calls] == ["GET", "PATCH"]
+    # The open pull request, whose it is (GET /user, then GraphQL's viewer), the update.
+    assert [c.request.method for c in api.calls] == ["GET", "GET", "POST", "PATCH"]
 
 
 def test_pull_request_failure_says_where_the_fix_was_pushed(

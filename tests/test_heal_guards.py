@@ -292,6 +292,74 @@ def test_diff_over_max_diff_lines_is_refused(
     assert Path(r.outputs["patch-path"]).is_file()
 
 
+def write_binary(name: str, size: int) -> str:
+    """A fix command that formats, then writes `size` bytes of binary (NUL bytes included)."""
+    return (
+        'ruff format . && python3 -c "import sys; '
+        f"open('{name}', 'wb').write(bytes(range(256)) * ({size} // 256))\""
+    )
+
+
+def test_a_fixer_that_writes_a_binary_is_refused_and_nothing_is_pushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # numstat counts a binary as one line: a 30 MB file used to pass `max-diff-lines`.
+    s = setup_heal(tmp_path, monkeypatch, fix_command=write_binary("cache.bin", 3_000_000))
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 1
+    assert r.outputs["status"] == "NOT FIXED"
+    assert r.outputs["healed"] == "false" and r.outputs["commit-sha"] == ""
+    assert "binary file" in r.summary and "cache.bin" in r.summary
+    assert "2.9 MB" in r.summary and "`allow-binary-changes: true`" in r.summary
+    assert s.repos.remote_sha("main") == tip  # nothing pushed
+    assert s.head() == tip and s.status() == ""  # nothing committed, nothing left behind
+    patch = Path(r.outputs["patch-path"])
+    assert patch.stat().st_size < 100_000  # the text fix, without the binary's bytes
+    assert "app.py" in patch.read_text()
+
+
+def test_a_small_allowed_binary_within_bounds_is_pushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = setup_heal(
+        tmp_path,
+        monkeypatch,
+        fix_command=write_binary("icon.bin", 512),
+        allow_binary_changes="true",
+    )
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["status"] == "HEALED"
+    assert s.repos.remote_sha("main") == r.outputs["commit-sha"]
+
+
+@pytest.mark.parametrize(
+    ("fix", "inputs", "lines"),
+    [
+        # One line per 100 bytes: 2,999,808 bytes are 29,999 lines, plus app.py's 2.
+        (write_binary("cache.bin", 3_000_000), {"allow_binary_changes": "true"}, 30001),
+        # One line of 2 MB is one line for numstat, and no review reads it: 20,000 + 2.
+        ("ruff format . && python3 -c \"open('min.js', 'w').write('a' * 2_000_000)\"", {}, 20002),
+    ],
+    ids=["allowed-binary-by-its-size", "one-line-of-2-mb"],
+)
+def test_bytes_count_in_max_diff_lines(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fix: str,
+    inputs: dict[str, str],
+    lines: int,
+) -> None:
+    s = setup_heal(tmp_path, monkeypatch, fix_command=fix, **inputs)
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.outputs["status"] == "NOT FIXED"
+    assert f"changes {lines} lines, more than `max-diff-lines` (1000)" in r.summary
+    assert s.repos.remote_sha("main") == tip
+
+
 def test_fixer_that_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

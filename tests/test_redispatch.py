@@ -19,7 +19,7 @@ from urllib3.exceptions import ProtocolError
 from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
 from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error, load_event
-from tests.fakes import FakeClock
+from tests.fakes import ACTIONS_BOT, STRANGER, FakeClock, as_github_actions
 from tests.troubleshooting import annotation_text, assert_documented
 
 REPO = "octo-org/octo-repo"
@@ -149,6 +149,7 @@ class FakeComments:
         self.comments: list[dict[str, Any]] = []
         self.labels: list[list[str]] = []
         base = f"{API}/repos/{repo}/issues"
+        as_github_actions(rsps)
         rsps.add_callback("GET", f"{base}/{number}/comments", self._list)
         rsps.add_callback("POST", f"{base}/{number}/comments", self._create)
         rsps.add_callback("POST", f"{base}/{number}/labels", self._label)
@@ -159,6 +160,7 @@ class FakeComments:
 
     def _create(self, request: Any) -> tuple[int, dict[str, str], str]:
         comment = {"id": 901 + len(self.comments), "body": json.loads(request.body)["body"]}
+        comment["user"] = ACTIONS_BOT  # GitHub names the token's account
         comment["html_url"] = f"https://github.com/x/pull/2#issuecomment-{comment['id']}"
         self.comments.append(comment)
         return 201, {}, json.dumps(comment)
@@ -170,6 +172,28 @@ class FakeComments:
     def _label(self, request: Any) -> tuple[int, dict[str, str], str]:
         self.labels.append(json.loads(request.body)["labels"])
         return 200, {}, json.dumps([{"name": n} for n in self.labels[-1]])
+
+
+def test_a_strangers_comment_with_our_marker_is_left_alone_and_ours_is_posted(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Anyone who can comment can paste the hidden marker; their text must stay theirs.
+    env.set_event(own_pull_request(), "pull_request")
+    rsps.post(DISPATCHES, status=204)
+    pr = FakeComments(rsps, REPO, 2)
+    theirs = f"Approved, merge at will @org/admins\n\n{COMMENT_MARKER}\n"
+    pr.comments.append({"id": 900, "user": STRANGER, "body": theirs})
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert pr.comments[0] == {"id": 900, "user": STRANGER, "body": theirs}  # untouched
+    assert len(pr.comments) == 2
+    assert pr.comments[1]["user"] == ACTIONS_BOT
+    assert "validation requested" in pr.comments[1]["body"]
+    assert not [c for c in rsps.calls if c.request.method == "PATCH"]
+    assert errors(run) == [] and warnings(run) == []
+    assert_no_token(run)
 
 
 def ours_for(repo: str, run_id: str, sha: str, ref: str, pr: int | None) -> dict[str, Any]:
@@ -261,7 +285,8 @@ def test_workflow_run_uses_the_run_head_sha_and_labels_its_pull_request(
     env.set_event(event, "workflow_run")
     rsps.post(DISPATCHES, status=204)
     pr = FakeComments(rsps, REPO, 7)
-    pr.comments.append({"id": 901, "body": f"An older dispatch.\n\n{COMMENT_MARKER}\n"})
+    older = f"An older dispatch.\n\n{COMMENT_MARKER}\n"
+    pr.comments.append({"id": 901, "user": ACTIONS_BOT, "body": older})
 
     run = env.run(capsys)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -221,4 +223,90 @@ def test_wait_for_run_found_but_unfinished_links_it_without_a_conclusion(
     assert f"The validation run {url} did not finish within 60 s (status in_progress)" in warning
     assert_documented(annotation_text(warning), "The validation run … did not finish within …")
     assert "| in_progress |" in run.summary
+    assert_no_token(run)
+
+
+# --------------------------------------------------------------------------------------------
+# Targets named twice, redirects, slow answers
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_target_named_twice_is_dispatched_once(
+    env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GitHub compares owner/name without case: these are one repository, one validation run.
+    env.inputs(repository=f"{REPO}, {REPO}\n{REPO.upper()}")
+    _accept_dispatch(httpserver)
+
+    run = env.run(capsys)
+
+    assert run.code == 0, run.out
+    assert [r.method for r, _ in httpserver.log] == ["POST"]
+    assert run.outputs["http-status"] == "204"
+    assert run.outputs["dispatched"] == "true"
+    assert "named more than once" in run.summary
+    assert REPO.upper() in run.summary
+    assert_no_token(run)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308], ids=str)
+def test_a_dispatch_answered_with_a_redirect_is_not_followed(
+    env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str], status: int
+) -> None:
+    # Following a 307/308 sends the dispatch again (a loop sent it 31 times); following a
+    # 301/302 turns it into a GET that "succeeds" although nothing was dispatched.
+    moved = httpserver.url_for("/api/v3/moved")
+    httpserver.expect_request(f"/api/v3{DISPATCHES}", method="POST").respond_with_data(
+        "", status=status, headers={"Location": moved}
+    )
+    httpserver.expect_request("/api/v3/moved").respond_with_json({"ok": True})
+
+    run = env.run(capsys)
+
+    assert run.code == 1
+    assert [(r.method, r.path) for r, _ in httpserver.log] == [("POST", f"/api/v3{DISPATCHES}")]
+    assert run.outputs["dispatched"] == "false"
+    assert run.outputs["http-status"] == str(status)
+    [error] = [line for line in run.out.splitlines() if line.startswith("::error")]
+    host = moved.split("/")[2]
+    assert f"a {status} redirect to {host}, not followed" in error
+    assert_documented(annotation_text(error), "GitHub answered … with a … redirect to …")
+    assert_no_token(run)
+
+
+@pytest.fixture
+def real_time_env(actions: ActionsEnv, httpserver: HTTPServer) -> ActionsEnv:
+    """redispatch with the real clock: for waits that must end on time."""
+    actions.inputs(mode="redispatch", token=TOKEN)
+    actions.env["GITHUB_API_URL"] = httpserver.url_for("/api/v3").rstrip("/")
+    return actions
+
+
+def test_wait_for_run_ends_on_time_when_github_answers_slowly(
+    real_time_env: ActionsEnv, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_time_env.inputs(wait_for_run="true", wait_timeout="2")
+    _accept_dispatch(httpserver)
+    body = json.dumps({"total_count": 0, "workflow_runs": [], "padding": "x" * 200}).encode()
+
+    def trickle(request: Request) -> Response:
+        def chunks() -> Iterator[bytes]:
+            for i in range(len(body)):  # one byte every 0.25 s: no read timeout ever fires
+                time.sleep(0.25)
+                yield body[i : i + 1]
+
+        return Response(chunks(), status=200, content_type="application/json")
+
+    httpserver.expect_request(f"/api/v3{RUNS}", method="GET").respond_with_handler(trickle)
+
+    started = time.monotonic()
+    run = real_time_env.run(capsys)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 3 * 2 + 2  # was: as long as the server kept trickling (about a minute)
+    assert run.code == 0, run.out
+    assert run.outputs["dispatched"] == "true"
+    assert "validation-run-url" not in run.outputs
+    [warning] = [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert "appeared in octo-org/octo-repo within 2 s" in warning
     assert_no_token(run)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from autoheal.report import (
     SUMMARY_LIMIT,
@@ -150,3 +152,23 @@ def test_table_cells_open_no_html() -> None:
     # elements: an unclosed <details> would fold the rest of the summary away.
     name = "lint </summary></details><details><img src=x>"
     assert table_cell(name) == "lint &lt;/summary>&lt;/details>&lt;details>&lt;img src=x>"
+
+
+def test_a_token_is_masked_in_every_form_it_travels_in(tmp_path: Path) -> None:
+    # A server or a tool that echoes the token URL-encoded, or git's basic auth header,
+    # must not show it either.
+    token = "gho_Ab/Cd+Ef=Gh%Ij"
+    forms = [
+        token,
+        quote(token, safe=""),
+        quote_plus(token),
+        base64.b64encode(f"x-access-token:{token}".encode()).decode(),
+    ]
+    report, out = make(tmp_path)
+    report.mask_token(token)
+    commands = runner_commands(out.getvalue())
+    # The runner reads `%25` in a command's value as `%`.
+    masked = [line.removeprefix("::add-mask::").replace("%25", "%") for line in commands]
+    assert set(forms) <= set(masked)
+    for form in forms:
+        assert report.redact(f"echoed: {form}.") == "echoed: ***."

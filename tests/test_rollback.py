@@ -19,6 +19,7 @@ import responses
 
 from autoheal.git import Git
 from tests.actions import TOKEN, ActionsEnv, Run
+from tests.fakes import ACTIONS_BOT, as_github_actions
 from tests.gitfixtures import Repos, assert_remote_keeps, git, install_reject_hook, make_repo
 
 ZERO = "0" * 40
@@ -675,7 +676,8 @@ def test_rollback_via_pull_request(world: World, capsys: pytest.CaptureFixture[s
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         _api(rsps)
-        rsps.get(API + "/pulls", json=[{"number": 9}])  # a re-run updates the same PR
+        as_github_actions(rsps)
+        rsps.get(API + "/pulls", json=[{"number": 9, "user": ACTIONS_BOT}])  # a re-run: ours
         rsps.patch(API + "/pulls/9", json={"number": 9, "html_url": "https://github.com/p/9"})
         result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
     assert result.outputs["pr-url"] == "https://github.com/p/9", result.err

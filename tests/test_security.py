@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import responses
@@ -94,6 +95,35 @@ def test_a_heal_that_pushes_keeps_the_token_out_of_argv_children_disk_and_log(
         assert TOKEN not in text and BASIC not in text, where
         assert "INPUT_TOKEN=" not in text and "GITHUB_TOKEN=" not in text, where
     assert "extraheader" not in (s.ci / ".git" / "config").read_text()
+
+
+REMOTE_HOOKS = ("pre-receive", "update", "post-receive", "post-update", "reference-transaction")
+
+
+@pytest.mark.parametrize("how", ["file-url", "local-path"])
+def test_a_local_remote_and_its_hooks_never_see_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """A file:// or local-path remote runs its own hooks in the pushing process's
+    environment: the auth header in GIT_CONFIG_VALUE_* would be theirs to read."""
+    seen = tmp_path / "remote-hook-env"
+    s = setup_heal(tmp_path, monkeypatch)
+    for name in REMOTE_HOOKS:
+        hook = s.repos.remote / "hooks" / name
+        hook.write_text(f"#!/bin/sh\necho '== {name}' >> {seen}\nenv >> {seen}\ncat > /dev/null\n")
+        hook.chmod(0o755)
+    if how == "local-path":
+        git(s.ci, "remote", "set-url", "origin", str(s.repos.remote))
+    as_on_a_runner(s.actions, monkeypatch)
+
+    r = s.actions.run(capsys)
+
+    assert r.code == 0, r.out + r.err
+    assert s.repos.remote_sha("main") == r.outputs["commit-sha"]  # it pushed through the hooks
+    dumped = seen.read_text()
+    assert "== pre-receive" in dumped and "PATH=" in dumped
+    for form in (TOKEN, BASIC, quote(TOKEN, safe=""), "AUTHORIZATION", "extraheader"):
+        assert form not in dumped, form
 
 
 def test_a_patch_under_runner_temp_holds_no_token(

@@ -153,6 +153,24 @@ BAD_FILES = [
         "checks.lint[1].fix is not a command /bin/sh can read",
         "unbalanced-fix-in-a-list",
     ),
+    # Values that used to fail later, or never: each refused here, naming the file and key.
+    bad_file("threshold: " + "9" * 5000 + "\n", "`threshold` is '99999", "int-of-5000-digits"),
+    bad_file("client-payload: {a: .nan}\n", "`client-payload`", "nan-in-payload"),
+    bad_file("client-payload: {a: -.inf}\n", "`client-payload`", "infinity-in-payload"),
+    bad_file(
+        "client-payload:\n  x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        + "".join(
+            f"  x{i}: &a{i} [{', '.join([f'*a{i - 1}' if i > 1 else '*a'] * 10)}]\n"
+            for i in range(1, 9)
+        ),
+        "YAML aliases",
+        "alias-bomb",
+    ),
+    bad_file("checks: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 64 levels", "deep"),
+    bad_file("checks:\n  test: {command: x, timeout: .inf}\n", "checks.test.timeout", "inf"),
+    bad_file("checks:\n  test: {command: x, timeout: 1e300}\n", "checks.test.timeout", "1e300"),
+    bad_file("checks:\n  test: {command: x, timeout: " + "9" * 5000 + "}\n", "checks.test", "t"),
+    bad_file("# " + "x" * (2 * 1024 * 1024) + "\n", "larger than 1 MB", "a-2-mb-file"),
     bad_file(
         'checks:\n  test:\n    - {command: "pytest -k \'a"}\n',
         "checks.test[0].command is not a command /bin/sh can read",

@@ -13,6 +13,7 @@ import responses
 
 from autoheal.markers import COMMENT_MARKER, STATUS_CONTEXT
 from tests.actions import TOKEN, ActionsEnv, Run
+from tests.fakes import ACTIONS_BOT, STRANGER, as_github_actions
 from tests.validate_helpers import break_checks, heal_payload, sample_repo, set_dispatch, use_checks
 
 API = "https://api.github.com/repos/octo-org/octo-repo"
@@ -27,6 +28,7 @@ class FakeGitHub:
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.next_id = 100
         self.writes: list[tuple[str, str]] = []
+        as_github_actions(mock)
         mock.add_callback(
             "GET", re.compile(rf"{API}/commits/(\w+)/statuses(\?.*)?$"), self.list_statuses
         )
@@ -57,7 +59,7 @@ class FakeGitHub:
 
     def create_status(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         sha = self._part(request, r"/statuses/(\w+)$")
-        status = {"id": len(self.writes) + 1, **self._json(request)}
+        status = {"id": len(self.writes) + 1, **self._json(request), "creator": ACTIONS_BOT}
         self.statuses.setdefault(sha, []).append(status)
         self.writes.append(("status", sha))
         return 201, {}, json.dumps(status)
@@ -71,6 +73,7 @@ class FakeGitHub:
         self.next_id += 1
         url = f"https://github.com/octo-org/octo-repo/pull/{pr}#issuecomment-{self.next_id}"
         comment = {"id": self.next_id, "body": self._json(request)["body"], "html_url": url}
+        comment["user"] = ACTIONS_BOT
         self.comments.setdefault(pr, []).append(comment)
         self.writes.append(("comment-create", str(pr)))
         return 201, {}, json.dumps(comment)
@@ -136,6 +139,7 @@ def test_posts_status_and_creates_the_comment(
         "context": STATUS_CONTEXT,
         "description": f"dispatch {dispatch}: score 25 (CRITICAL), no rollback",
         "target_url": RUN_URL,
+        "creator": ACTIONS_BOT,
     }
     [comment] = github.comments[7]
     assert COMMENT_MARKER in comment["body"]
@@ -166,8 +170,13 @@ def test_duplicate_dispatch_reports_the_first_decision(
     assert second.code == 0, second.out
     assert github.writes == writes  # no new status, no comment
     new_calls = [(c.request.method, c.request.url) for c in mock.calls[calls:]]
-    assert [method for method, _ in new_calls] == ["GET"]
+    # The statuses, then whose the decision is (GET /user, GraphQL's viewer): reads only.
+    assert [method for method, _ in new_calls] == ["GET", "GET", "POST"]
     assert "/statuses" in str(new_calls[0][1])
+    assert [str(url) for _, url in new_calls[1:]] == [
+        "https://api.github.com/user",
+        "https://api.github.com/graphql",
+    ]
     assert second.outputs["rollback-required"] == "false"
     assert second.outputs["status"] == "SKIPPED"
     assert second.outputs["effectiveness-score"] == "25"
@@ -318,3 +327,65 @@ def test_pr_number_from_the_payload(actions: ActionsEnv, capsys: Any, github: Fa
 
     assert github.comments == {}
     assert "Pull request comment: none" in run.summary
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [(500, "Server Error"), (403, "Resource not accessible by integration")],
+    ids=["500", "403"],
+)
+def test_unreadable_decision_record_never_requests_a_rollback(
+    actions: ActionsEnv,
+    capsys: Any,
+    mock: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    said: str,
+) -> None:
+    # Without the first delivery's record, this could be a second delivery of a dispatch
+    # that already asked for a rollback: asking again is how a commit gets reverted twice.
+    from autoheal import github
+
+    monkeypatch.setattr(github, "BACKOFF_BASE", 0.0)  # the 500's retries take no time
+    sha = broken_heal(actions, pr=None)
+    mock.add("GET", f"{API}/commits/{sha}/statuses", status=status, json={"message": said})
+    posted = mock.add("POST", f"{API}/statuses/{sha}", status=201, json={"id": 1})
+
+    run = actions.run(capsys)
+
+    assert run.code == 0, run.out
+    assert run.outputs["rollback-required"] == "false"
+    assert run.outputs["status"] == "CRITICAL"  # the evaluation itself is reported
+    warnings = [line for line in run.out.splitlines() if line.startswith("::warning")]
+    assert any(
+        f"Cannot read the commit statuses of {sha}" in w and "no rollback is requested" in w
+        for w in warnings
+    ), warnings
+    assert "no rollback is requested" in run.summary
+    # The record now says what this run output, so a later delivery reports it.
+    if posted.call_count:
+        description = json.loads(mock.calls[-1].request.body or b"{}")["description"]
+        assert description.endswith("no rollback")
+    assert_no_token(run)
+
+    actions.inputs(fail_on_error="true")
+    run = actions.run(capsys)
+    assert run.code == 1
+    assert run.outputs.get("rollback-required") != "true"
+
+
+def test_a_decision_someone_else_recorded_is_not_taken_for_ours(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub
+) -> None:
+    # Anyone with statuses: write can post a status named like ours; it decides nothing.
+    sha = broken_heal(actions, dispatch="d-1")
+    fake = "dispatch d-1: score 99 (HEALTHY), no rollback"
+    github.statuses[sha] = [
+        {"context": STATUS_CONTEXT, "state": "success", "description": fake, "creator": STRANGER}
+    ]
+
+    run = actions.run(capsys)
+
+    assert run.outputs["status"] == "CRITICAL"
+    assert run.outputs["rollback-required"] == "true"
+    assert ("status", sha) in github.writes

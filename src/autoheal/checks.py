@@ -59,6 +59,7 @@ INPUT_NAMES: dict[str, tuple[str, str | None]] = {
     "test": ("test-command", None),
 }
 CONFIG_KEYS = ("command", "fix", "timeout", "working-directory", "name")
+MAX_TIMEOUT = 21600  # seconds; as the `check-timeout` input
 
 
 def command_steps(command: Command) -> list[Argv | str]:
@@ -426,10 +427,16 @@ def _config_check(
     command = _config_command(entry["command"], f"{where}.command")
     fix = None if entry.get("fix") is None else _config_command(entry["fix"], f"{where}.fix")
     limit = entry.get("timeout", timeout)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, (int, float))
+        or not 0 < limit <= MAX_TIMEOUT  # also refuses NaN, and infinity: no timeout at all
+    ):
+        shown = repr(limit) if len(repr(limit)) <= 40 else repr(limit)[:40] + "…"
         raise InputError(
-            f"{where}.timeout must be a positive number of seconds, got {limit!r}.",
-            fix="Write e.g. `timeout: 300`.",
+            f"{where}.timeout must be a positive number of seconds, got {shown}.",
+            fix=f"Write e.g. `timeout: 300` (at most {MAX_TIMEOUT}, six hours: GitHub's "
+            "limit for a job).",
         )
     cwd = root
     if "working-directory" in entry:
@@ -944,8 +951,8 @@ def _read_package(project: _Project, found: _Detected) -> dict[str, Any] | None:
         return None
     try:
         package = json.loads(_read_text(manifest))
-    except json.JSONDecodeError as exc:
-        found.skip("node", f"package.json is not valid JSON ({exc})")
+    except (ValueError, RecursionError) as exc:  # not JSON, a huge number, deep nesting
+        found.skip("node", f"package.json is not valid JSON ({str(exc)[:120]})")
         return None
     if not isinstance(package, dict):
         found.skip("node", "package.json is not a JSON object")

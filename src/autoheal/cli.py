@@ -20,12 +20,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     argv = sys.argv[1:] if argv is None else argv
     report = Report(env)
     # Mask the token before anything else can print it.
-    report.mask(env.get("INPUT_TOKEN", ""))
-    report.mask(env.get("GITHUB_TOKEN", ""))
+    report.mask_token(env.get("INPUT_TOKEN", ""))
+    report.mask_token(env.get("GITHUB_TOKEN", ""))
     code = 1
     try:
         opts = settings.load(argv, env)
-        report.mask(opts.token)
+        report.mask_token(opts.token)
         report.verbose = report.verbose or opts.verbose
         import importlib
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autoheal.errors import InputError
+from autoheal.safe_load import LoadError, loads_json
 
 ZERO_SHA = "0" * 40
+#: GitHub caps webhook payloads at 25 MB; an event file larger than this is not GitHub's.
+EVENT_MAX_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -102,22 +104,65 @@ def load(env: Mapping[str, str]) -> Context:
     payload = _read_event(path)
     try:
         return _context(env, payload)
-    except (TypeError, ValueError) as exc:  # e.g. a pull request number that is not a number
+    except BadField as exc:
         raise InputError(
-            f"Event file {path} does not have the shape of a GitHub event ({exc}).",
+            f"Event file {path} does not have the shape of a GitHub event: {exc}.",
             fix="Use the payload GitHub sent, or unset GITHUB_EVENT_PATH when running by hand.",
         ) from exc
 
 
+class BadField(ValueError):
+    """A field of the event that is not what GitHub sends there; the message names it."""
+
+
+def _field(value: Any, where: str, expected: str) -> BadField:
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    return BadField(f"`{where}` is {_json_word(shown)}, where GitHub sends {expected}")
+
+
+def _json_word(shown: str) -> str:
+    """Python's spelling of a value as the event file spells it (`true`, not `True`)."""
+    return {"True": "true", "False": "false", "None": "null"}.get(shown, shown)
+
+
+def _number(value: Any, where: str, *, default: int = 0) -> int:
+    """A positive whole number (an id, a pull request number); absent or null: `default`.
+    `true` is no number (bool is an int in Python: it used to read as pull request #1)."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _field(value, where, "a whole number")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    """A string field; absent or null: ""."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _field(value, where, "a string")
+    return value
+
+
 def _context(env: Mapping[str, str], payload: dict[str, Any]) -> Context:
-    repository = env.get("GITHUB_REPOSITORY", "") or _get(payload, "repository", "full_name")
+    full_name = _text(_get(payload, "repository", "full_name"), "repository.full_name")
+    repository = env.get("GITHUB_REPOSITORY", "") or full_name
     before = payload.get("before") if "before" in payload and "after" in payload else None
+    if before is not None:
+        before = _text(before, "before")
+        _text(payload["after"], "after")
+    forced = payload.get("forced")
+    if forced is not None and not isinstance(forced, bool):
+        raise _field(forced, "forced", "true or false")
     return Context(
         repository=str(repository or ""),
         event_name=env.get("GITHUB_EVENT_NAME", ""),
         sha=env.get("GITHUB_SHA", ""),
-        ref=env.get("GITHUB_REF", "") or str(payload.get("ref") or ""),
-        default_branch=str(_get(payload, "repository", "default_branch") or ""),
+        ref=env.get("GITHUB_REF", "") or _text(payload.get("ref"), "ref"),
+        default_branch=_text(
+            _get(payload, "repository", "default_branch"), "repository.default_branch"
+        ),
         server_url=env.get("GITHUB_SERVER_URL", "") or "https://github.com",
         api_url=env.get("GITHUB_API_URL", "") or "https://api.github.com",
         run_id=env.get("GITHUB_RUN_ID", ""),
@@ -142,6 +187,12 @@ def _read_event(path: str) -> dict[str, Any]:
         "at a JSON event payload or unset it."
     )
     try:
+        if Path(path).stat().st_size > EVENT_MAX_BYTES:
+            raise InputError(
+                f"Event file {path} is larger than {EVENT_MAX_BYTES // (1024 * 1024)} MB, "
+                "which no GitHub event is.",
+                fix=fix,
+            )
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"Event file {path} cannot be read ({exc.strerror}).", fix=fix) from exc
@@ -150,11 +201,10 @@ def _read_event(path: str) -> dict[str, Any]:
     if not text.strip():
         raise InputError(f"Event file {path} is empty.", fix=fix)
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"Event file {path} is not valid JSON ({exc.msg}, line {exc.lineno}).", fix=fix
-        ) from exc
+        payload = loads_json(text)
+    except LoadError as exc:
+        what = "is not valid JSON" if exc.syntax else "cannot be used"
+        raise InputError(f"Event file {path} {what} ({exc.why}).", fix=fix) from exc
     if not isinstance(payload, dict):
         raise InputError(f"Event file {path} must hold a JSON object.", fix=fix)
     return payload
@@ -173,13 +223,16 @@ def _pull_request(payload: dict[str, Any], repository: str) -> PullRequest | Non
     pr = payload.get("pull_request")
     if not isinstance(pr, dict):
         return None
-    head_repo = str(_get(pr, "head", "repo", "full_name") or "")
+    head_repo = _text(_get(pr, "head", "repo", "full_name"), "pull_request.head.repo.full_name")
+    number = _number(pr.get("number"), "pull_request.number") or _number(
+        payload.get("number"), "number"
+    )
     return PullRequest(
-        number=int(pr.get("number") or payload.get("number") or 0),
-        head_ref=str(_get(pr, "head", "ref") or ""),
-        head_sha=str(_get(pr, "head", "sha") or ""),
+        number=number,
+        head_ref=_text(_get(pr, "head", "ref"), "pull_request.head.ref"),
+        head_sha=_text(_get(pr, "head", "sha"), "pull_request.head.sha"),
         head_repo=head_repo,
-        base_ref=str(_get(pr, "base", "ref") or ""),
+        base_ref=_text(_get(pr, "base", "ref"), "pull_request.base.ref"),
         # A deleted head repository (null) is treated as a fork: never push there.
         is_fork=head_repo.lower() != repository.lower() or not head_repo,
     )
@@ -189,22 +242,28 @@ def _workflow_run(payload: dict[str, Any], repository: str) -> WorkflowRun | Non
     run = payload.get("workflow_run")
     if not isinstance(run, dict):
         return None
-    head_repo = str(_get(run, "head_repository", "full_name") or "")
+    head_repo = _text(
+        _get(run, "head_repository", "full_name"), "workflow_run.head_repository.full_name"
+    )
+    listed = run.get("pull_requests") or []
+    if not isinstance(listed, list):
+        raise _field(listed, "workflow_run.pull_requests", "a list")
     pulls = tuple(
-        int(p["number"])
-        for p in run.get("pull_requests") or []
-        if isinstance(p, dict) and p.get("number")
+        number
+        for i, p in enumerate(listed)
+        if isinstance(p, dict)
+        and (number := _number(p.get("number"), f"workflow_run.pull_requests[{i}].number"))
     )
     return WorkflowRun(
-        id=int(run.get("id") or 0),
-        attempt=int(run.get("run_attempt") or 1),
-        conclusion=str(run.get("conclusion") or ""),
-        event=str(run.get("event") or ""),
-        head_sha=str(run.get("head_sha") or ""),
-        head_branch=str(run.get("head_branch") or ""),
+        id=_number(run.get("id"), "workflow_run.id"),
+        attempt=_number(run.get("run_attempt"), "workflow_run.run_attempt", default=1) or 1,
+        conclusion=_text(run.get("conclusion"), "workflow_run.conclusion"),
+        event=_text(run.get("event"), "workflow_run.event"),
+        head_sha=_text(run.get("head_sha"), "workflow_run.head_sha"),
+        head_branch=_text(run.get("head_branch"), "workflow_run.head_branch"),
         head_repo=head_repo,
         is_fork=head_repo.lower() != repository.lower() or not head_repo,
-        html_url=str(run.get("html_url") or ""),
+        html_url=_text(run.get("html_url"), "workflow_run.html_url"),
         pull_numbers=pulls,
         workflow_id=int(run.get("workflow_id") or 0),
         run_number=int(run.get("run_number") or 0),

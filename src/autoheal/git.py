@@ -8,12 +8,14 @@ Rules every call follows:
   parse), no pager; ``GIT_DIR``/``GIT_WORK_TREE``/``GIT_INDEX_FILE`` from a surrounding hook are
   dropped so ``path`` is authoritative;
 - a token travels only in environment config (``GIT_CONFIG_KEY_n``) of the commands that talk to
-  the remote, never in argv or a URL, and is redacted from every message and ``repr``.
+  the remote, and only when that remote is the https URL of the repository on the configured
+  host: never to a file:// or local-path remote (its hooks would see the environment), ssh,
+  or another host. Never in argv or a URL; redacted (in every encoded form) from every
+  message and ``repr``.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import subprocess
@@ -23,9 +25,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from autoheal.errors import AutohealError
-from autoheal.tokens import environ_without_tokens
+from autoheal.tokens import basic_auth, environ_without_tokens, secret_forms
 
 ZERO_SHA = "0" * 40
 DEFAULT_NAME = "github-actions[bot]"
@@ -93,6 +96,17 @@ class CommitMissing(GitError):
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """One file of a work-tree diff (`Git.diff_files`)."""
+
+    path: str
+    lines: int  # added + removed; 0 for a binary file
+    binary: bool
+    old_size: int  # bytes; 0 when the file is new
+    new_size: int  # bytes; 0 when the file is deleted
+
+
+@dataclass(frozen=True)
 class PushResult:
     pushed_sha: str
     attempts: int
@@ -124,53 +138,75 @@ def _split_z(out: str) -> list[str]:
 class Git:
     """One repository (work tree) at `path`. Cheap to create; holds no open resources."""
 
-    def __init__(self, path: Path, *, token: str | None = None, host: str = "github.com") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        token: str | None = None,
+        host: str = "github.com",
+        repository: str = "",
+    ) -> None:
+        """`token` is used only for a remote at `https://HOST/REPOSITORY` (see the module)."""
         self.path = Path(path)
         self.host = host
+        self.repository = repository
         self._token = token or None
         self._secrets: list[str] = []
         if self._token:
-            basic = base64.b64encode(f"x-access-token:{self._token}".encode()).decode()
-            self._auth_value = f"AUTHORIZATION: basic {basic}"
-            self._secrets = [self._token, basic]
+            self._auth_value = f"AUTHORIZATION: basic {basic_auth(self._token)}"
+            self._secrets = secret_forms(self._token)
         else:
             self._auth_value = ""
 
     def __repr__(self) -> str:
         token = "***" if self._token else "None"
-        return f"Git(path={str(self.path)!r}, host={self.host!r}, token={token})"
+        return (
+            f"Git(path={str(self.path)!r}, host={self.host!r}, "
+            f"repository={self.repository!r}, token={token})"
+        )
 
     # ------------------------------------------------------------------ plumbing
 
     def redact(self, text: str) -> str:
-        """Remove the token (raw and base64), auth headers and URL credentials from text."""
+        """Remove the token (every encoded form), auth headers and URL credentials from text."""
         for secret in self._secrets:
             text = text.replace(secret, "***")
         text = _AUTH_HEADER_RE.sub(r"\1***", text)
         return _URL_CREDENTIALS_RE.sub(r"\g<scheme>***@", text)
 
-    def env(self, extra: Mapping[str, str] | None = None, *, auth: bool = False) -> dict[str, str]:
+    def env(
+        self,
+        extra: Mapping[str, str] | None = None,
+        *,
+        auth: bool = False,
+        network: bool = False,
+    ) -> dict[str, str]:
         """The environment for a git process (exposed so tests can inspect it).
 
         Git runs hooks and filters that the checked code may have configured (a fixer that
         installs husky sets `core.hooksPath`), so the token variables of our own environment
-        never go to git (autoheal.tokens). The token itself goes only to commands that talk to
-        the remote (`auth`), and those run no hook at all: `reference-transaction` would
-        otherwise see the header as fetch and push update refs.
+        never go to git (autoheal.tokens). The token itself goes only where `auth` says
+        (`run` decides: a command that talks to our https remote), and commands that talk to
+        a remote (`network`, implied by `auth`) run no local hook at all:
+        `reference-transaction` would otherwise see the header as fetch and push update refs.
         """
         env = {k: v for k, v in environ_without_tokens().items() if k not in _LEAKY_ENV}
         env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat", "PAGER": "cat"})
+        entries: list[tuple[str, str]] = []
         if auth and self._auth_value:
-            # Append to any GIT_CONFIG_* entries already present. The first entry (empty value)
-            # resets the multi-valued extraheader list: actions/checkout with
-            # persist-credentials leaves its own header in .git/config, and two Authorization
-            # headers make GitHub answer 400.
+            # The first entry (empty value) resets the multi-valued extraheader list:
+            # actions/checkout with persist-credentials leaves its own header in .git/config,
+            # and two Authorization headers make GitHub answer 400.
+            key = f"http.https://{self.host}/.extraheader"
+            entries += [(key, ""), (key, self._auth_value)]
+        if entries or network:
+            entries.append(("core.hooksPath", os.devnull))
+        if entries:
+            # Appended to any GIT_CONFIG_* entries already present.
             try:
                 count = int(env.get("GIT_CONFIG_COUNT", "0"))
             except ValueError:
                 count = 0
-            key = f"http.https://{self.host}/.extraheader"
-            entries = [(key, ""), (key, self._auth_value), ("core.hooksPath", os.devnull)]
             for i, (name, value) in enumerate(entries, count):
                 env[f"GIT_CONFIG_KEY_{i}"] = name
                 env[f"GIT_CONFIG_VALUE_{i}"] = value
@@ -178,6 +214,46 @@ class Git:
         if extra:
             env.update(extra)
         return env
+
+    def uses_token(self, args: tuple[str, ...] | list[str]) -> bool:
+        """Whether the git command `args` gets the token: a command that talks to a remote,
+        whose every URL (after `insteadOf` rewriting; the push URL for a push) is
+        `https://HOST/OWNER/NAME[.git]` of our repository. A file:// or local-path remote runs
+        its hooks in our environment; ssh and other hosts must never see the token either."""
+        if not self._auth_value or not self.repository or not args:
+            return False
+        if args[0] not in NETWORK_COMMANDS or "--" not in args:
+            return False
+        after = list(args).index("--") + 1
+        if after >= len(args):
+            return False
+        remote = args[after]
+        urls = self._remote_urls(remote, push=args[0] == "push")
+        return bool(urls) and all(self._is_our_remote(url) for url in urls)
+
+    def _remote_urls(self, remote: str, *, push: bool) -> list[str]:
+        """The URLs git will use for `remote` (a configured remote's, else `remote` itself)."""
+        if remote.startswith("-"):
+            return []
+        args = ["remote", "get-url", "--all", *(["--push"] if push else []), remote]
+        proc = self.run(*args, check=False)
+        if proc.returncode != 0:
+            return [remote]  # not a configured remote: a URL or a path given as is
+        return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+
+    def _is_our_remote(self, url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        if parts.scheme.lower() != "https" or parts.query or parts.fragment:
+            return False
+        if parts.username or parts.password or parts.netloc.lower() != self.host.lower():
+            return False
+        path = parts.path.rstrip("/")
+        if path.lower().endswith(".git"):
+            path = path[: -len(".git")]
+        return path.lower() == "/" + self.repository.lower()
 
     def command(self, *args: str) -> list[str]:
         """The argv for a git call (no secrets ever go here)."""
@@ -197,7 +273,11 @@ class Git:
             proc = subprocess.run(
                 argv,
                 cwd=self.path,
-                env=self.env(env, auth=bool(args) and args[0] in NETWORK_COMMANDS),
+                env=self.env(
+                    env,
+                    auth=self.uses_token(args),
+                    network=bool(args) and args[0] in NETWORK_COMMANDS,
+                ),
                 input=input,
                 capture_output=True,
                 text=True,
@@ -420,17 +500,54 @@ class Git:
                 env, "diff", "--cached", "--no-color", "--no-ext-diff", *opts, self._base(base)
             )
 
-    def diff_lines_count(self, base: str | None = None) -> int:
-        """Added + removed lines from the work tree diff; a binary file counts as 1."""
+    def diff_files(self, base: str | None = None) -> list[FileChange]:
+        """Every file that differs between `base` (default HEAD) and the work tree, untracked
+        included: its added + removed lines, whether git sees it as binary (then it has no
+        lines), and its size before and after. Sizes come from the object database
+        (`cat-file --batch-check`): no file's content is read into memory."""
         with self._scratch_index() as env:
-            out = self._out_env(
-                env, "diff", "--cached", "--numstat", "--no-renames", self._base(base)
+            base_rev = self._base(base)
+            numstat = self._out_env(
+                env, "diff", "--cached", "--numstat", "-z", "--no-renames", base_rev
             )
-        total = 0
+            raw = self._out_env(
+                env, "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", base_rev
+            )
+        lines: dict[str, tuple[int, bool]] = {}
+        for entry in _split_z(numstat):
+            added, removed, path = entry.split("\t", 2)
+            binary = added == "-"
+            lines[path] = (0 if binary else int(added) + int(removed), binary)
+        blobs: dict[str, tuple[str, str]] = {}
+        fields = _split_z(raw)
+        for head, path in zip(fields[0::2], fields[1::2], strict=False):
+            _, _, old, new, _ = head.lstrip(":").split(" ", 4)
+            blobs[path] = (old, new)
+        sizes = self._blob_sizes({sha for pair in blobs.values() for sha in pair})
+        return [
+            FileChange(
+                path=path,
+                lines=count,
+                binary=binary,
+                old_size=sizes.get(blobs.get(path, ("", ""))[0], 0),
+                new_size=sizes.get(blobs.get(path, ("", ""))[1], 0),
+            )
+            for path, (count, binary) in sorted(lines.items())
+        ]
+
+    def _blob_sizes(self, shas: set[str]) -> dict[str, int]:
+        wanted = sorted(sha for sha in shas if _SHA_RE.match(sha) and not _is_zero(sha))
+        if not wanted:
+            return {}
+        out = self.run(
+            "cat-file", "--batch-check=%(objectname) %(objectsize)", input="\n".join(wanted) + "\n"
+        ).stdout
+        sizes: dict[str, int] = {}
         for line in out.splitlines():
-            added, removed, _ = line.split("\t", 2)
-            total += 1 if added == "-" else int(added) + int(removed)
-        return total
+            sha, _, size = line.partition(" ")
+            if size.isdigit():
+                sizes[sha] = int(size)
+        return sizes
 
     # ------------------------------------------------------------------ fetching
 
@@ -951,7 +1068,7 @@ class Git:
         if not self.commit_exists(sha):
             self.ensure_commit(sha, with_parents=False)
         self.run("worktree", "add", "--quiet", "--detach", "--", str(path), sha)
-        return Git(Path(path), token=self._token, host=self.host)
+        return Git(Path(path), token=self._token, host=self.host, repository=self.repository)
 
     def worktree_remove(self, path: Path) -> None:
         self.run("worktree", "remove", "--force", "--", str(path), check=False)

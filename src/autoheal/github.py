@@ -2,7 +2,12 @@
 
 Rules this module keeps, and why:
 
-- Every call has a connect and a read timeout: a hung API must not hang a CI job for hours.
+- Every call has a connect and a read timeout, each attempt an overall deadline (a server
+  trickling bytes trips no read timeout), every answer a size cap, and the call as a whole
+  (attempts and waits) a deadline of its own: a hung API must not hang a CI job for hours.
+  `autoheal.transport` keeps the per-attempt limits.
+- Redirects are followed only by reads, only on the API's own scheme and host, and only a few
+  times; a write answered with a redirect is reported, never re-sent.
 - Only requests that are safe to repeat are repeated. A POST such as `repository_dispatch`
   starts a workflow run; sending it twice starts two. A POST is therefore retried only when
   the failure provably happened before a byte was sent (connection refused, DNS, connect
@@ -10,8 +15,9 @@ Rules this module keeps, and why:
 - A rate-limited request was not processed, so it is retried for every method, but only if
   GitHub's wait fits in the time budget; a 403 without rate-limit headers is a permission
   error and is never retried.
-- The token never appears in an error, a repr or a log line: every error is scrubbed in one
-  place (`GitHub._scrub`) before it leaves the client.
+- The token never appears in an error, a repr or a log line, in any of the forms it travels
+  in (`autoheal.tokens.secret_forms`): every error is scrubbed in one place (`GitHub._scrub`)
+  before it leaves the client.
 - Nothing happens at import time: the environment is read and the session created in
   `GitHub.__init__`.
 """
@@ -24,7 +30,8 @@ import random
 import re
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -38,15 +45,22 @@ with warnings.catch_warnings():
     import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from autoheal import USER_AGENT
+from autoheal import USER_AGENT, transport
 from autoheal.errors import AutohealError, InputError
 from autoheal.settings import is_repository
+from autoheal.tokens import secret_forms
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 # Methods whose repetition has the same effect as one call (RFC 9110 section 9.2.2).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-MAX_PAGES = 10
+#: Pages read before a listing is declared too long to search (100 items each): beyond it,
+#: finding our comment or issue fails closed instead of posting a second one.
+MAX_PAGES = 100
+#: Seconds one attempt may take, answer read in full (connect, send, wait, read).
+ATTEMPT_DEADLINE = 60.0
+#: Seconds one call may take: every attempt and every wait between them.
+CALL_DEADLINE = 150.0
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 16.0
 # Added to a rate-limit reset time: our clock and GitHub's differ a little.
@@ -148,6 +162,19 @@ class ServerError(GitHubError):
 
 class NetworkError(GitHubError):
     """No usable answer (connection refused, DNS, timeouts, dropped connections)."""
+
+
+class Redirected(GitHubError):
+    """A redirect that was not followed (a write, another host, plain http, a loop).
+    `location` is where it pointed."""
+
+    def __init__(self, message: str, *, location: str = "", **details: Any) -> None:
+        super().__init__(message, **details)
+        self.location = location
+
+
+class TooManyPages(GitHubError):
+    """A listing longer than the pages we read: what we look for may be beyond them."""
 
 
 class MaybeSent(GitHubError):
@@ -350,6 +377,9 @@ class GitHub:
         *,
         api_url: str | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
+        deadline: float = ATTEMPT_DEADLINE,
+        call_deadline: float = CALL_DEADLINE,
+        max_body: int = transport.MAX_BODY_BYTES,
         max_retries: int = 4,
         max_wait: float = 60.0,
         clock: Callable[[], float] = time.time,
@@ -368,15 +398,21 @@ class GitHub:
             )
         self.api_url = base.rstrip("/")
         self.timeout = timeout
+        self.deadline = deadline
+        self.call_deadline = call_deadline
+        self.max_body = max_body
         self.max_retries = max_retries
         self.max_wait = max_wait
         self.stats = Stats()
         self._token = token
+        self._secrets = secret_forms(token)
         self._clock = clock
         self._sleep = sleep
         self._rand = rand
+        self._until: float | None = None  # set by `time_limit`, on the injected clock
+        self._login: str | None = None  # the token's account, read once (`identity`)
         self._owns_session = session is None
-        self._session = session or requests.Session()
+        self._session = session or transport.new_session()
         # Sent per request, so a session handed in by the caller is not modified.
         self._headers = {
             "Authorization": f"Bearer {token}",
@@ -402,14 +438,31 @@ class GitHub:
     # ---- redaction ---------------------------------------------------------------------------
 
     def redact(self, text: str) -> str:
-        """Hide the token (and anything token-shaped) in text meant for people."""
-        return _TOKEN_SHAPES.sub(REDACTED, text.replace(self._token, REDACTED))
+        """Hide the token in every form it travels in (raw, URL-encoded, base64 of the basic
+        auth pair), and anything token-shaped, in text meant for people."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return _TOKEN_SHAPES.sub(REDACTED, text)
 
     def _scrub(self, err: GitHubError) -> None:
         """Last stop before an error leaves the client: no token in any of its texts."""
         err.message = self.redact(err.message)
         err.fix = self.redact(err.fix)
         err.args = (err.message,)
+
+    # ---- time limits -------------------------------------------------------------------------
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Every call inside ends within `seconds` from now, its attempts and waits included
+        (a wait loop passes what is left of its own deadline). Limits nest: the tighter wins."""
+        saved = self._until
+        until = self._clock() + max(0.0, seconds)
+        self._until = until if saved is None else min(saved, until)
+        try:
+            yield
+        finally:
+            self._until = saved
 
     # ---- low level ---------------------------------------------------------------------------
 
@@ -464,33 +517,54 @@ class GitHub:
         key: str | None = None,
         max_pages: int = MAX_PAGES,
     ) -> list[Any]:
-        """Items of every page, following `Link: rel="next"`, at most `max_pages` pages.
+        """Items of every page, following `Link: rel="next"`. `key` names the list inside an
+        object answer (e.g. `workflow_runs`). More than `max_pages` pages: TooManyPages, never
+        a silently partial list (a caller would take "not found" for an answer)."""
+        return list(self.iter_items(path, params, key=key, max_pages=max_pages))
 
-        `key` names the list inside an object answer (e.g. `workflow_runs`).
-        """
+    def iter_items(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        max_pages: int = MAX_PAGES,
+    ) -> Iterator[Any]:
+        """`paginate`, one page at a time: a search that finds its item early reads no more."""
         query = {"per_page": 100, **(params or {})}
-        items: list[Any] = []
         next_url: str | None = path
         pages = 0
-        while next_url and pages < max_pages:
+        while next_url:
+            if pages == max_pages:
+                raise TooManyPages(
+                    f"GitHub lists more than {max_pages} pages at {urlsplit(self._url(path)).path}"
+                    ": not all were read.",
+                    fix="Too many items to search through: close or delete old ones (for "
+                    "comments: on the pull request; for issues: old open issues), then re-run.",
+                    method="GET",
+                    path=urlsplit(self._url(path)).path,
+                )
             resp = self.request("GET", next_url, params=query if pages == 0 else None)
             data = self._decode(resp, "GET")
             page = data.get(key) if key and isinstance(data, dict) else data
             if not isinstance(page, list):
                 raise self._unexpected("GET", urlsplit(resp.url).path, "a list")
-            items.extend(page)
-            next_url = resp.links.get("next", {}).get("url")
             pages += 1
-        return items
+            next_url = resp.links.get("next", {}).get("url")
+            yield from page
 
     def _url(self, path: str) -> str:
         if not path.startswith(("http://", "https://")):
             return join_url(self.api_url, path)
-        # An absolute URL (a Link header) must stay on our API host: the token goes with it.
-        if urlsplit(path).netloc != urlsplit(self.api_url).netloc:
+        # An absolute URL (a Link header) must stay on our API's scheme and host: the token
+        # goes with it, and over plain http anyone on the way would read it.
+        wanted = transport.origin(self.api_url)
+        got = transport.origin(path)
+        if got != wanted:
+            where = f"{got[0]}://{got[1]}"
             raise GitHubError(
-                f"Refusing to send the token to {urlsplit(path).netloc}, which is not the "
-                f"API host {urlsplit(self.api_url).netloc}.",
+                f"Refusing to send the token to {where}, which is not the API at "
+                f"{wanted[0]}://{wanted[1]}.",
                 fix="Check GITHUB_API_URL and any proxy that rewrites Link headers.",
                 method="GET",
                 path=urlsplit(path).path,
@@ -527,33 +601,56 @@ class GitHub:
         json: Any,
         params: Mapping[str, Any] | None,
     ) -> requests.Response:
+        started = self._clock()
+        end = started + self.call_deadline
+        if self._until is not None:
+            end = min(end, self._until)
         waited = 0.0
         attempt = 0
         while True:
+            left = end - self._clock()
+            if left <= 0:
+                raise self._no_time(method, path, attempt, end - started)
             attempt += 1
-            outcome = self._attempt(method, url, path, repeatable, json, params, attempt)
+            deadline = min(self.deadline, left)
+            outcome = self._attempt(method, url, path, repeatable, json, params, attempt, deadline)
             if isinstance(outcome, requests.Response):
                 return outcome
-            delay = self._next_delay(outcome, attempt, waited)
+            delay = self._next_delay(outcome, attempt, waited, end - self._clock())
             if delay is None:
                 raise outcome.error
             self._sleep(delay)
             waited += delay
             self.stats.retries += 1
 
-    def _next_delay(self, outcome: _Retryable, attempt: int, waited: float) -> float | None:
-        """How long to wait before the next attempt, or None to give up."""
+    def _next_delay(
+        self, outcome: _Retryable, attempt: int, waited: float, left: float
+    ) -> float | None:
+        """How long to wait before the next attempt, or None to give up. `left`: seconds
+        before the call's deadline; a wait that would use them all up is not started."""
         if attempt > self.max_retries:
             return None
         remaining = self.max_wait - waited
         if outcome.wait is not None:
             # Waiting less than GitHub asked is pointless: it fits or we stop.
-            return outcome.wait if outcome.wait <= remaining else None
+            fits = outcome.wait <= remaining and outcome.wait < left
+            return outcome.wait if fits else None
         if remaining <= 0:
             return None
         # Exponential backoff with full jitter spreads retries of many parallel jobs.
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1))
-        return min(self._rand() * ceiling, remaining)
+        delay = min(self._rand() * ceiling, remaining)
+        return delay if delay < left else None
+
+    def _no_time(self, method: str, path: str, attempts: int, limit: float) -> NetworkError:
+        return NetworkError(
+            f"No time left for {method} {path}: its {limit:g} s limit was spent after "
+            f"{attempts} attempt(s).",
+            fix="GitHub or the network is slow: check https://www.githubstatus.com and the "
+            "proxy settings (HTTPS_PROXY, NO_PROXY), then re-run the job.",
+            method=method,
+            path=path,
+        )
 
     def _attempt(
         self,
@@ -564,22 +661,68 @@ class GitHub:
         json: Any,
         params: Mapping[str, Any] | None,
         attempt: int,
+        deadline: float,
     ) -> requests.Response | _Retryable:
         """One HTTP exchange: a good response, a retryable failure, or a raised error."""
         try:
-            resp = self._session.request(
+            resp = transport.exchange(
+                self._session,
                 method,
                 url,
                 json=json,
                 params=params,
                 headers=self._headers,
                 timeout=self.timeout,
-                allow_redirects=True,
+                deadline=deadline,
+                max_bytes=self.max_body,
             )
         except requests.RequestException as exc:
             return self._classify_exception(exc, method, path, repeatable, attempt)
+        except transport.TransportError as exc:
+            return self._classify_transport(exc, method, path, repeatable, attempt)
         self.stats.requests += 1
         return self._classify_response(resp, method, path, repeatable, attempt)
+
+    def _classify_transport(
+        self,
+        exc: transport.TransportError,
+        method: str,
+        path: str,
+        repeatable: bool,
+        attempt: int,
+    ) -> _Retryable:
+        """Limits of one exchange: a redirect not followed, an answer too large or too slow."""
+        self.stats.requests += 1
+        if isinstance(exc, transport.RedirectRefused):
+            raise Redirected(
+                f"GitHub answered {method} {path} with {exc.what}.",
+                fix="Check GITHUB_API_URL: it must be the API itself (https://api.github.com, "
+                "or https://HOST/api/v3 for GitHub Enterprise Server), reached without a proxy "
+                "that redirects. A renamed or moved repository: use its new owner/name.",
+                status=exc.status,
+                method=method,
+                path=path,
+                location=exc.location,
+            ) from exc
+        if isinstance(exc, transport.BodyTooLarge):
+            raise GitHubError(
+                f"GitHub answered {method} {path} with {exc.what}.",
+                fix="Check that GITHUB_API_URL points at the API, not at another service.",
+                method=method,
+                path=path,
+            ) from exc
+        if not repeatable:
+            raise self._maybe_sent(method, path, None, exc.what) from exc
+        error = NetworkError(
+            f"Could not reach GitHub at {self.api_url} for {method} {path} after {attempt} "
+            f"attempt(s): {exc.what}.",
+            fix="GitHub or the network is slow: check https://www.githubstatus.com and the "
+            "proxy settings (HTTPS_PROXY, NO_PROXY), then re-run the job.",
+            method=method,
+            path=path,
+        )
+        error.__cause__ = exc
+        return _Retryable(error)
 
     def _classify_exception(
         self,
@@ -692,6 +835,24 @@ class GitHub:
         resp = self.request("POST", f"{_repo_path(repo)}/dispatches", json=body)
         return resp.status_code
 
+    # ---- high level: who we are ---------------------------------------------------------------
+
+    def identity(self) -> str:
+        """The login the token acts as (`autoheal.identity`), read once per client."""
+        if self._login is None:
+            from autoheal.identity import read_login
+
+            self._login = read_login(self)
+        return self._login
+
+    def wrote(self, item: Any, key: str = "user") -> bool:
+        """True when the token's own account wrote `item` (`creator` for a commit status).
+        Asks GitHub who we are only the first time it is needed."""
+        from autoheal.identity import author, same_account
+
+        login = author(item, key)
+        return bool(login) and same_account(login, self.identity())
+
     # ---- high level: issues, labels, comments -------------------------------------------------
 
     def add_labels(self, repo: str, issue_number: int, labels: list[str]) -> list[dict[str, Any]]:
@@ -705,15 +866,18 @@ class GitHub:
         return _as_list_of_dicts(data)
 
     def find_comment(self, repo: str, issue_number: int, marker: str) -> dict[str, Any] | None:
-        """The first comment of the issue or PR whose body contains `marker`."""
-        comments = self.paginate(f"{_repo_path(repo)}/issues/{int(issue_number)}/comments")
-        for comment in comments:
-            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
-                return comment
+        """Our first comment on the issue or PR whose body contains `marker`. A comment
+        someone else wrote never counts, marker or not. Every page is read until it is
+        found; a list too long to read raises TooManyPages rather than answer "none"."""
+        path = f"{_repo_path(repo)}/issues/{int(issue_number)}/comments"
+        for comment in self.iter_items(path):
+            if _marked(comment, marker) and self.wrote(comment):
+                return dict(comment)
         return None
 
     def upsert_comment(self, repo: str, issue_number: int, marker: str, body: str) -> str:
-        """Update our marked comment in place, or create it; return its html_url."""
+        """Update our marked comment in place, or create it; return its html_url. Someone
+        else's comment that carries the marker is left as it is: a new one is posted."""
         body = with_marker(body, marker)
         existing = self.find_comment(repo, issue_number, marker)
         if existing is not None:
@@ -734,15 +898,15 @@ class GitHub:
     def find_issue(
         self, repo: str, marker: str, labels: list[str] | None = None
     ) -> dict[str, Any] | None:
-        """The first open issue (not PR) whose body contains `marker`."""
+        """Our first open issue (not PR) whose body contains `marker`; as `find_comment`."""
         params = {"state": "open"}
         if labels:
             params["labels"] = ",".join(labels)
-        for issue in self.paginate(f"{_repo_path(repo)}/issues", params):
-            if not isinstance(issue, dict) or "pull_request" in issue:
+        for issue in self.iter_items(f"{_repo_path(repo)}/issues", params):
+            if not _marked(issue, marker) or "pull_request" in issue:
                 continue
-            if marker in str(issue.get("body") or ""):
-                return issue
+            if self.wrote(issue):
+                return dict(issue)
         return None
 
     def upsert_issue(
@@ -860,11 +1024,14 @@ class GitHub:
     def upsert_pull(
         self, repo: str, head_owner: str, branch: str, base: str, title: str, body: str
     ) -> dict[str, Any]:
-        """Update the open PR from `head_owner:branch`, or open one."""
+        """Update the open PR from `head_owner:branch`, or open one. A PR someone else
+        opened from that branch is returned as it is: its title and text are theirs."""
         existing = self.find_pull(repo, head_owner, branch)
-        if existing is not None:
-            return self.update_pull(repo, int(existing["number"]), title, body)
-        return self.create_pull(repo, f"{head_owner}:{branch}", base, title, body)
+        if existing is None:
+            return self.create_pull(repo, f"{head_owner}:{branch}", base, title, body)
+        if not self.wrote(existing):
+            return existing
+        return self.update_pull(repo, int(existing["number"]), title, body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -935,6 +1102,10 @@ def client_error(resp: requests.Response, method: str, path: str) -> GitHubError
         method=method,
         path=path,
     )
+
+
+def _marked(item: Any, marker: str) -> bool:
+    return isinstance(item, dict) and marker in str(item.get("body") or "")
 
 
 def with_marker(body: str, marker: str) -> str:

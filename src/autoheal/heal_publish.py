@@ -56,9 +56,12 @@ def write_patch(env: Mapping[str, str], text: str) -> Path:
     return path
 
 
-def commit_patch(git: Git, base: str) -> str:
-    """Our commit as a mailbox patch: `git am` applies it with its message and author."""
-    return git.run("format-patch", "--stdout", "--binary", f"{base}..HEAD", "--").stdout
+def commit_patch(git: Git, base: str, *, binary: bool = True) -> str:
+    """Our commit as a mailbox patch: `git am` applies it with its message and author.
+    Without `binary`, binary files are named but their bytes left out (a refused 30 MB
+    artefact must not become a 40 MB patch, in memory and in the summary)."""
+    contents = "--binary" if binary else "--no-binary"
+    return git.run("format-patch", "--stdout", contents, f"{base}..HEAD", "--").stdout
 
 
 def push_fix(

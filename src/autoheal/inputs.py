@@ -163,10 +163,19 @@ INPUTS: tuple[Input, ...] = (
         "max-diff-lines",
         "int",
         "1000",
-        "Refuse to commit a fix that changes more lines.",
+        "Refuse to commit a fix that changes more lines. Every 100 bytes count as a line at "
+        "least: a binary file by its size, a long line by its length.",
         modes=HEAL,
         low=1,
         high=1_000_000,
+    ),
+    Input(
+        "allow-binary-changes",
+        "bool",
+        "false",
+        "Let a fix add, change or delete binary files (counted in `max-diff-lines` by size). "
+        "Off: such a fix is refused, as fixers that write binaries mostly write artefacts.",
+        modes=HEAL,
     ),
     Input(
         "max-heal-attempts",

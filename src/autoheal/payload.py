@@ -16,6 +16,8 @@ from autoheal.settings import SHA_RE, is_repository
 
 VERSION = 1
 KEY = "autoheal"
+#: `OWNER/NAME/RUN/ATTEMPT/SHA12` is under 150 characters; it is quoted in statuses and titles.
+DISPATCH_ID_MAX = 256
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,13 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
     if not isinstance(sha, str) or not SHA_RE.match(sha):
         _bad("sha", "a full 40-character lowercase commit SHA", sha)
     dispatch = data.get("dispatch_id")
-    if not isinstance(dispatch, str) or not dispatch.strip():
-        _bad("dispatch_id", "a non-empty string", dispatch)
+    if (
+        not isinstance(dispatch, str)
+        or not dispatch.strip()
+        or len(dispatch) > DISPATCH_ID_MAX
+        or not dispatch.isprintable()
+    ):
+        _bad("dispatch_id", f"one line of at most {DISPATCH_ID_MAX} characters", dispatch)
     confidence = data.get("confidence")
     if confidence is not None and (
         isinstance(confidence, bool)
@@ -88,6 +95,14 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
         or not 0 <= confidence <= 100
     ):
         _bad("confidence", "a whole number from 0 to 100, or absent", confidence)
+    run_ids = {}
+    for name in ("source_run_id", "source_run_attempt"):
+        value = data.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (str, int)) or len(str(value)) > 40
+        ):
+            _bad(name, "a run id or attempt (digits), or absent", value)
+        run_ids[name] = str(value or "")
     pr = data.get("pr")
     if pr is not None and (isinstance(pr, bool) or not isinstance(pr, int) or pr < 1):
         _bad("pr", "a pull request number, or null", pr)
@@ -113,8 +128,8 @@ def parse(client_payload: dict[str, Any]) -> HealPayload | None:
         sha=sha,
         ref=ref,
         repository=repository,
-        source_run_id=str(data.get("source_run_id") or ""),
-        source_run_attempt=str(data.get("source_run_attempt") or ""),
+        source_run_id=run_ids["source_run_id"],
+        source_run_attempt=run_ids["source_run_attempt"],
         pr=pr,
         confidence=confidence,
         checks=dict(checks),

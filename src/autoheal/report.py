@@ -53,6 +53,16 @@ class Report:
             if self.in_actions:
                 self._emit("add-mask", part, redact=False)
 
+    def mask_token(self, token: str) -> None:
+        """Mask a token in every form it can travel in (URL-encoded, git's basic auth
+        header, ...: `autoheal.tokens.secret_forms`), each as a secret of its own."""
+        if not token.strip():
+            return
+        from autoheal.tokens import secret_forms
+
+        for form in secret_forms(token):
+            self.mask(form)
+
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)

@@ -31,9 +31,11 @@ class BadValue(InputError):
     """A value that does not fit its input; `load` rewords it when it came from the file."""
 
     def __init__(self, spec: Input, value: str, expected: str, hint: str = "") -> None:
-        message = f"Input `{spec.name}` is {value!r}, which is not valid.{hint}"
+        # A value thousands of characters long is shown by its start: enough to find it.
+        shown = value if len(value) <= SHOWN_MAX else value[:SHOWN_MAX] + "…"
+        message = f"Input `{spec.name}` is {shown!r}, which is not valid.{hint}"
         super().__init__(message, fix=f"Write {expected} instead.")
-        self.value = value
+        self.value = shown
         self.hint = hint
 
 
@@ -53,6 +55,8 @@ REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 AUTHOR_RE = re.compile(r"^(?P<name>[^<>\r\n]+?)\s*<(?P<email>[^<>\s]+)>$")
 RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also takes "²"
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
+SHOWN_MAX = 200  # characters of a bad value quoted in its error
+CONFIG_MAX_BYTES = 1024 * 1024  # a config file is a few hundred bytes; this is far beyond
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
 
@@ -81,6 +85,7 @@ class Settings:
     check_timeout: int
     commit_author: str
     max_diff_lines: int
+    allow_binary_changes: bool
     max_heal_attempts: int
     push_retries: int
     rerun_failed: bool
@@ -414,13 +419,28 @@ def _read_config(
     from pathlib import Path
 
     path = Path(workdir) / config_rel
-    import yaml  # only when there is a file: keeps start-up light
+    if os.path.getsize(path) > CONFIG_MAX_BYTES:
+        raise InputError(
+            f"Config file {path} is larger than {CONFIG_MAX_BYTES // (1024 * 1024)} MB.",
+            fix="Keep only CI Autoheal's settings in it (a few lines).",
+        )
+    from autoheal.safe_load import LoadError, loads_yaml  # only when there is a file
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        doc = loads_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
         raise InputError(
             f"Config file {path} is not valid YAML: {exc}.",
+            fix="Save the file as UTF-8 text.",
+        ) from exc
+    except LoadError as exc:
+        if not exc.syntax:
+            raise InputError(
+                f"Config file {path} cannot be used: {exc.why}.",
+                fix="Write each value out plainly (no `&anchor`/`*alias`, no deep nesting).",
+            ) from exc
+        raise InputError(
+            f"Config file {path} is not valid YAML: {exc.why}.",
             fix="Fix the syntax; `python3 -c 'import yaml,sys; "
             "yaml.safe_load(open(sys.argv[1]))' FILE` shows where.",
         ) from exc
@@ -542,6 +562,17 @@ def _text(spec: Input, value: str) -> Any:
             fix="Store the token alone in the secret (one line, no quotes or spaces) and pass "
             "it as `token: ${{ secrets.NAME }}`.",
         )
+    if spec.name == "token" and not value.isascii():
+        # Never echo it. It goes in an HTTP header, where only ASCII is sent as written.
+        raise InputError(
+            "Input `token` contains a character that is not ASCII: it is not a token.",
+            fix="Copy the token again from where it was created (GitHub's tokens are letters, "
+            "digits and `_`), store it alone in the secret and pass it as "
+            "`token: ${{ secrets.NAME }}`.",
+        )
+    if spec.name in ("event-type", "label") and not value.isprintable():
+        # Names GitHub matches exactly (`types:` filters, labels): a line break is a mistake.
+        _bad(spec, value, "one line of printable characters (no line break or tab)")
     if spec.name == "confidence":
         return (
             None
@@ -566,18 +597,20 @@ def _text(spec: Input, value: str) -> Any:
 
 
 def _int(spec: Input, value: str) -> int:
-    if not INT_RE.match(value) or not spec.low <= int(value) <= spec.high:
+    # Digits counted first: int() of thousands of digits raises (or takes time) on its own.
+    too_long = len(value.lstrip("+-")) > len(str(spec.high)) + 2
+    if too_long or not INT_RE.match(value) or not spec.low <= int(value) <= spec.high:
         _bad(spec, value, _expected(spec))
     return int(value)
 
 
 def _json_object(spec: Input, value: str) -> dict[str, Any]:
-    import json
+    from autoheal.safe_load import LoadError, loads_json
 
     try:
-        parsed = json.loads(value or "{}")
-    except json.JSONDecodeError as exc:
-        _bad(spec, value[:40], f'a JSON object, e.g. \'{{"env": "prod"}}\' ({exc.msg})')
+        parsed = loads_json(value or "{}")
+    except LoadError as exc:
+        _bad(spec, value[:40], f'a JSON object, e.g. \'{{"env": "prod"}}\' ({exc.why})')
     if not isinstance(parsed, dict):
         _bad(spec, value[:40], _expected(spec))
     return parsed

@@ -47,6 +47,7 @@ class Evaluation:
     plan: Plan
     retries: int = 1
     pr: int | None = None  # a pull request's commit: never rolled back
+    withheld: bool = False  # no rollback: an earlier decision could not be read (fail closed)
 
     @property
     def word(self) -> str:
@@ -55,8 +56,8 @@ class Evaluation:
     @property
     def rollback(self) -> bool:
         """The decision: a critical failure, on a commit that is not a pull request's (its
-        branch is its author's to fix)."""
-        return self.effectiveness.rollback_required and self.pr is None
+        branch is its author's to fix), unless withheld."""
+        return self.effectiveness.rollback_required and self.pr is None and not self.withheld
 
 
 @dataclass(frozen=True)

@@ -61,13 +61,19 @@ def github_client(settings: Settings, ctx: Context) -> GitHub | None:
 
 def repository(settings: Settings, ctx: Context) -> Git:
     """The working directory's repository; fetches and pushes authenticate with the token
-    (through the environment, never argv) on the server the run belongs to."""
+    (through the environment, never argv), only with the https remote of this repository on
+    the server the run belongs to."""
     from urllib.parse import urlsplit
 
     from autoheal.git import Git
 
     host = urlsplit(ctx.server_url).netloc or "github.com"
-    git = Git(settings.working_directory, token=settings.token or None, host=host)
+    git = Git(
+        settings.working_directory,
+        token=settings.token or None,
+        host=host,
+        repository=ctx.repository,
+    )
     if not git.is_work_tree():  # before anything runs there: a bad input, not a git failure
         raise InputError(
             f"Input `working-directory` is {str(settings.working_directory)!r}, which is not a "

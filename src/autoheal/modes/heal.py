@@ -31,6 +31,7 @@ from autoheal.heal_guards import (
     refuse_dirty,
     resolve_target,
 )
+from autoheal.heal_limits import refusal
 from autoheal.heal_next import next_step, to_validate
 from autoheal.heal_publish import commit_message, commit_patch, push_fix, write_patch
 from autoheal.heal_rerun import Rerun, request_rerun, rerun_target
@@ -54,7 +55,6 @@ PATCH = "PATCH"
 NOT_FIXED = "NOT FIXED"
 SKIPPED = "SKIPPED"
 
-WORKFLOWS_DIR = ".github/workflows/"
 #: Lines of a still-failing check's output quoted in the summary (the log has it all).
 OUTPUT_TAIL_LINES = 40
 
@@ -170,9 +170,11 @@ def _heal(settings: Settings, ctx: Context, report: Report, git: Git, target: Ta
         author_email=settings.author_email,
     )
     outcome.diff_stat = _diff_stat(git, start)
-    refusal = _refusal(git, settings, start)
-    if refusal:
-        return _not_pushed(git, report, outcome, start, NOT_FIXED, refusal)
+    refused = refusal(git, settings, start)
+    if refused:
+        return _not_pushed(
+            git, report, outcome, start, NOT_FIXED, refused.why, binary=not refused.binary
+        )
     return _check_and_publish(settings, ctx, report, git, target, outcome, start)
 
 
@@ -240,31 +242,22 @@ def _unpushed_fix(
 
 
 def _not_pushed(
-    git: Git, report: Report, outcome: Outcome, start: str, status: str, why: str
+    git: Git,
+    report: Report,
+    outcome: Outcome,
+    start: str,
+    status: str,
+    why: str,
+    *,
+    binary: bool = True,
 ) -> Outcome:
-    """Keep the fix as a patch file, and leave the tree and branch as they were."""
-    outcome.patch = commit_patch(git, start)
+    """Keep the fix as a patch file (binary files' bytes only with `binary`), and leave the
+    tree and branch as they were."""
+    outcome.patch = commit_patch(git, start, binary=binary)
     outcome.patch_path = str(write_patch(report.env, report.redact(outcome.patch)))
     _restore(git, report, start, "")
     outcome.status, outcome.headline = status, why  # NOT FIXED: the run's error says why
     return outcome
-
-
-def _refusal(git: Git, settings: Settings, start: str) -> str:
-    """Why a fix must not be pushed whatever the checks say, or ''."""
-    workflows = [p for p in git.changed_paths(start) if p.startswith(WORKFLOWS_DIR)]
-    if workflows:
-        return (
-            f"The fix changes workflow files ({', '.join(workflows)}): a GITHUB_TOKEN can never "
-            "push those (it lacks the `workflows` permission). Apply the patch by hand."
-        )
-    lines = git.diff_lines_count(start)
-    if lines > settings.max_diff_lines:
-        return (
-            f"The fix changes {lines} lines, more than `max-diff-lines` ({settings.max_diff_lines})"
-            ": too much to push without a review. Apply the patch by hand or raise the limit."
-        )
-    return ""
 
 
 def _recheck(report: Report, git: Git, outcome: Outcome, branch: str) -> Callable[[str], None]:

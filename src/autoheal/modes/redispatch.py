@@ -93,7 +93,9 @@ class FoundRun:
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
     refuse_fork(ctx)
-    targets = _targets(settings, ctx)
+    targets, repeated = _targets(settings, ctx)
+    if repeated:
+        report.notice(_repeated_note(repeated))
     ours = _heal_payload(settings, ctx)
     client_payload = payload.build(ours, settings.client_payload)
     # GitHub's limits, checked now so that a refusal sends nothing (and shows in dry runs).
@@ -131,7 +133,7 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
             )
             problems += wait_problems
 
-    _summary(report, settings, ours, body, outcomes, found, problems)
+    _summary(report, settings, ours, body, outcomes, found, problems, repeated)
     if len(sent) < len(outcomes):
         report.output("status", FAILED)
         return 1
@@ -172,18 +174,36 @@ def refuse_fork(ctx: Context) -> None:
     )
 
 
-def _targets(settings: Settings, ctx: Context) -> list[str]:
-    """Every target. Settings checked each name before any request (with the client's rule),
-    so a bad name found later cannot leave the others sent."""
-    if settings.repository:
-        return list(settings.repository)
-    if not ctx.repository:
-        raise InputError(
-            "No repository to dispatch to: GITHUB_REPOSITORY is not set and the "
-            "`repository` input is empty.",
-            fix="Set `repository: owner/name` (or, locally, GITHUB_REPOSITORY).",
-        )
-    return [ctx.repository]
+def _targets(settings: Settings, ctx: Context) -> tuple[list[str], list[str]]:
+    """Every target once, and the names left out as repeats. Settings checked each name
+    before any request (with the client's rule), so a bad name found later cannot leave the
+    others sent. GitHub compares owner/name without case: `o/r` and `O/R` are one repository,
+    and a second dispatch to it would start a second validation run."""
+    if not settings.repository:
+        if not ctx.repository:
+            raise InputError(
+                "No repository to dispatch to: GITHUB_REPOSITORY is not set and the "
+                "`repository` input is empty.",
+                fix="Set `repository: owner/name` (or, locally, GITHUB_REPOSITORY).",
+            )
+        return [ctx.repository], []
+    targets: list[str] = []
+    repeated: list[str] = []
+    seen: set[str] = set()
+    for repo in settings.repository:
+        if repo.lower() in seen:
+            repeated.append(repo)
+        else:
+            seen.add(repo.lower())
+            targets.append(repo)
+    return targets, repeated
+
+
+def _repeated_note(repeated: list[str]) -> str:
+    return (
+        f"Input `repository` has targets named more than once: {', '.join(repeated)} "
+        "(owner/name without case). Each repository is dispatched once."
+    )
 
 
 def _sha(settings: Settings, ctx: Context) -> tuple[str, str]:
@@ -539,13 +559,25 @@ def _wait_for_runs(
 def _wait_for_run(
     client: GitHub, repo: str, dispatch_id: str, since: str, deadline: float
 ) -> FoundRun:
+    """Poll until our run completes or `deadline` (on `clock`) passes. The deadline covers
+    the requests too: each one gets only the time that is left, so a slow API cannot stretch
+    the wait past `wait-timeout`."""
     match: dict[str, Any] | None = None
     while True:
-        if match is None:
-            runs = client.list_runs(repo, event="repository_dispatch", created_since=since)
-            match = _find_run(runs, dispatch_id)
-        else:
-            match = client.get_run(repo, int(match["id"]))
+        left = deadline - clock()
+        if left <= 0:
+            break
+        try:
+            with client.time_limit(left):
+                if match is None:
+                    runs = client.list_runs(repo, event="repository_dispatch", created_since=since)
+                    match = _find_run(runs, dispatch_id)
+                else:
+                    match = client.get_run(repo, int(match["id"]))
+        except NetworkError:
+            if clock() < deadline:
+                raise  # not the deadline: the API is unreachable
+            break  # out of time: report what was seen so far
         if match is not None and match.get("status") == "completed":
             break
         if clock() + POLL_INTERVAL > deadline:
@@ -588,6 +620,7 @@ def _summary(
     outcomes: list[Outcome],
     found: list[FoundRun],
     problems: list[str],
+    repeated: list[str],
 ) -> None:
     rows = [_row(o.repo, settings.event_type, ours, _result(o)) for o in outcomes]
     failed = [o for o in outcomes if not o.ok]
@@ -599,6 +632,8 @@ def _summary(
             f"workflows listening to `{settings.event_type}` on its default branch."
         )
     parts = ["### CI Autoheal: redispatch", _table(rows), headline]
+    if repeated:
+        parts.append(_repeated_note(repeated))  # names checked against owner/name: inert
     for outcome in failed:
         text = f"#### {outcome.repo}: failed\n\n{outcome.message}\n\n**What to do:** {outcome.fix}"
         if outcome.block:

@@ -14,7 +14,7 @@ uncommitted changes: 1) exits non-zero.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from autoheal import markers, payload, scoring
@@ -85,16 +85,21 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
             f"comment. {how}."
         )
     try:
-        decision = find_decision(client, target, settings, report)
+        decision, unreadable = find_decision(client, target, settings)
         if decision is not None:
             return report_duplicate(decision, target, report)
         ev = evaluate(settings, git, target, report)
+        notes: list[str] = []
+        if unreadable:
+            ev, note = fail_closed(ev, target, unreadable)
+            report.warning(note, title="No rollback requested")
+            notes.append(note)
         write_outputs(ev, report)
         published: list[str] = []
         try:
             published = publish(client, settings, ctx, target, ev, report)
         finally:  # the evaluation is reported even when posting it failed the step
-            write_summary(ev, target, published, report)
+            write_summary(ev, target, notes + published, report)
     finally:
         if client is not None:
             client.close()
@@ -167,29 +172,47 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
 
 
 def find_decision(
-    client: GitHub | None, target: Target, settings: Settings, report: Report
-) -> Decision | None:
-    """The decision an earlier delivery of the same dispatch recorded on the sha, if any."""
+    client: GitHub | None, target: Target, settings: Settings
+) -> tuple[Decision | None, str]:
+    """The decision an earlier delivery of the same dispatch recorded on the sha, if any;
+    and, when the statuses could not be read, why (else ""). Only a status our own token
+    posted counts: anyone with `statuses: write` can post one named like ours."""
     if target.dispatch_id is None:
-        return None
+        return None, ""
     if client is None or not target.repository:
-        return None  # `run` says once what having no token skips
+        return None, ""  # `run` says once what having no token skips
     from autoheal.github import GitHubError
 
     try:
-        statuses = client.list_statuses(target.repository, target.sha)
+        for status in client.list_statuses(target.repository, target.sha):
+            if status.get("context") != markers.STATUS_CONTEXT:
+                continue
+            if status.get("state") not in ("success", "failure"):
+                continue  # a decision is only ever recorded as success or failure
+            decision = parse_decision(str(status.get("description") or ""), target.dispatch_id)
+            if decision is not None and client.wrote(status, "creator"):
+                return decision, ""
     except GitHubError as exc:
-        _optional_failed(settings, report, f"Cannot read the commit statuses of {target.sha}", exc)
-        return None
-    for status in statuses:
-        if status.get("context") != markers.STATUS_CONTEXT:
-            continue
-        if status.get("state") not in ("success", "failure"):
-            continue  # a decision is only ever recorded as success or failure
-        decision = parse_decision(str(status.get("description") or ""), target.dispatch_id)
-        if decision is not None:
-            return decision
-    return None
+        what = f"Cannot read the commit statuses of {target.sha}"
+        if settings.fail_on_error:
+            raise AutohealError(f"{what}: {exc.message}", fix=exc.fix) from exc
+        return None, f"{what} ({exc.message})"
+    return None, ""
+
+
+def fail_closed(ev: Evaluation, target: Target, unreadable: str) -> tuple[Evaluation, str]:
+    """No readable record of an earlier decision: this may be a second delivery of a
+    dispatch that already asked for a rollback. Asking again could revert twice, so the
+    evaluation stands but no rollback is requested."""
+    asked = "it would have asked for a rollback" if ev.rollback else "it asks for no rollback"
+    note = (
+        f"{unreadable}. Without them no earlier decision on dispatch "
+        f"{code_cell(target.dispatch_id or '')} can be seen, so no rollback is requested "
+        f"(this evaluation alone: {asked}). Give the token `statuses: write` (it includes "
+        "read), or re-run once GitHub answers; to evaluate the commit anyway, run validate "
+        "with the `sha` input."
+    )
+    return replace(ev, withheld=True), note
 
 
 def report_duplicate(decision: Decision, target: Target, report: Report) -> int:
