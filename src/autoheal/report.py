@@ -46,7 +46,7 @@ class Report:
                 continue
             self._secrets.append(part)
             if self.in_actions:
-                self._emit("add-mask", part, redact=False)
+                self._emit("add-mask", part, verbatim=True)
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -67,20 +67,21 @@ class Report:
 
     # --- log lines and annotations -------------------------------------------------------
     def info(self, message: str) -> None:
-        """A log line. Messages quote names from the project (checks, commits); a line of
-        theirs that reads as a workflow command is printed where the runner ignores it."""
+        """A log line. Messages quote names from the project (checks, files, branches, commit
+        subjects); a message that reads as a workflow command in either form is printed where
+        the runner obeys none, unchanged (so the runner still masks the secrets it knows)."""
         text = self.redact(message)
-        if self.in_actions and any(line.lstrip().startswith("::") for line in text.splitlines()):
+        if self.in_actions and inert(text) != text:
             self._print_inert(text)
         else:
-            print(text, file=self.out, flush=True)
+            print(inert(text), file=self.out, flush=True)
 
     def debug(self, message: str) -> None:
         if self.debug_on:
             if self.in_actions:
                 self._emit("debug", message)
             else:
-                print("debug: " + self.redact(message), file=self.err, flush=True)
+                print(inert("debug: " + self.redact(message)), file=self.err, flush=True)
 
     def notice(self, message: str, title: str = "") -> None:
         self._annotate("notice", message, title)
@@ -96,17 +97,19 @@ class Report:
             self._emit(level, message, title=title)
         else:
             prefix = f"{level}: " + (f"{title}: " if title else "")
-            print(self.redact(prefix + message), file=self.err, flush=True)
+            print(inert(self.redact(prefix + message)), file=self.err, flush=True)
 
-    def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
-        """A workflow command (`::error title=...::message`), escaped by actions-toolkit.
+    def _emit(self, command: str, message: str, *, title: str = "", verbatim: bool = False) -> None:
+        """A workflow command (`::error title=...::message`), escaped by actions-toolkit: the
+        message and title stay on its one line, and `##[` in them is broken. `verbatim` (for
+        `add-mask`) sends the value exactly as it is, or the runner would mask another string.
 
         Imported here, not at the top: a run that reports nothing never pays for it.
         """
         from actions_toolkit.command import issue_command
 
-        text = self.redact(message) if redact else message
-        props = {"title": self.redact(title)} if title else {}
+        text = message if verbatim else _break_old_form(self.redact(message))
+        props = {"title": _break_old_form(self.redact(title))} if title else {}
         # The toolkit writes to sys.stdout; point it at our stream (tests capture it).
         saved, sys.stdout = sys.stdout, self.out
         try:
@@ -116,18 +119,22 @@ class Report:
         self.out.flush()
 
     def tool_output(self, title: str, text: str) -> None:
-        """Echo a tool's output so that `::command::` lines inside it are not obeyed."""
+        """Echo a tool's output so that no workflow command inside it is obeyed: between
+        `::stop-commands::` and its end marker the runner obeys neither form, so the output is
+        shown unchanged (and the runner still masks the secrets it knows in it)."""
         text = self.redact(text)
         if not self.in_actions:
-            print(f"--- {title}\n{text.rstrip()}\n--- end of {title}", file=self.out, flush=True)
+            block = f"--- {title}\n{text.rstrip()}\n--- end of {title}"
+            print(inert(block), file=self.out, flush=True)
             return
-        print(f"::group::{_escape_data(title)}", file=self.out)
+        print(f"::group::{_escape_data(_break_old_form(self.redact(title)))}", file=self.out)
         self._print_inert(text.rstrip())
         print("::endgroup::", file=self.out, flush=True)
 
     def _print_inert(self, text: str) -> None:
         """Print text between `::stop-commands::` and its end marker, a random token that the
-        text cannot know in advance, so that no `::command::` line inside it is obeyed."""
+        text cannot know in advance. The runner checks for the stop after parsing a line in
+        either form (`::cmd::` or `##[cmd]`), so no command of either form inside is obeyed."""
         token = _random_hex()
         print(f"::stop-commands::{token}", file=self.out)
         print(text, file=self.out)
@@ -151,13 +158,33 @@ class Report:
 
     def _print_local(self, summary: str) -> None:
         if summary:
-            print("\n" + summary, file=self.out)
+            print(inert("\n" + summary), file=self.out)
         if self.outputs:
             print("Outputs:", file=self.out)
             width = max(len(k) for k in self.outputs)
             for key, value in self.outputs.items():
-                print(f"  {key.ljust(width)}  {value}", file=self.out)
+                print(inert(f"  {key.ljust(width)}  {value}"), file=self.out)
         self.out.flush()
+
+
+#: ZERO WIDTH SPACE: invisible, and no whitespace to the runner (.NET's TrimStart keeps it).
+ZWSP = "\u200b"
+# `::` that starts a line: after the start of the text, or a CR or LF, and any whitespace.
+_NEW_FORM = re.compile(r"(^|[\r\n])(\s*)::")
+
+
+def inert(text: str) -> str:
+    """Text the runner reads as no workflow command, for a line printed as it is.
+
+    The runner cuts its input into lines at CR and LF, and obeys a line that starts with `::`
+    after whitespace (`::cmd::`), or else that holds `##[` anywhere (the old `##[cmd]` form).
+    A ZWSP goes before such a `::` and inside every `##[`: the text reads the same.
+    """
+    return _NEW_FORM.sub(lambda m: f"{m[1]}{m[2]}{ZWSP}::", _break_old_form(text))
+
+
+def _break_old_form(text: str) -> str:
+    return text.replace("##[", f"##{ZWSP}[")
 
 
 def format_output(name: str, value: str) -> str:
