@@ -639,6 +639,56 @@ def test_rollback_via_pull_request(world: World, capsys: pytest.CaptureFixture[s
     assert world.repos.remote_sha() == bad
 
 
+def test_a_colleagues_commit_on_the_revert_branch_is_kept(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A re-run must not drop what a reviewer pushed to the revert pull request's branch: the
+    revert goes to the next name instead."""
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    branch = f"autoheal/revert-{bad[:12]}"
+    world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps)
+        rsps.get(API + "/pulls", json=[])
+        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        first = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+        assert world.repos.remote_sha(branch) == first.outputs["revert-sha"], first.err
+        colleague = world.repos.clone("colleague", branch=branch)
+        theirs = world.repos.commit("app.txt", "fixed\n", "fix forward instead", repo=colleague)
+        world.repos.push(branch, repo=colleague)
+        second = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+        heads = [json.loads(c.request.body or b"{}")["head"] for c in rsps.calls
+                 if c.request.method == "POST" and c.request.url == API + "/pulls"]  # fmt: skip
+    assert second.outputs["status"] == "ROLLBACK EXECUTED", second.err
+    assert world.repos.remote_sha(branch) == theirs
+    assert world.repos.remote_sha(f"{branch}-2") == second.outputs["revert-sha"]
+    assert heads == [f"octo-org:{branch}", f"octo-org:{branch}-2"]
+    assert world.repos.remote_sha() == bad  # main untouched
+
+
+def test_a_local_commit_in_the_checkout_is_never_pushed(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The revert is made on the branch's tip fetched from the remote, not on the checkout's
+    HEAD: a commit an earlier step made there (or a fork's, under the branch's name) stays."""
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    clone = world.checkout(False)
+    local = world.repos.commit("local.txt", "x\n", "written by an earlier step", repo=clone)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    tip = world.repos.remote_sha()
+    assert tip == result.outputs["revert-sha"]
+    assert git(world.repos.remote, "rev-parse", f"{tip}^").strip() == bad
+    assert world.repos.remote_file("main", "local.txt") is None
+    assert subprocess.run(["git", "cat-file", "-e", local], cwd=world.repos.remote,
+                          capture_output=True, check=False).returncode != 0  # fmt: skip
+
+
 # --------------------------------------------------------------------------- heal commits
 
 

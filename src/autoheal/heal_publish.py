@@ -14,6 +14,7 @@ from autoheal.errors import AutohealError
 from autoheal.git import Git, PushRejected
 from autoheal.markers import HEAL_TRAILER
 from autoheal.modes.common import github_client
+from autoheal.own_branch import push_own_branch
 from autoheal.report import Report
 from autoheal.settings import Settings
 
@@ -88,8 +89,10 @@ def push_fix(
 
 
 def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch: str) -> Published:
-    fallback = FALLBACK_PREFIX + branch
-    sha = git.push_branch("HEAD", fallback, force_with_lease=True)
+    pushed = push_own_branch(git, FALLBACK_PREFIX + branch, git.head_sha(), trailer=HEAL_TRAILER)
+    fallback, sha = pushed.branch, pushed.sha
+    if pushed.note():
+        report.warning(pushed.note(), title="Pull request branch in use")
     where = f"`{branch}` is protected: pushed `{sha[:12]}` to `{fallback}`"
     client = github_client(settings, ctx)
     if client is None:

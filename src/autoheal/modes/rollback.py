@@ -31,6 +31,7 @@ from autoheal.modes.common import (
     repository,
     results_table,
 )
+from autoheal.own_branch import push_own_branch
 from autoheal.payload import parse as parse_payload
 from autoheal.report import Report, code_block, code_span, table_cell
 from autoheal.scoring import ROLLBACK_EXECUTED
@@ -652,8 +653,12 @@ class Rollback:
 
     def via_pull_request(self, tree: Git, source: Source, targets: list[Target], why: str) -> int:
         name = f"autoheal/revert-{next(t for t in targets if not t.companion).sha[:12]}"
-        tree.push_branch("HEAD", name, force_with_lease=True)
+        pushed = push_own_branch(tree, name, tree.head_sha(), trailer=markers.REVERT_TRAILER)
+        name = pushed.branch
         self.summary.facts.append(f"Revert pushed to `{name}` ({why})")
+        if pushed.note():
+            self.report.warning(pushed.note(), title="Pull request branch in use")
+            self.summary.facts.append(pushed.note())
         gh = github_client(self.settings, self.ctx)
         if gh is None or not self.ctx.repository:
             raise Stop(
