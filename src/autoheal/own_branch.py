@@ -73,8 +73,6 @@ def _push(git: Git, branch: str, sha: str, trailer: str, committer: tuple[str, s
                 git.ensure_commit(tip, with_parents=False)
             except CommitMissing:
                 continue  # deleted or moved since ls-remote: look again
-            if git.is_ancestor(sha, tip):
-                return ""  # the branch already holds this commit
             if not git.is_ancestor(tip, sha):
                 why = _not_ours(git, tip, sha, trailer, committer)
                 if why:
