@@ -140,10 +140,10 @@ def test_flushed_summary_stays_under_one_mib_and_renders(tmp_path: Path) -> None
 
 def test_table_cells_keep_the_row_intact() -> None:
     command = "grep -E 'a\\.b|c' `x`\nnext"
-    # Plain text: a backslash is doubled, as Markdown would otherwise read it as an escape.
-    assert table_cell(command) == "grep -E 'a\\\\.b\\|c' 'x' next"
+    # Plain text: what Markdown acts on is written as entities; the reader sees the text.
+    assert table_cell(command) == "grep -E 'a&#92;.b&#124;c' &#96;x&#96; next"
     # A code span shows backslashes as they are: only the pipe is escaped, for the table.
-    assert code_cell(command) == "`grep -E 'a\\.b\\|c' 'x' next`"
+    assert code_cell(command) == "``grep -E 'a\\.b\\|c' `x` next``"
     for cell in (table_cell(command), code_cell(command)):
         assert "\n" not in cell and cell.replace("\\|", "").count("|") == 0
 
@@ -152,7 +152,9 @@ def test_table_cells_open_no_html() -> None:
     # A check name or commit subject inside a <summary> or a cell must not close or open
     # elements: an unclosed <details> would fold the rest of the summary away.
     name = "lint </summary></details><details><img src=x>"
-    assert table_cell(name) == "lint &lt;/summary>&lt;/details>&lt;details>&lt;img src=x>"
+    assert table_cell(name) == (
+        "lint &lt;/summary&gt;&lt;/details&gt;&lt;details&gt;&lt;img src=x&gt;"
+    )
 
 
 # Text from the project or the event, as the runner reads it: the old form `##[cmd]` anywhere

@@ -20,9 +20,11 @@ import responses
 from autoheal.git import Git
 from tests.actions import TOKEN, ActionsEnv, Run
 from tests.gitfixtures import Repos, assert_remote_keeps, git, install_reject_hook, make_repo
+from tests.markdown_check import assert_inert, code_spans, comments, shown
 
 ZERO = "0" * 40
 API = "https://api.github.com/repos/octo-org/octo-repo"
+RUN_URL = "https://github.com/octo-org/octo-repo/actions/runs/1234"
 # The sample project's test: fails when any *.txt file has a line starting with "bug".
 CHECK = """\
 import os, pathlib, sys
@@ -687,6 +689,40 @@ def test_a_local_commit_in_the_checkout_is_never_pushed(
     assert world.repos.remote_file("main", "local.txt") is None
     assert subprocess.run(["git", "cat-file", "-e", local], cwd=world.repos.remote,
                           capture_output=True, check=False).returncode != 0  # fmt: skip
+
+
+def test_a_hostile_branch_and_subject_stay_inert_in_issue_pull_request_and_summary(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A branch named to close the issue's hidden marker and mention someone, and a commit
+    subject full of Markdown: the issue, the revert pull request and the summary show them as
+    text, and the marker still finds the issue."""
+    branch = "a-->@someone<!--x"
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "break @someone #1 <b>`x` [y](javascript:1)")
+    world.repos.push(branch)
+    world.checkout(False)
+    world.actions.env["GITHUB_REF"] = f"refs/heads/{branch}"
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _api(rsps, login="someone\n@other")  # not a login: named as code, not mentioned
+        rsps.get(API + "/pulls", json=[])
+        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        result = world.run(
+            capsys, before=before, after=bad, rollback_via="pull-request", open_issue="true"
+        )
+        sent = {c.request.url.rsplit("/", 1)[1]: json.loads(c.request.body or b"{}")
+                for c in rsps.calls if c.request.method == "POST"}  # fmt: skip
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    assert set(sent) == {"issues", "pulls"}, (sent, result.out)
+    issue, pull = sent["issues"], sent["pulls"]
+    links = ("https://github.com/p/9", "https://github.com/i/7", RUN_URL)
+    for markdown in (issue["body"], issue["title"], pull["body"], pull["title"], result.summary):
+        assert_inert(markdown, links=links)
+    assert comments(issue["body"]) == [" autoheal:rollback:a--%3E%40someone%3C%21--x "]
+    assert branch in code_spans(issue["body"].splitlines()[0])
+    assert "break @someone #1 <b>`x` [y](javascript:1)" in code_spans(pull["body"])
+    assert branch in shown(issue["title"])
 
 
 # --------------------------------------------------------------------------- heal commits

@@ -62,8 +62,8 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
         return Target(
             pr.head_ref or None,
             False,
-            f"the pull request comes from the fork {pr.head_repo or '(deleted)'}, which this "
-            "token cannot push to",
+            f"the pull request comes from the fork {code_span(pr.head_repo or '(deleted)')}, "
+            "which this token cannot push to",
         )
     branch = ctx.branch or git.current_branch()
     if settings.local:
@@ -128,7 +128,8 @@ def loop_guard(git: Git, settings: Settings, ctx: Context, branch: str | None) -
     count = count_heal_commits(git, base or ctx.default_branch, branch)
     if count >= settings.max_heal_attempts:
         return (
-            f"`{branch or 'HEAD'}` already has {count} heal commit(s) in its recent history and "
+            f"{code_span(branch or 'HEAD')} already has {count} heal commit(s) in its recent "
+            "history and "
             f"`max-heal-attempts` is {settings.max_heal_attempts}: the fixes are not sticking, "
             "so a person should look."
         )

@@ -195,6 +195,11 @@ def format_output(name: str, value: str) -> str:
             return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
+# Markdown. Every value from the project or the event (branch, path, check name, commit subject,
+# dispatch id, tool output, an API's message) goes through one of these before it is written
+# to a summary, a pull request or issue (body or title), a comment or a commit status.
+
+
 def code_block(text: str, lang: str = "") -> str:
     """A fenced block that the text cannot close: the fence is longer than any backtick run."""
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
@@ -202,24 +207,112 @@ def code_block(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
 
 
-def table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (or an HTML <summary>): it cannot end the row
-    or the cell, nor open HTML such as a <details> that would swallow the rest."""
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
-    return text.replace("<", "&lt;")
-
-
 def code_span(text: str) -> str:
-    """Text as inline code, on one line. Text the project or a contributor wrote (a commit
-    subject, an author's name, a path) is inert there: no @mention, #reference, closing
-    keyword (`Fixes #12` in a pull request body closes the issue on merge) or HTML."""
-    return "`" + text.replace("\n", " ").replace("`", "'") + "`"
+    """Text as inline code, on one line, shown exactly as it is: the fence is one backtick
+    longer than the longest run inside (CommonMark), with a space inside each end when the
+    text starts or ends with a backtick or a space. Code mentions no one, references or
+    closes no issue (`Fixes #12`) and holds no HTML or link."""
+    text = _one_line(text) or " "
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    ends = text[0] + text[-1]
+    if text.strip(" ") and ("`" in ends or ends == "  "):
+        text = f" {text} "  # the renderer strips one space from each end
+    return f"{fence}{text}{fence}"
 
 
 def code_cell(text: str) -> str:
-    """Text as a code span inside a Markdown table cell. Backslashes stay single (a code span
-    shows them as they are); a pipe still needs its backslash, or it would end the cell."""
-    return code_span(text.replace("|", "\\|"))
+    """A code span inside a table cell. GFM splits a row at every pipe a backslash does not
+    escape, even in code, and drops that backslash when it renders: so each pipe gets one (and
+    a backslash of the text's own before a pipe gets a ZWSP after it, or it would escape ours)."""
+    return code_span(text.replace("\\|", f"\\{ZWSP}|").replace("|", "\\|"))
+
+
+_PLAIN = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "`": "&#96;", "|": "&#124;",
+     "[": "&#91;", "]": "&#93;", "\r": " ", "\n": " "}
+)  # fmt: skip
+
+
+def table_cell(text: str) -> str:
+    """Plain text on one line, inert anywhere: a table cell, a list item, a heading, or inside
+    HTML such as a <summary>. The characters Markdown or HTML act on are written as entities
+    (they cannot end the cell, open a code span, a link, a tag or an entity), and mentions and
+    issue references get a ZWSP after their `@` or `#`, which the renderer shows as nothing."""
+    return _no_references(text).translate(_PLAIN)
+
+
+def markdown_text(text: str) -> str:
+    """Text that mixes our Markdown (names quoted as code) with values and answers we do not
+    control (an error message, GitHub's answer), made inert and left reading the same.
+
+    Every line starts with a ZWSP, so no line can start a block (a heading, a list, a table,
+    a code fence, HTML): the text is paragraphs of plain lines, and its code spans pair up as
+    CommonMark pairs them. Outside code a ZWSP then breaks mentions, issue references, tags,
+    comments, autolinks, entities and links; code stays exactly as written, so a command or
+    an example in it can be copied.
+    """
+    lines = re.sub(r"\r\n|\r", "\n", text).split("\n")
+    return _inert_outside_code("\n".join(ZWSP + ln if ln.strip() else ln for ln in lines))
+
+
+def title_text(text: str) -> str:
+    """A title (of a pull request or issue), or a line of a commit message, on one line with
+    the breaks of `markdown_text` outside its code spans: GitHub reads references there too
+    (and closing keywords in commit messages), and shows code in titles."""
+    return _inert_outside_code(_one_line(text))
+
+
+def _inert_outside_code(text: str) -> str:
+    return "".join(part if code else _inert_markup(part) for code, part in _code_spans(text))
+
+
+def _inert_markup(text: str) -> str:
+    text = _no_references(text)
+    text = re.sub(r"(?<=[<&])(?=[A-Za-z/!?#])", ZWSP, text)  # <tag <!-- <https: &#64; &lt;
+    return re.sub(r"(?<=\])(?=[(\[:])", ZWSP, text)  # [x](url) [x][ref] [ref]: url
+
+
+def _code_spans(text: str) -> list[tuple[bool, str]]:
+    """`text` cut into (is code, part), as CommonMark reads code spans in paragraphs: a run of
+    N backticks that no backslash escapes opens a span, which the next run of exactly N
+    backticks in the same paragraph closes; a run without one is text."""
+    parts: list[tuple[bool, str]] = []
+    plain, i = "", 0
+    while i < len(text):
+        if text.startswith("\\", i):
+            plain, i = plain + text[i : i + 2], i + 2
+            continue
+        if text[i] != "`":
+            plain, i = plain + text[i], i + 1
+            continue
+        run = len(text[i:]) - len(text[i:].lstrip("`"))
+        end = re.search(r"\n[ \t]*\n", text[i:])  # the paragraph ends at a blank line
+        stop = i + end.start() if end else len(text)
+        close = re.compile(f"(?<!`)`{{{run}}}(?!`)").search(text, i + run, stop)
+        if close is None:
+            plain, i = plain + "`" * run, i + run
+            continue
+        parts += [(False, plain), (True, text[i : close.end()])]
+        plain, i = "", close.end()
+    return [*parts, (False, plain)]
+
+
+def link(label: str, url: str) -> str:
+    """A link to `url` when it is a plain http(s) URL, else the label and the URL as code."""
+    if re.fullmatch(r"https?://[^\s()<>\[\]`\\\"'|]+", url):
+        return f"[{table_cell(label)}]({url})"
+    return f"{table_cell(label)} ({code_span(url)})"
+
+
+def _no_references(text: str) -> str:
+    """A ZWSP after `@` and `#` (and `GH-`) where GitHub would read a mention or reference."""
+    text = re.sub(r"(?<=@)(?=[A-Za-z0-9])", ZWSP, text)
+    return re.sub(r"(?<=#)(?=\d)|(?<=\bGH-)(?=\d)", ZWSP, text, flags=re.IGNORECASE)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\r\n|\r|\n", " ", text)
 
 
 def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:

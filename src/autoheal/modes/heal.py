@@ -41,7 +41,7 @@ from autoheal.modes.common import (
     repository,
     result_word,
 )
-from autoheal.report import Report, code_block, code_cell, table_cell
+from autoheal.report import Report, code_block, code_cell, code_span, markdown_text, table_cell
 from autoheal.scoring import category_outcomes, confidence
 from autoheal.settings import Settings
 
@@ -187,7 +187,8 @@ def _check_and_publish(
     broken = [b.check.name for b, a in pairs if b.passed and not a.passed]
     improved = [b.check.name for b, a in pairs if not b.passed and a.passed]
     if broken:
-        why = f"The fix makes passing checks fail ({', '.join(broken)}): not using it."
+        failing = ", ".join(map(code_span, broken))
+        why = f"The fix makes passing checks fail ({failing}): not using it."
         return _not_pushed(git, report, outcome, start, NOT_FIXED, why)
     if not improved:
         why = "The fixers changed files but no failing check passes now: not using the change."
@@ -220,7 +221,7 @@ def _unpushed_fix(
         outcome.pushed = False
         outcome.status = HEALED if all(r.passed for r in outcome.final) else PARTIAL
         outcome.headline = _healed_headline(outcome)
-        where = f"on `{target.branch}`" if target.branch else "on the detached HEAD"
+        where = f"on {code_span(target.branch)}" if target.branch else "on the detached HEAD"
         outcome.where = (
             f"Committed `{outcome.commit_sha[:12]}` locally {where}; not pushed ({target.why_not})."
         )
@@ -248,7 +249,8 @@ def _refusal(git: Git, settings: Settings, start: str) -> str:
     workflows = [p for p in git.changed_paths(start) if p.startswith(WORKFLOWS_DIR)]
     if workflows:
         return (
-            f"The fix changes workflow files ({', '.join(workflows)}): a GITHUB_TOKEN can never "
+            f"The fix changes workflow files ({', '.join(map(code_span, workflows))}): a "
+            "GITHUB_TOKEN can never "
             "push those (it lacks the `workflows` permission). Apply the patch by hand."
         )
     lines = git.diff_lines_count(start)
@@ -265,7 +267,7 @@ def _recheck(report: Report, git: Git, outcome: Outcome, branch: str) -> Callabl
 
     def recheck(new_head: str) -> None:
         assert outcome.plan is not None and outcome.after is not None
-        report.info(f"{branch} moved: re-running the checks on the rebased fix {new_head[:12]}.")
+        report.info(f"`{branch}` moved: re-running the checks on the rebased fix {new_head[:12]}.")
         results = run_checks(outcome.plan.checks, outcome.plan.parallel)
         _restore(git, report, new_head, "the checks")
         pairs = zip(outcome.after, results, strict=True)
@@ -273,8 +275,8 @@ def _recheck(report: Report, git: Git, outcome: Outcome, branch: str) -> Callabl
         if broken:
             echo_failures(report, results)
             raise AutohealError(
-                f"`{branch}` moved while healing, and after rebasing the fix onto it these "
-                f"checks fail: {', '.join(broken)}. Nothing was pushed.",
+                f"{code_span(branch)} moved while healing, and after rebasing the fix onto it "
+                f"these checks fail: {', '.join(map(code_span, broken))}. Nothing was pushed.",
                 fix="Re-run the job on the new tip of the branch.",
             )
         outcome.after = results
@@ -344,6 +346,8 @@ def _finish(report: Report, outcome: Outcome) -> int:
 
 
 def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions: bool) -> str:
+    # The headline and `where` quote names through code_span/table_cell where they are made;
+    # a rerun's note can quote an answer of the API.
     parts = [f"## CI Autoheal · heal: {outcome.status}", outcome.headline]
     if before is not None:
         parts.append(f"**Confidence:** {before} → {after}")
@@ -356,7 +360,7 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
     if outcome.where:
         parts.append("### Where\n\n" + outcome.where)
     if outcome.rerun:
-        parts.append("### Rerun\n\n" + outcome.rerun.note)
+        parts.append("### Rerun\n\n" + markdown_text(outcome.rerun.note))
     if outcome.patch_path:
         parts.append(_patch_section(outcome, in_actions))
     still = [r for r in outcome.final if not r.passed]
@@ -402,10 +406,11 @@ def _fixes_table(fixes: list[CheckResult]) -> str:
 
 def _patch_section(outcome: Outcome, in_actions: bool) -> str:
     where = (
-        f"Saved to `{outcome.patch_path}` (upload it with actions/upload-artifact; "
+        f"Saved to {code_span(outcome.patch_path)} (upload it with actions/upload-artifact; "
         "apply it with `git am < autoheal-heal.patch`)."
         if in_actions
-        else f"Saved to `{outcome.patch_path}`: apply it with `git am < {outcome.patch_path}`."
+        else f"Saved to {code_span(outcome.patch_path)}: apply it with "
+        f"{code_span(f'git am < {outcome.patch_path}')}."
     )
     return (
         f"### Patch\n\n{where}\n\n"

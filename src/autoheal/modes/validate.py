@@ -31,7 +31,7 @@ from autoheal.modes.common import (
     refuse_fork_code,
     repository,
 )
-from autoheal.report import Report, code_cell
+from autoheal.report import Report, code_span, link
 from autoheal.settings import Settings
 from autoheal.validate_report import (
     Decision,
@@ -132,7 +132,7 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
     elif heal is not None:
         sha, where = (
             heal.sha,
-            f"from the dispatch payload, dispatch {code_cell(heal.dispatch_id)}",
+            f"from the dispatch payload, dispatch {code_span(heal.dispatch_id)}",
         )
     else:
         sha, where = git.head_sha(), "HEAD of the working directory: no sha was given"
@@ -376,7 +376,7 @@ def _post_comment(
     except GitHubError as exc:
         _optional_failed(settings, report, f"Cannot comment on pull request #{pr}", exc)
         return "Pull request comment: failed (see the warning in the log)."
-    return f"Pull request comment updated: {url or f'#{pr}'}"
+    return f"Pull request comment updated: {link(url, url) if url else f'#{pr}'}"
 
 
 def _optional_failed(settings: Settings, report: Report, what: str, exc: AutohealError) -> None:
