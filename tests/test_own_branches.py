@@ -61,6 +61,14 @@ def colleague_adds(s: Setup, branch: str, message: str = "a reviewer's change") 
     return sha
 
 
+def main_moves_on(s: Setup) -> None:
+    """Someone allowed to push to the protected main lands an unrelated commit there."""
+    (s.repos.remote / "hooks" / "pre-receive").unlink()
+    s.repos.commit("other.py", "z = 3\n", "unrelated work")
+    s.repos.push()
+    install_reject_hook(s.repos.remote)
+
+
 def pull_heads(api: responses.RequestsMock) -> list[str]:
     posts = [c for c in api.calls if c.request.method == "POST"]
     return [json.loads(c.request.body or b"{}")["head"] for c in posts]
@@ -89,10 +97,7 @@ def test_our_own_branch_is_updated_in_place(
 ) -> None:
     first = heal(s, capsys, "ci-1")
     healed_on(s, "autoheal/main", first)
-    (s.repos.remote / "hooks" / "pre-receive").unlink()  # main moves on meanwhile
-    s.repos.commit("other.py", "z = 3\n", "unrelated work")
-    s.repos.push()
-    install_reject_hook(s.repos.remote)
+    main_moves_on(s)
     r = heal(s, capsys, "ci-2")
     assert r.outputs["commit-sha"] != first.outputs["commit-sha"]
     healed_on(s, "autoheal/main", r)  # the old fix was ours alone: replaced
@@ -141,10 +146,7 @@ def test_a_colleague_pushing_between_our_look_and_our_push_is_not_overwritten(
     """The update is a compare-and-swap on the tip we checked: their push makes it fail, and
     the branch is looked at again."""
     healed_on(s, "autoheal/main", heal(s, capsys, "ci-1"))
-    (s.repos.remote / "hooks" / "pre-receive").unlink()
-    s.repos.commit("other.py", "z = 3\n", "unrelated work")
-    s.repos.push()
-    install_reject_hook(s.repos.remote)
+    main_moves_on(s)
     original, theirs = Git.push_branch, []
 
     def race(self: Git, local_ref: str, remote_branch: str, **kwargs: Any) -> str:

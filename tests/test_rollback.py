@@ -447,6 +447,13 @@ def _api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
     rsps.post(API + "/issues", json={"number": 7, "html_url": "https://github.com/i/7"})
 
 
+def _pulls_api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
+    """The API as for `_api`, plus no open pull request, and #9 opened for the revert."""
+    _api(rsps, login)
+    rsps.get(API + "/pulls", json=[])
+    rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+
+
 def _conflicting_push(world: World) -> tuple[str, str, str]:
     """before, the bad commit and a later one that edits its line: reverting bad conflicts."""
     world.commit("app.txt", "a\n", "base")
@@ -613,9 +620,7 @@ def test_protected_branch_falls_back_to_a_pull_request(
     world.checkout(False)
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        _api(rsps)
-        rsps.get(API + "/pulls", json=[])
-        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        _pulls_api(rsps)
         result = world.run(capsys, before=before, after=bad)
         pull = [c for c in rsps.calls if c.request.url == API + "/pulls"]
     assert result.outputs["pr-url"] == "https://github.com/p/9", result.err
@@ -653,9 +658,7 @@ def test_a_colleagues_commit_on_the_revert_branch_is_kept(
     world.checkout(False)
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        _api(rsps)
-        rsps.get(API + "/pulls", json=[])
-        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        _pulls_api(rsps)
         first = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
         assert world.repos.remote_sha(branch) == first.outputs["revert-sha"], first.err
         colleague = world.repos.clone("colleague", branch=branch)
@@ -705,9 +708,7 @@ def test_a_hostile_branch_and_subject_stay_inert_in_issue_pull_request_and_summa
     world.actions.env["GITHUB_REF"] = f"refs/heads/{branch}"
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        _api(rsps, login="someone\n@other")  # not a login: named as code, not mentioned
-        rsps.get(API + "/pulls", json=[])
-        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        _pulls_api(rsps, login="someone\n@other")  # not a login: named as code, not mentioned
         result = world.run(
             capsys, before=before, after=bad, rollback_via="pull-request", open_issue="true"
         )
