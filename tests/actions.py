@@ -40,19 +40,57 @@ def parse_outputs(path: Path) -> dict[str, str]:
 
 
 def runner_commands(out: str) -> list[str]:
-    """The workflow commands the runner would obey in `out`: lines starting with `::` (after
-    leading spaces), except those between `::stop-commands::TOKEN` and `::TOKEN::`."""
+    """The lines of `out` that the runner would obey as workflow commands, read by its rule
+    (actions/runner, ActionCommandManager and ActionCommand): output is cut into lines at
+    CR and LF; a line is a command when it starts with `::` after leading whitespace,
+    or, in the old form, when it holds `##[` anywhere. Any `##[` counts here (the runner also
+    wants a known command name after it: stricter is safer). `stop-commands` (either form)
+    stops both forms until a line whose command is its token; the action's own (a token of 32
+    random hex digits) is not listed, any other is."""
     obeyed: list[str] = []
     resume = ""
-    for line in out.splitlines():
-        text = line.lstrip()
+    for line in re.split(r"\r\n|\r|\n", out):
+        command = _command(line)
         if resume:
-            resume = "" if text == resume else resume
-        elif text.startswith("::stop-commands::"):
-            resume = f"::{text.removeprefix('::stop-commands::')}::"
-        elif text.startswith("::"):
-            obeyed.append(text)
+            if command is not None and command[0].lower() == resume:
+                resume = ""
+            continue
+        if command is None:
+            continue
+        if command[0].lower() == "stop-commands":
+            resume = command[1].lower()
+            if re.fullmatch("[0-9a-f]{32}", command[1]):
+                continue
+        obeyed.append(line.lstrip())
     return obeyed
+
+
+def _command(line: str) -> tuple[str, str] | None:
+    """(name, data) of the command a line carries, or None. `::` first, as the runner does."""
+    text = line.lstrip()
+    if text.startswith("::"):
+        end = text.find("::", 2)
+        if end > 0:
+            return text[2:end].split(" ", 1)[0], text[end + 2 :]
+    start = line.find("##[")
+    if start < 0:
+        return None
+    close = line.find("]", start)
+    info, data = (line[start + 3 : close], line[close + 1 :]) if close > 0 else ("", "")
+    return info.split(" ", 1)[0], data
+
+
+def forged_commands(out: str, *allowed: str) -> list[str]:
+    """Commands in `out` that the action did not mean to give: any old-form `##[` line, and
+    any `::` command other than the `allowed` names (by default those the action issues)."""
+    names = allowed or ("add-mask", "debug", "notice", "warning", "error", "group", "endgroup")
+    forged = []
+    for line in runner_commands(out):
+        command = _command(line)
+        assert command is not None
+        if "##[" in line or not line.startswith("::") or command[0] not in names:
+            forged.append(line)
+    return forged
 
 
 @dataclass
@@ -136,7 +174,8 @@ def assert_input_error(run: Run, *named: str) -> str:
     # The fix, for every bad input, says what to change; the summary repeats both parts.
     assert "**What to do:**" in run.summary
     first = message.splitlines()[0].split(". ")[0]
-    assert first in run.summary, run.summary
+    # The summary's copy has invisible ZWSPs that keep quoted values inert as Markdown.
+    assert first in run.summary.replace("\u200b", ""), run.summary
     assert run.outputs["status"] == "FAILED"
     assert "Traceback" not in run.out + run.err
     shown = [ln for ln in (run.out + run.err).splitlines() if not ln.startswith("::add-mask::")]

@@ -13,6 +13,7 @@ import pytest
 import autoheal.git
 from autoheal.git import (
     ZERO_SHA,
+    BranchMoved,
     CommitMissing,
     Git,
     GitError,
@@ -363,7 +364,9 @@ def test_push_rejected_by_hook(repos: Repos) -> None:
     assert repos.remote_sha("autoheal/main") == g.head_sha()
 
 
-def test_push_branch_force_with_lease_only_for_autoheal_branches(repos: Repos) -> None:
+def test_push_branch_replaces_only_the_tip_it_was_told_and_only_autoheal_branches(
+    repos: Repos,
+) -> None:
     g = Git(repos.clone("ci"))
     first = g.head_sha()
     (g.path / "x.txt").write_text("1\n")
@@ -372,13 +375,16 @@ def test_push_branch_force_with_lease_only_for_autoheal_branches(repos: Repos) -
     git(g.path, "reset", "-q", "--hard", first)
     (g.path / "x.txt").write_text("2\n")
     two = g.commit_all("two")
-    with pytest.raises(GitError):
-        g.push_branch("HEAD", "autoheal/main")  # not a fast-forward, no force
+    with pytest.raises(BranchMoved):
+        g.push_branch("HEAD", "autoheal/main")  # not a fast-forward, no lease
+    with pytest.raises(BranchMoved):
+        g.push_branch("HEAD", "autoheal/main", lease=first)  # not what the branch holds
     assert repos.remote_sha("autoheal/main") == one
-    g.push_branch("HEAD", "autoheal/main", force_with_lease=True)
+    g.push_branch("HEAD", "autoheal/main", lease=one)
     assert repos.remote_sha("autoheal/main") == two
-    with pytest.raises(GitError, match="refusing to force-push main"):
-        g.push_branch("HEAD", "main", force_with_lease=True)
+    with pytest.raises(GitError, match="refusing to replace main"):
+        g.push_branch("HEAD", "main", lease=first)
+    assert repos.remote_sha("main") == first
 
 
 def test_worktree(repos: Repos, tmp_path: Path) -> None:

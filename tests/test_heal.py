@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,8 @@ def test_detected_ruff_heals_a_python_project(
     assert s.repos.remote_sha("main") == r.outputs["commit-sha"]
     assert s.repos.remote_file("main", "app.py") == "x = 1\n"  # unused import gone, formatted
     assert "ruff check --fix . && ruff format ." in s.repos.remote_message(r.outputs["commit-sha"])
-    assert "**Detected:** python: ruff (lint, fix: ruff check --fix . && ruff format .)" in (
-        r.summary
-    )
+    shown = html.unescape(r.summary)  # names from the project are written as plain text
+    assert "**Detected:** python: ruff (lint, fix: ruff check --fix . && ruff format .)" in shown
     assert "python: compileall (build)" in r.summary
     assert "- python: mypy: installed but not configured (no [mypy] in mypy.ini" in r.summary
     assert "- python: pytest: no tests/ directory or test_*.py files" in r.summary

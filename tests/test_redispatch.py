@@ -20,6 +20,7 @@ from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
 from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error, load_event
 from tests.fakes import ACTIONS_BOT, STRANGER, FakeClock, as_github_actions
+from tests.markdown_check import ZWSP, assert_inert, code_spans, shown
 from tests.troubleshooting import annotation_text, assert_documented
 
 REPO = "octo-org/octo-repo"
@@ -938,3 +939,45 @@ def test_bad_category_outcomes_are_refused_before_sending(
     assert run.code == 2
     assert "`category-outcomes`" in errors(run)[0]
     assert len(rsps.calls) == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown: names given and GitHub's answers stay text in the comment and the summary
+# --------------------------------------------------------------------------------------------
+
+HOSTILE_TYPE = "x`@someone|#1<b>-->[y](javascript:1)"
+
+
+def test_a_hostile_event_type_and_label_stay_inert_in_comment_and_summary(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.set_event("pull_request.opened.json", "pull_request")
+    env.env["GITHUB_REPOSITORY"] = PR_REPO
+    env.inputs(event_type=HOSTILE_TYPE, label="@someone #1")
+    rsps.post(f"{API}/repos/{PR_REPO}/dispatches", status=204)
+    rsps.post(f"{API}/repos/{PR_REPO}/issues/2/labels", status=404, json={"message": "Not Found"})
+    pr = FakeComments(rsps, PR_REPO, 2)
+    run = env.run(capsys)
+    assert run.outputs["dispatched"] == "true", run.out
+    [comment] = pr.comments
+    run_url = f"https://github.com/{PR_REPO}/actions/runs/1234"
+    for markdown in (comment["body"], run.summary):
+        assert_inert(markdown, links=(run_url,))
+    assert HOSTILE_TYPE in code_spans(comment["body"].split("\n")[2])
+    label = code_spans(_line(run.summary, "Could not add the label"))[0]
+    assert label.replace(ZWSP, "") == "@someone #1"  # a warning: mentions broken even in code
+
+
+def test_an_answer_of_github_stays_inert_in_the_summary(
+    env: ActionsEnv, rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = "Invalid @someone <img src=x> [x](javascript:1) #1\n# heading"
+    rsps.post(DISPATCHES, status=422, json={"message": message})
+    run = env.run(capsys)
+    assert run.outputs["dispatched"] == "false"
+    assert_inert(run.summary)
+    assert "Invalid @someone <img src=x>" in shown(run.summary)
+
+
+def _line(markdown: str, words: str) -> str:
+    return next(line for line in markdown.splitlines() if words in line)

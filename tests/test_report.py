@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, quote_plus
+
+import pytest
 
 from autoheal.report import (
     SUMMARY_LIMIT,
@@ -16,7 +19,7 @@ from autoheal.report import (
     table_cell,
     truncate_summary,
 )
-from tests.actions import parse_outputs, runner_commands
+from tests.actions import forged_commands, parse_outputs, runner_commands
 
 
 def make(tmp_path: Path, **env: str) -> tuple[Report, io.StringIO]:
@@ -139,10 +142,10 @@ def test_flushed_summary_stays_under_one_mib_and_renders(tmp_path: Path) -> None
 
 def test_table_cells_keep_the_row_intact() -> None:
     command = "grep -E 'a\\.b|c' `x`\nnext"
-    # Plain text: a backslash is doubled, as Markdown would otherwise read it as an escape.
-    assert table_cell(command) == "grep -E 'a\\\\.b\\|c' 'x' next"
+    # Plain text: what Markdown acts on is written as entities; the reader sees the text.
+    assert table_cell(command) == "grep -E 'a&#92;.b&#124;c' &#96;x&#96; next"
     # A code span shows backslashes as they are: only the pipe is escaped, for the table.
-    assert code_cell(command) == "`grep -E 'a\\.b\\|c' 'x' next`"
+    assert code_cell(command) == "``grep -E 'a\\.b\\|c' `x` next``"
     for cell in (table_cell(command), code_cell(command)):
         assert "\n" not in cell and cell.replace("\\|", "").count("|") == 0
 
@@ -151,7 +154,9 @@ def test_table_cells_open_no_html() -> None:
     # A check name or commit subject inside a <summary> or a cell must not close or open
     # elements: an unclosed <details> would fold the rest of the summary away.
     name = "lint </summary></details><details><img src=x>"
-    assert table_cell(name) == "lint &lt;/summary>&lt;/details>&lt;details>&lt;img src=x>"
+    assert table_cell(name) == (
+        "lint &lt;/summary&gt;&lt;/details&gt;&lt;details&gt;&lt;img src=x&gt;"
+    )
 
 
 def test_a_token_is_masked_in_every_form_it_travels_in(tmp_path: Path) -> None:
@@ -172,3 +177,54 @@ def test_a_token_is_masked_in_every_form_it_travels_in(tmp_path: Path) -> None:
     assert set(forms) <= set(masked)
     for form in forms:
         assert report.redact(f"echoed: {form}.") == "echoed: ***."
+
+
+# Text from the project or the event, as the runner reads it: the old form `##[cmd]` anywhere
+# in a line, the new form `::cmd::` at the start of any line (after CR or LF and spaces).
+HOSTILE = {
+    "old-form": ".github/workflows/ci ##[set-output name=sha]x.yml",
+    "old-form-mask": "feature ##[add-mask]value-to-hide",
+    "old-form-stop": "x ##[stop-commands]tok",
+    "old-form-3-hashes": "###[set-output name=a]b",
+    "new-form-lf": "a\n::set-output name=sha::x",
+    "new-form-cr": "a\r::add-mask::y",
+    "new-form-crlf-indented": "a\r\n \t::error title=t::forged",
+    "new-form-unicode-space": "a\n\u3000\u2028::warning::forged",
+    "new-form-first": "::notice::forged",
+}
+SPEAKERS: dict[str, Callable[[Report, str], None]] = {
+    "info": lambda r, t: r.info(f"heal: NOT FIXED. {t}"),
+    "notice": lambda r, t: r.notice(t),
+    "warning": lambda r, t: r.warning(t, title="Fix not used"),
+    "error": lambda r, t: r.error(t),
+    "annotation-title": lambda r, t: r.warning("message", title=t),
+    "debug": lambda r, t: r.debug(t),
+    "group-title": lambda r, t: r.tool_output(f"lint: {t} output", "plain output"),
+    "tool-output": lambda r, t: r.tool_output("lint", f"out {t}\nmore {t}"),
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("speak", SPEAKERS.values(), ids=SPEAKERS.keys())
+@pytest.mark.parametrize("in_actions", [True, False], ids=["actions", "local"])
+def test_every_printed_line_is_inert_to_both_command_forms(
+    tmp_path: Path, speak: Callable[[Report, str], None], text: str, in_actions: bool
+) -> None:
+    report, out = make(tmp_path, RUNNER_DEBUG="1", GITHUB_ACTIONS="true" if in_actions else "")
+    speak(report, text)
+    report.section(f"summary {text}")
+    report.output("name", text)
+    report.flush()  # locally the summary and outputs are printed too
+    printed = out.getvalue()
+    assert forged_commands(printed) == [], printed
+    # Still readable: the words are all there, only made inert.
+    words = text.replace("\u2028", " ").replace("##[", " ").replace("::", " ").split()
+    assert all(word.strip("[]") in printed for word in words), printed
+
+
+def test_a_secret_is_registered_exactly_as_it_is(tmp_path: Path) -> None:
+    # `::add-mask::` is parsed as the new form whatever its value holds; changing the value
+    # to make it inert would register another string and leave the secret unmasked.
+    report, out = make(tmp_path)
+    report.mask("pa##[ss")
+    assert out.getvalue() == "::add-mask::pa##[ss\n"

@@ -21,9 +21,11 @@ from autoheal.git import Git
 from tests.actions import TOKEN, ActionsEnv, Run
 from tests.fakes import ACTIONS_BOT, as_github_actions
 from tests.gitfixtures import Repos, assert_remote_keeps, git, install_reject_hook, make_repo
+from tests.markdown_check import assert_inert, code_spans, comments, shown
 
 ZERO = "0" * 40
 API = "https://api.github.com/repos/octo-org/octo-repo"
+RUN_URL = "https://github.com/octo-org/octo-repo/actions/runs/1234"
 # The sample project's test: fails when any *.txt file has a line starting with "bug".
 CHECK = """\
 import os, pathlib, sys
@@ -489,6 +491,13 @@ def _api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
     rsps.post(API + "/issues", json={"number": 7, "html_url": "https://github.com/i/7"})
 
 
+def _pulls_api(rsps: responses.RequestsMock, login: str = "octocat") -> None:
+    """The API as for `_api`, plus no open pull request, and #9 opened for the revert."""
+    _api(rsps, login)
+    rsps.get(API + "/pulls", json=[])
+    rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+
+
 def _conflicting_push(world: World) -> tuple[str, str, str]:
     """before, the bad commit and a later one that edits its line: reverting bad conflicts."""
     world.commit("app.txt", "a\n", "base")
@@ -655,9 +664,7 @@ def test_protected_branch_falls_back_to_a_pull_request(
     world.checkout(False)
     world.actions.inputs(token=TOKEN)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        _api(rsps)
-        rsps.get(API + "/pulls", json=[])
-        rsps.post(API + "/pulls", json={"number": 9, "html_url": "https://github.com/p/9"})
+        _pulls_api(rsps)
         result = world.run(capsys, before=before, after=bad)
         pull = [c for c in rsps.calls if c.request.url == API + "/pulls"]
     assert result.outputs["pr-url"] == "https://github.com/p/9", result.err
@@ -682,6 +689,86 @@ def test_rollback_via_pull_request(world: World, capsys: pytest.CaptureFixture[s
         result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
     assert result.outputs["pr-url"] == "https://github.com/p/9", result.err
     assert world.repos.remote_sha() == bad
+
+
+def test_a_colleagues_commit_on_the_revert_branch_is_kept(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A re-run must not drop what a reviewer pushed to the revert pull request's branch: the
+    revert goes to the next name instead."""
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    branch = f"autoheal/revert-{bad[:12]}"
+    world.checkout(False)
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _pulls_api(rsps)
+        first = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+        assert world.repos.remote_sha(branch) == first.outputs["revert-sha"], first.err
+        colleague = world.repos.clone("colleague", branch=branch)
+        theirs = world.repos.commit("app.txt", "fixed\n", "fix forward instead", repo=colleague)
+        world.repos.push(branch, repo=colleague)
+        second = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+        heads = [json.loads(c.request.body or b"{}")["head"] for c in rsps.calls
+                 if c.request.method == "POST" and c.request.url == API + "/pulls"]  # fmt: skip
+    assert second.outputs["status"] == "ROLLBACK EXECUTED", second.err
+    assert world.repos.remote_sha(branch) == theirs
+    assert world.repos.remote_sha(f"{branch}-2") == second.outputs["revert-sha"]
+    assert heads == [f"octo-org:{branch}", f"octo-org:{branch}-2"]
+    assert world.repos.remote_sha() == bad  # main untouched
+
+
+def test_a_local_commit_in_the_checkout_is_never_pushed(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The revert is made on the branch's tip fetched from the remote, not on the checkout's
+    HEAD: a commit an earlier step made there (or a fork's, under the branch's name) stays."""
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    clone = world.checkout(False)
+    local = world.repos.commit("local.txt", "x\n", "written by an earlier step", repo=clone)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    tip = world.repos.remote_sha()
+    assert tip == result.outputs["revert-sha"]
+    assert git(world.repos.remote, "rev-parse", f"{tip}^").strip() == bad
+    assert world.repos.remote_file("main", "local.txt") is None
+    assert subprocess.run(["git", "cat-file", "-e", local], cwd=world.repos.remote,
+                          capture_output=True, check=False).returncode != 0  # fmt: skip
+
+
+def test_a_hostile_branch_and_subject_stay_inert_in_issue_pull_request_and_summary(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A branch named to close the issue's hidden marker and mention someone, and a commit
+    subject full of Markdown: the issue, the revert pull request and the summary show them as
+    text, and the marker still finds the issue."""
+    branch = "a-->@someone<!--x"
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "break @someone #1 <b>`x` [y](javascript:1)")
+    world.repos.push(branch)
+    world.checkout(False)
+    world.actions.env["GITHUB_REF"] = f"refs/heads/{branch}"
+    world.actions.inputs(token=TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _pulls_api(rsps, login="someone\n@other")  # not a login: named as code, not mentioned
+        result = world.run(
+            capsys, before=before, after=bad, rollback_via="pull-request", open_issue="true"
+        )
+        sent = {c.request.url.rsplit("/", 1)[1]: json.loads(c.request.body or b"{}")
+                for c in rsps.calls if c.request.method == "POST"}  # fmt: skip
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
+    assert set(sent) == {"issues", "pulls"}, (sent, result.out)
+    issue, pull = sent["issues"], sent["pulls"]
+    links = ("https://github.com/p/9", "https://github.com/i/7", RUN_URL)
+    for markdown in (issue["body"], issue["title"], pull["body"], pull["title"], result.summary):
+        assert_inert(markdown, links=links)
+    assert comments(issue["body"]) == [" autoheal:rollback:a--%3E%40someone%3C%21--x "]
+    assert branch in code_spans(issue["body"].splitlines()[0])
+    assert "break @someone #1 <b>`x` [y](javascript:1)" in code_spans(pull["body"])
+    assert branch in shown(issue["title"])
 
 
 # --------------------------------------------------------------------------- heal commits

@@ -14,6 +14,7 @@ import responses
 from autoheal.markers import COMMENT_MARKER, STATUS_CONTEXT
 from tests.actions import TOKEN, ActionsEnv, Run
 from tests.fakes import ACTIONS_BOT, STRANGER, as_github_actions
+from tests.markdown_check import assert_inert, code_spans, one_line
 from tests.validate_helpers import break_checks, heal_payload, sample_repo, set_dispatch, use_checks
 
 API = "https://api.github.com/repos/octo-org/octo-repo"
@@ -389,3 +390,34 @@ def test_a_decision_someone_else_recorded_is_not_taken_for_ours(
     assert run.outputs["status"] == "CRITICAL"
     assert run.outputs["rollback-required"] == "true"
     assert ("status", sha) in github.writes
+
+
+def test_a_hostile_dispatch_id_stays_inert_and_cannot_pass_for_another_dispatch(
+    actions: ActionsEnv, capsys: Any, github: FakeGitHub
+) -> None:
+    """The sender writes the dispatch id. Quoted in the comment and the summary it stays text;
+    in the commit status (read back to spot a duplicate delivery) it is recorded as a hash, so
+    an id made to look like another dispatch's record does not silence that dispatch."""
+    sha = broken_heal(actions)
+    legit = "run-1"
+    hostile = f"{legit}: score 99 (HEALTHY), no rollback`@x|#1<b>-->\n[x](js:1)"
+    assert len(hostile) <= 64  # short enough to be recorded as it is, before
+    set_dispatch(actions, heal_payload(sha, dispatch_id=hostile, pr=7))
+    first = actions.run(capsys)
+    assert first.outputs["rollback-required"] == "true", first.out
+    [status] = github.statuses[sha]
+    assert re.fullmatch(
+        r"dispatch sha256:[0-9a-f]{16}: score 25 \(CRITICAL\), rollback required",
+        status["description"],
+    )
+    [comment] = github.comments[7]
+    for markdown in (comment["body"], first.summary):
+        assert_inert(markdown, links=(RUN_URL, comment["html_url"]))
+    assert one_line(hostile) in code_spans(comment["body"].split(" · ")[-1])
+    # The same id again is a duplicate; the id it imitates is a dispatch of its own.
+    actions.summary.write_text("")
+    assert actions.run(capsys).outputs["status"] == "SKIPPED"
+    set_dispatch(actions, heal_payload(sha, dispatch_id=legit, pr=7))
+    second = actions.run(capsys)
+    assert second.outputs["status"] == "CRITICAL", second.out
+    assert second.outputs["rollback-required"] == "true"

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from autoheal import settings
 from autoheal.errors import AutohealError
-from autoheal.report import Report
+from autoheal.report import Report, markdown_text
 
 # Deliberately lazy: `context` (dataclasses), `importlib` and `traceback` are imported where
 # they are used, so that a run failing input validation starts as fast as the interpreter.
@@ -66,9 +66,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 def _report_failure(report: Report, exc: AutohealError) -> None:
     report.error(str(exc))
     report.output("status", report.outputs.get("status") or "FAILED")
-    fix = f"\n\n**What to do:** {exc.fix}" if exc.fix else ""
+    # The message quotes names from the project and the event, and answers from the API.
+    fix = f"\n\n**What to do:** {markdown_text(exc.fix)}" if exc.fix else ""
     # Not printed by a local run: the error line above already says it all, once.
-    report.section(f"### CI Autoheal failed\n\n{exc.message}{fix}", console=False)
+    report.section(f"### CI Autoheal failed\n\n{markdown_text(exc.message)}{fix}", console=False)
 
 
 def main_exit() -> None:

@@ -91,6 +91,10 @@ class PushRejected(GitError):
     """The remote itself refused the push (protected branch, pre-receive hook, permissions)."""
 
 
+class BranchMoved(GitError):
+    """The remote branch is not where a push needs it (it moved, or holds other commits)."""
+
+
 class CommitMissing(GitError):
     """A commit is neither local nor fetchable from the remote."""
 
@@ -435,6 +439,15 @@ class Git:
     def author(self, sha: str) -> tuple[str, str]:
         name, _, email = self._show_format(sha, "%an%x00%ae").strip("\n").partition("\0")
         return name, email
+
+    def committer(self, sha: str) -> tuple[str, str]:
+        name, _, email = self._show_format(sha, "%cn%x00%ce").strip("\n").partition("\0")
+        return name, email
+
+    def identity(self, name: str | None = None, email: str | None = None) -> tuple[str, str]:
+        """The committer (name, email) of the commits this class makes with these arguments."""
+        env = self._identity_env(name, email, author=False)
+        return env["GIT_COMMITTER_NAME"], env["GIT_COMMITTER_EMAIL"]
 
     def commit_time(self, sha: str) -> int:
         """Committer time, epoch seconds."""
@@ -1026,31 +1039,34 @@ class Git:
         remote_branch: str,
         *,
         remote: str = "origin",
-        force_with_lease: bool = False,
+        lease: str | None = None,
     ) -> str:
-        """Push `local_ref` to `remote_branch`; returns the pushed sha. Forcing (with a lease
-        on the tip we just saw) is allowed only for our own `autoheal/...` branches."""
+        """Push `local_ref` to `remote_branch`; returns the pushed sha. Without `lease` the
+        push only creates the branch or moves it forward. With `lease`, a sha the caller has
+        checked, it replaces the branch only while the branch is still exactly there (a
+        compare-and-swap, for our own `autoheal/...` branches only). BranchMoved when the
+        branch is not where the push needs it."""
         self._check_branch(remote_branch)
         _check_rev(remote, "remote")
         sha = self.rev_parse(local_ref)
         if sha is None:
             raise GitError(f"{local_ref!r} does not resolve to a commit")
         args = ["push", "--porcelain", "--no-verify"]
-        if force_with_lease:
+        if lease is not None:
             if not remote_branch.startswith("autoheal/"):
                 raise GitError(
-                    f"refusing to force-push {remote_branch}: only autoheal/* branches may be"
-                    " overwritten",
-                    fix="Push without force, or use an autoheal/ fallback branch.",
+                    f"refusing to replace {remote_branch}: only autoheal/* branches may be"
+                    " replaced",
+                    fix="Push without a lease, or use an autoheal/ branch.",
                 )
-            expected = self.remote_sha(remote_branch, remote) or ""
-            args.append(f"--force-with-lease=refs/heads/{remote_branch}:{expected}")
+            args.append(f"--force-with-lease=refs/heads/{remote_branch}:{_check_rev(lease)}")
         args += ["--", remote, f"{sha}:refs/heads/{remote_branch}"]
         proc = self.run(*args, check=False, timeout=NETWORK_TIMEOUT)
         rejected = any(line.startswith("!") for line in proc.stdout.splitlines())
         if proc.returncode == 0 and not rejected:
             return sha
-        if self._classify_push(proc.stdout + "\n" + proc.stderr) == "refused":
+        kind = self._classify_push(proc.stdout + "\n" + proc.stderr)
+        if kind == "refused":
             raise self._error(
                 tuple(args),
                 proc,
@@ -1058,7 +1074,7 @@ class Git:
                 message=f"the remote refused the push to {remote_branch}",
                 fix=f"Allow this token to push to `{remote_branch}`.",
             )
-        raise self._error(tuple(args), proc)
+        raise self._error(tuple(args), proc, BranchMoved if kind == "moved" else GitError)
 
     # ------------------------------------------------------------------ checkouts
 

@@ -1,7 +1,7 @@
 """heal's refusals and loop guards: all decided before any of the project's code runs.
 
-Refusals (a dirty tree, HEAD not the branch tip; fork code with a privileged token is refused
-by `modes.common.refuse_fork_code`, before these) are errors:
+Refusals (a dirty tree, a HEAD that is not a commit of the branch GitHub vouches for; fork code
+with a privileged token is refused by `modes.common.refuse_fork_code`, before these) are errors:
 the user must change the workflow. Loop guards are normal outcomes (status SKIPPED, exit 0):
 they are how the heal loop stops itself.
 """
@@ -14,7 +14,8 @@ from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import NETWORK_TIMEOUT, Git
 from autoheal.markers import HEAL_TRAILER, is_ours
-from autoheal.settings import Settings
+from autoheal.report import code_span
+from autoheal.settings import SHA_RE, Settings
 
 #: How far back heal commits are counted when the default branch is not there to stop at.
 RECENT_COMMITS = 50
@@ -61,8 +62,8 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
         return Target(
             pr.head_ref or None,
             False,
-            f"the pull request comes from the fork {pr.head_repo or '(deleted)'}, which this "
-            "token cannot push to",
+            f"the pull request comes from the fork {code_span(pr.head_repo or '(deleted)')}, "
+            "which this token cannot push to",
         )
     branch = ctx.branch or git.current_branch()
     if settings.local:
@@ -81,23 +82,38 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
 
 
 def require_branch_tip(git: Git, ctx: Context, branch: str) -> None:
-    """HEAD must be the branch (or its tip): a fix on a merge commit would push the merge."""
-    if git.current_branch() == branch:
-        return
+    """HEAD must be a commit of `branch` that GitHub vouches for: the one the event names, or
+    the branch's tip on the remote. The local branch's name proves nothing: a step before heal
+    can put any commit under it (a pull request's merge commit, a fork's commit with
+    `git checkout -B`, a local commit), and heal would push it with a token that can write."""
     head = git.head_sha()
-    known = {ctx.pull_request.head_sha if ctx.pull_request else ""}
-    known.add(ctx.workflow_run.head_sha if ctx.workflow_run else "")
-    if head in known:
+    named = event_commits(ctx, branch)
+    if head in named:
         return
     tip = git.remote_sha(branch)
     if head == tip:
         return
+    said = f", nor the commit the `{ctx.event_name}` event names ({named[0][:12]})" if named else ""
     raise AutohealError(
-        f"Refusing to heal: HEAD ({head[:12]}) is not the tip of `{branch}` "
-        f"({(tip or 'not on the remote')[:12]}). actions/checkout of a pull request checks "
-        "out a merge commit; a fix made on it cannot be pushed to the branch.",
-        fix=CHECKOUT_FIX,
+        f"Refusing to heal: HEAD ({head[:12]}) is not the tip of {code_span(branch)} "
+        f"({(tip or 'not on the remote')[:12]}){said}. A fix made on it would push HEAD, and "
+        "every commit under it, to the branch. actions/checkout of a pull request checks out a "
+        "merge commit; a step may also have committed or moved the branch.",
+        fix=f"{CHECKOUT_FIX} Run heal right after actions/checkout, with no commit or "
+        "`git checkout -B` before it.",
     )
+
+
+def event_commits(ctx: Context, branch: str) -> list[str]:
+    """The commits the event itself says `branch` was at: a pull request's or a workflow
+    run's head, or GITHUB_SHA (and a push's `after`) when the event's ref is that branch."""
+    if ctx.pull_request is not None:
+        named = [ctx.pull_request.head_sha] if ctx.pull_request.head_ref == branch else []
+    elif ctx.workflow_run is not None:
+        named = [ctx.workflow_run.head_sha] if ctx.workflow_run.head_branch == branch else []
+    else:
+        named = [ctx.sha, ctx.push_after or ""] if ctx.ref == f"refs/heads/{branch}" else []
+    return [sha for sha in named if SHA_RE.match(sha)]
 
 
 def loop_guard(git: Git, settings: Settings, ctx: Context, branch: str | None) -> str | None:
@@ -112,7 +128,8 @@ def loop_guard(git: Git, settings: Settings, ctx: Context, branch: str | None) -
     count = count_heal_commits(git, base or ctx.default_branch, branch)
     if count >= settings.max_heal_attempts:
         return (
-            f"`{branch or 'HEAD'}` already has {count} heal commit(s) in its recent history and "
+            f"{code_span(branch or 'HEAD')} already has {count} heal commit(s) in its recent "
+            "history and "
             f"`max-heal-attempts` is {settings.max_heal_attempts}: the fixes are not sticking, "
             "so a person should look."
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autoheal.git import FileChange, Git
+from autoheal.report import code_span
 from autoheal.settings import Settings
 
 WORKFLOWS_DIR = ".github/workflows/"
@@ -44,14 +45,16 @@ def refusal(git: Git, settings: Settings, start: str) -> Refusal | None:
     workflows = [p for p in git.changed_paths(start) if p.startswith(WORKFLOWS_DIR)]
     if workflows:
         return Refusal(
-            f"The fix changes workflow files ({', '.join(workflows)}): a GITHUB_TOKEN can never "
+            f"The fix changes workflow files ({', '.join(map(code_span, workflows))}): a "
+            "GITHUB_TOKEN can never "
             "push those (it lacks the `workflows` permission). Apply the patch by hand."
         )
     changes = git.diff_files(start)
     binaries = [c for c in changes if c.binary]
     if binaries and not settings.allow_binary_changes:
         shown = ", ".join(
-            f"{c.path} ({_size(max(c.old_size, c.new_size))})" for c in binaries[:BINARIES_SHOWN]
+            f"{code_span(c.path)} ({_size(max(c.old_size, c.new_size))})"
+            for c in binaries[:BINARIES_SHOWN]
         )
         more = (
             f" and {len(binaries) - BINARIES_SHOWN} more" if len(binaries) > BINARIES_SHOWN else ""

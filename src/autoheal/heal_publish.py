@@ -14,7 +14,8 @@ from autoheal.errors import AutohealError
 from autoheal.git import Git, PushRejected
 from autoheal.markers import HEAL_TRAILER
 from autoheal.modes.common import github_client
-from autoheal.report import Report
+from autoheal.own_branch import push_own_branch
+from autoheal.report import Report, code_block, code_span, link, title_text
 from autoheal.settings import Settings
 
 FALLBACK_PREFIX = "autoheal/"
@@ -42,7 +43,10 @@ def commit_message(
     if fixed_categories:
         lines.append(f"Fixed categories: {', '.join(fixed_categories)}")
     lines.append("Fix commands run:")
-    lines += [f"- {f.check.category} ({f.check.name}): {f.check.fix_display}" for f in fixes]
+    # GitHub reads mentions and closing keywords (`Fixes #12`) in commit messages too.
+    lines += [
+        title_text(f"- {f.check.category} ({f.check.name}): {f.check.fix_display}") for f in fixes
+    ]
     lines += ["", f"{HEAL_TRAILER}: {run_url or 'local'}"]
     return "\n".join(lines) + "\n"
 
@@ -81,31 +85,35 @@ def push_fix(
         )
     except PushRejected as exc:
         report.warning(
-            f"The remote refused the push to `{branch}` ({exc.message}); pushing to "
-            f"`{FALLBACK_PREFIX}{branch}` and opening a pull request instead.",
+            f"The remote refused the push to {code_span(branch)} ({exc.message}); pushing to "
+            f"{code_span(FALLBACK_PREFIX + branch)} and opening a pull request instead.",
             title="Branch protected",
         )
         return _fallback(git, settings, ctx, report, branch)
     rebased = f" after rebasing onto new commits ({result.attempts} attempts)"
-    where = f"Pushed `{result.pushed_sha[:12]}` to `{branch}`" + (rebased if result.rebased else "")
+    where = f"Pushed `{result.pushed_sha[:12]}` to {code_span(branch)}"
+    where += rebased if result.rebased else ""
     return Published(result.pushed_sha, where + ".")
 
 
 def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch: str) -> Published:
-    fallback = FALLBACK_PREFIX + branch
-    sha = git.push_branch("HEAD", fallback, force_with_lease=True)
-    where = f"`{branch}` is protected: pushed `{sha[:12]}` to `{fallback}`"
+    pushed = push_own_branch(git, FALLBACK_PREFIX + branch, git.head_sha(), trailer=HEAL_TRAILER)
+    fallback, sha = pushed.branch, pushed.sha
+    if pushed.note():
+        report.warning(pushed.note(), title="Pull request branch in use")
+    where = f"{code_span(branch)} is protected: pushed `{sha[:12]}` to {code_span(fallback)}"
     client = github_client(settings, ctx)
     if client is None:
         report.warning(
-            f"No token: cannot open the pull request from `{fallback}` into `{branch}`.",
+            f"No token: cannot open the pull request from {code_span(fallback)} into "
+            f"{code_span(branch)}.",
             title="Pull request not opened",
         )
         return Published(sha, where + "; no token to open a pull request.", on_branch=False)
-    title = f"{git.subject(sha)} on {branch}"
+    title = title_text(f"{git.subject(sha)} on {branch}")
     body = (
-        f"CI Autoheal fixed `{branch}`, but the branch refused a direct push.\n\n"
-        f"{git.message(sha)}\n\nMerge this pull request to apply the fix."
+        f"CI Autoheal fixed {code_span(branch)}, but the branch refused a direct push. The "
+        f"commit:\n\n{code_block(git.message(sha))}\n\nMerge this pull request to apply the fix."
     )
     owner = ctx.repository.split("/", 1)[0]
     from autoheal.github import GitHubError
@@ -116,10 +124,13 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
     except GitHubError as exc:
         # The fix is on the remote already: say where, or the user never finds it.
         raise AutohealError(
-            f"`{branch}` is protected: the fix was pushed to `{fallback}` ({sha[:12]}), but the "
-            f"pull request into `{branch}` could not be opened: {exc.message}",
-            fix=f"Open a pull request from `{fallback}` into `{branch}` by hand. {exc.fix}".strip(),
+            f"{code_span(branch)} is protected: the fix was pushed to {code_span(fallback)} "
+            f"({sha[:12]}), but the pull request into {code_span(branch)} could not be opened: "
+            f"{exc.message}",
+            fix=f"Open a pull request from {code_span(fallback)} into {code_span(branch)} by "
+            f"hand. {exc.fix}".strip(),
         ) from exc
     url = str(pull.get("html_url") or "")
-    where += f" and opened {url or 'a pull request'} into `{branch}`."
+    opened = link(url, url) if url else "a pull request"
+    where += f" and opened {opened} into {code_span(branch)}."
     return Published(sha, where, url, on_branch=False)

@@ -18,8 +18,14 @@ STATUS_CONTEXT = "autoheal/validate"  # commit status validate posts (and reads 
 
 
 def issue_marker(branch: str) -> str:
-    """The rollback issue of one branch, updated in place while it stays open."""
-    return f"<!-- autoheal:rollback:{branch} -->"
+    """The rollback issue of one branch, updated in place while it stays open.
+
+    The branch is percent-encoded but for letters, digits and `/_.-~` (so a plain name reads
+    as it always did): the comment cannot be closed (`-->`) or reopened by the name, and what
+    follows it cannot become visible text, such as a mention."""
+    from urllib.parse import quote
+
+    return f"<!-- autoheal:rollback:{quote(branch, safe='/')} -->"
 
 
 def is_ours(trailers: dict[str, str]) -> bool:

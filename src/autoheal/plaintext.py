@@ -8,6 +8,7 @@ links, the escapes of `report.table_cell`), so a terminal shows `text (url)` rat
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -83,7 +84,9 @@ def _prose(text: str) -> str:
     text = _LINK_RE.sub(lambda m: m[2] if m[1] == m[2] else f"{m[1]} ({m[2]})", text)
     text = _BOLD_RE.sub(r"\1", text)
     text = _ITALIC_RE.sub(r"\1", text)
-    return text.replace("&lt;", "<")
+    # `report.table_cell` and `markdown_text` write entities and ZWSPs that only Markdown
+    # needs; the console line is made inert again where it is printed.
+    return html.unescape(text).replace("\u200b", "")
 
 
 def _code_block(lines: list[str], i: int, fence: str, out: list[str]) -> int:

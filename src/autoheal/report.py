@@ -51,7 +51,7 @@ class Report:
                 continue
             self._secrets.append(part)
             if self.in_actions:
-                self._emit("add-mask", part, redact=False)
+                self._emit("add-mask", part, verbatim=True)
 
     def mask_token(self, token: str) -> None:
         """Mask a token in every form it can travel in (URL-encoded, git's basic auth
@@ -84,20 +84,21 @@ class Report:
 
     # --- log lines and annotations -------------------------------------------------------
     def info(self, message: str) -> None:
-        """A log line. Messages quote names from the project (checks, commits); a line of
-        theirs that reads as a workflow command is printed where the runner ignores it."""
+        """A log line. Messages quote names from the project (checks, files, branches, commit
+        subjects); a message that reads as a workflow command in either form is printed where
+        the runner obeys none, unchanged (so the runner still masks the secrets it knows)."""
         text = self.redact(message)
-        if self.in_actions and any(line.lstrip().startswith("::") for line in text.splitlines()):
+        if self.in_actions and inert(text) != text:
             self._print_inert(text)
         else:
-            print(text, file=self.out, flush=True)
+            print(inert(text), file=self.out, flush=True)
 
     def debug(self, message: str) -> None:
         if self.debug_on:
             if self.in_actions:
                 self._emit("debug", message)
             else:
-                print("debug: " + self.redact(message), file=self.err, flush=True)
+                print(inert("debug: " + self.redact(message)), file=self.err, flush=True)
 
     def notice(self, message: str, title: str = "") -> None:
         self._annotate("notice", message, title)
@@ -113,17 +114,19 @@ class Report:
             self._emit(level, message, title=title)
         else:
             prefix = f"{level}: " + (f"{title}: " if title else "")
-            print(self.redact(prefix + message), file=self.err, flush=True)
+            print(inert(self.redact(prefix + message)), file=self.err, flush=True)
 
-    def _emit(self, command: str, message: str, *, title: str = "", redact: bool = True) -> None:
-        """A workflow command (`::error title=...::message`), escaped by actions-toolkit.
+    def _emit(self, command: str, message: str, *, title: str = "", verbatim: bool = False) -> None:
+        """A workflow command (`::error title=...::message`), escaped by actions-toolkit: the
+        message and title stay on its one line, and `##[` in them is broken. `verbatim` (for
+        `add-mask`) sends the value exactly as it is, or the runner would mask another string.
 
         The action installs the toolkit (requirements/action.txt); a `pip install` for local
         use does not (its dependencies are heavy), and then `command_line` writes the same
         line. Imported here, not at the top: a run that reports nothing never pays for it.
         """
-        text = self.redact(message) if redact else message
-        props = {"title": self.redact(title)} if title else {}
+        text = message if verbatim else _break_old_form(self.redact(message))
+        props = {"title": _break_old_form(self.redact(title))} if title else {}
         try:
             from actions_toolkit.command import issue_command
         except ImportError:
@@ -138,19 +141,23 @@ class Report:
         self.out.flush()
 
     def tool_output(self, title: str, text: str) -> None:
-        """Echo a tool's output so that `::command::` lines inside it are not obeyed."""
+        """Echo a tool's output so that no workflow command inside it is obeyed: between
+        `::stop-commands::` and its end marker the runner obeys neither form, so the output is
+        shown unchanged (and the runner still masks the secrets it knows in it)."""
         text = self.redact(text)
         if not self.in_actions:
             shown = text.rstrip() if self.verbose else _tail(text.rstrip(), LOCAL_TAIL_LINES)
-            print(f"--- {title}\n{shown}\n--- end of {title}", file=self.out, flush=True)
+            block = f"--- {title}\n{shown}\n--- end of {title}"
+            print(inert(block), file=self.out, flush=True)
             return
-        print(f"::group::{_escape_data(title)}", file=self.out)
+        print(f"::group::{_escape_data(_break_old_form(self.redact(title)))}", file=self.out)
         self._print_inert(text.rstrip())
         print("::endgroup::", file=self.out, flush=True)
 
     def _print_inert(self, text: str) -> None:
         """Print text between `::stop-commands::` and its end marker, a random token that the
-        text cannot know in advance, so that no `::command::` line inside it is obeyed."""
+        text cannot know in advance. The runner checks for the stop after parsing a line in
+        either form (`::cmd::` or `##[cmd]`), so no command of either form inside is obeyed."""
         token = _random_hex()
         print(f"::stop-commands::{token}", file=self.out)
         print(text, file=self.out)
@@ -180,12 +187,12 @@ class Report:
             text for text, console in zip(self.sections, self._console, strict=True) if console
         ]
         if shown:
-            print("\n" + render("\n".join(shown)) + "\n", file=self.out)
+            print(inert("\n" + render("\n".join(shown)) + "\n"), file=self.out)
         if self.outputs:
             print("Outputs:", file=self.out)
             width = max(len(k) for k in self.outputs)
             for key, value in self.outputs.items():
-                print(f"  {key.ljust(width)}  {value}", file=self.out)
+                print(inert(f"  {key.ljust(width)}  {value}"), file=self.out)
         self.out.flush()
 
 
@@ -198,12 +205,37 @@ def _tail(text: str, count: int) -> str:
     return "\n".join([f"… {hidden} lines hidden, --verbose shows all", *lines[-count:]])
 
 
+#: ZERO WIDTH SPACE: invisible, and no whitespace to the runner (.NET's TrimStart keeps it).
+ZWSP = "\u200b"
+# `::` that starts a line: after the start of the text, or a CR or LF, and any whitespace.
+_NEW_FORM = re.compile(r"(^|[\r\n])(\s*)::")
+
+
+def inert(text: str) -> str:
+    """Text the runner reads as no workflow command, for a line printed as it is.
+
+    The runner cuts its input into lines at CR and LF, and obeys a line that starts with `::`
+    after whitespace (`::cmd::`), or else that holds `##[` anywhere (the old `##[cmd]` form).
+    A ZWSP goes before such a `::` and inside every `##[`: the text reads the same.
+    """
+    return _NEW_FORM.sub(lambda m: f"{m[1]}{m[2]}{ZWSP}::", _break_old_form(text))
+
+
+def _break_old_form(text: str) -> str:
+    return text.replace("##[", f"##{ZWSP}[")
+
+
 def format_output(name: str, value: str) -> str:
     """One `name<<DELIMITER` block; the delimiter is random and checked against the value."""
     while True:
         delimiter = f"ghadelimiter_{_random_hex()}"
         if delimiter not in value and delimiter not in name:
             return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+# Markdown. Every value from the project or the event (branch, path, check name, commit subject,
+# dispatch id, tool output, an API's message) goes through one of these before it is written
+# to a summary, a pull request or issue (body or title), a comment or a commit status.
 
 
 def code_block(text: str, lang: str = "") -> str:
@@ -213,24 +245,112 @@ def code_block(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
 
 
-def table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (or an HTML <summary>): it cannot end the row
-    or the cell, nor open HTML such as a <details> that would swallow the rest."""
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
-    return text.replace("<", "&lt;")
-
-
 def code_span(text: str) -> str:
-    """Text as inline code, on one line. Text the project or a contributor wrote (a commit
-    subject, an author's name, a path) is inert there: no @mention, #reference, closing
-    keyword (`Fixes #12` in a pull request body closes the issue on merge) or HTML."""
-    return "`" + text.replace("\n", " ").replace("`", "'") + "`"
+    """Text as inline code, on one line, shown exactly as it is: the fence is one backtick
+    longer than the longest run inside (CommonMark), with a space inside each end when the
+    text starts or ends with a backtick or a space. Code mentions no one, references or
+    closes no issue (`Fixes #12`) and holds no HTML or link."""
+    text = _one_line(text) or " "
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    ends = text[0] + text[-1]
+    if text.strip(" ") and ("`" in ends or ends == "  "):
+        text = f" {text} "  # the renderer strips one space from each end
+    return f"{fence}{text}{fence}"
 
 
 def code_cell(text: str) -> str:
-    """Text as a code span inside a Markdown table cell. Backslashes stay single (a code span
-    shows them as they are); a pipe still needs its backslash, or it would end the cell."""
-    return code_span(text.replace("|", "\\|"))
+    """A code span inside a table cell. GFM splits a row at every pipe a backslash does not
+    escape, even in code, and drops that backslash when it renders: so each pipe gets one (and
+    a backslash of the text's own before a pipe gets a ZWSP after it, or it would escape ours)."""
+    return code_span(text.replace("\\|", f"\\{ZWSP}|").replace("|", "\\|"))
+
+
+_PLAIN = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "`": "&#96;", "|": "&#124;",
+     "[": "&#91;", "]": "&#93;", "\r": " ", "\n": " "}
+)  # fmt: skip
+
+
+def table_cell(text: str) -> str:
+    """Plain text on one line, inert anywhere: a table cell, a list item, a heading, or inside
+    HTML such as a <summary>. The characters Markdown or HTML act on are written as entities
+    (they cannot end the cell, open a code span, a link, a tag or an entity), and mentions and
+    issue references get a ZWSP after their `@` or `#`, which the renderer shows as nothing."""
+    return _no_references(text).translate(_PLAIN)
+
+
+def markdown_text(text: str) -> str:
+    """Text that mixes our Markdown (names quoted as code) with values and answers we do not
+    control (an error message, GitHub's answer), made inert and left reading the same.
+
+    Every line starts with a ZWSP, so no line can start a block (a heading, a list, a table,
+    a code fence, HTML): the text is paragraphs of plain lines, and its code spans pair up as
+    CommonMark pairs them. Outside code a ZWSP then breaks mentions, issue references, tags,
+    comments, autolinks, entities and links; code stays exactly as written, so a command or
+    an example in it can be copied.
+    """
+    lines = re.sub(r"\r\n|\r", "\n", text).split("\n")
+    return _inert_outside_code("\n".join(ZWSP + ln if ln.strip() else ln for ln in lines))
+
+
+def title_text(text: str) -> str:
+    """A title (of a pull request or issue), or a line of a commit message, on one line with
+    the breaks of `markdown_text` outside its code spans: GitHub reads references there too
+    (and closing keywords in commit messages), and shows code in titles."""
+    return _inert_outside_code(_one_line(text))
+
+
+def _inert_outside_code(text: str) -> str:
+    return "".join(part if code else _inert_markup(part) for code, part in _code_spans(text))
+
+
+def _inert_markup(text: str) -> str:
+    text = _no_references(text)
+    text = re.sub(r"(?<=[<&])(?=[A-Za-z/!?#])", ZWSP, text)  # <tag <!-- <https: &#64; &lt;
+    return re.sub(r"(?<=\])(?=[(\[:])", ZWSP, text)  # [x](url) [x][ref] [ref]: url
+
+
+def _code_spans(text: str) -> list[tuple[bool, str]]:
+    """`text` cut into (is code, part), as CommonMark reads code spans in paragraphs: a run of
+    N backticks that no backslash escapes opens a span, which the next run of exactly N
+    backticks in the same paragraph closes; a run without one is text."""
+    parts: list[tuple[bool, str]] = []
+    plain, i = "", 0
+    while i < len(text):
+        if text.startswith("\\", i):
+            plain, i = plain + text[i : i + 2], i + 2
+            continue
+        if text[i] != "`":
+            plain, i = plain + text[i], i + 1
+            continue
+        run = len(text[i:]) - len(text[i:].lstrip("`"))
+        end = re.search(r"\n[ \t]*\n", text[i:])  # the paragraph ends at a blank line
+        stop = i + end.start() if end else len(text)
+        close = re.compile(f"(?<!`)`{{{run}}}(?!`)").search(text, i + run, stop)
+        if close is None:
+            plain, i = plain + "`" * run, i + run
+            continue
+        parts += [(False, plain), (True, text[i : close.end()])]
+        plain, i = "", close.end()
+    return [*parts, (False, plain)]
+
+
+def link(label: str, url: str) -> str:
+    """A link to `url` when it is a plain http(s) URL, else the label and the URL as code."""
+    if re.fullmatch(r"https?://[^\s()<>\[\]`\\\"'|]+", url):
+        return f"[{table_cell(label)}]({url})"
+    return f"{table_cell(label)} ({code_span(url)})"
+
+
+def _no_references(text: str) -> str:
+    """A ZWSP after `@` and `#` (and `GH-`) where GitHub would read a mention or reference."""
+    text = re.sub(r"(?<=@)(?=[A-Za-z0-9])", ZWSP, text)
+    return re.sub(r"(?<=#)(?=\d)|(?<=\bGH-)(?=\d)", ZWSP, text, flags=re.IGNORECASE)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\r\n|\r|\n", " ", text)
 
 
 def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from autoheal.checks import CheckResult, Plan
 from autoheal.modes.common import plan_markdown, results_table
-from autoheal.report import code_cell, table_cell
+from autoheal.report import code_span, link, table_cell
 from autoheal.scoring import Effectiveness, explain, fails_phrase
 
 #: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,
@@ -28,6 +28,7 @@ _OUTCOME_WORDS = {
     "flaky": "⚠️ flaky (passed on a retry)",
     "absent": "➖ absent",
 }
+_PLAIN_ID = re.compile(rf"[A-Za-z0-9._/-]{{1,{MAX_ID_IN_STATUS}}}")
 _DECISION_RE = re.compile(
     r"^dispatch (?P<id>.+): score (?P<score>\d{1,3}) \((?P<word>[A-Z ]+)\), (?P<decision>.+)$"
 )
@@ -72,8 +73,11 @@ class Decision:
 
 
 def status_key(dispatch_id: str) -> str:
-    """How a dispatch id appears in the commit status: itself, or a hash when too long."""
-    if len(dispatch_id) <= MAX_ID_IN_STATUS:
+    """How a dispatch id appears in the commit status: itself when short and plain (ours are:
+    `owner/repo/run/attempt/sha`), else a hash. The sender of a dispatch writes its id: one
+    with spaces, colons or markup could pass for another dispatch's record when read back, and
+    the description is shown as it is."""
+    if _PLAIN_ID.fullmatch(dispatch_id):
         return dispatch_id
     return "sha256:" + hashlib.sha256(dispatch_id.encode()).hexdigest()[:16]
 
@@ -199,7 +203,7 @@ def heal_comparison(
 def flaky_line(flaky: Sequence[str]) -> str:
     if not flaky:
         return "**Flaky checks:** none."
-    names = ", ".join(code_cell(name) for name in flaky)
+    names = ", ".join(code_span(name) for name in flaky)
     return (
         f"**Flaky checks** (failed, then passed on a retry; counted as passing, never alone a "
         f"reason to roll back): {names}"
@@ -236,7 +240,7 @@ def summary(
         "",
         action_line(ev),
         "",
-        f"Evaluated commit `{ev.sha}` ({where}).",
+        f"Evaluated commit {code_span(ev.sha)} ({where}).",
         "",
         breakdown_table(ev, confidence_source),
         "",
@@ -272,9 +276,9 @@ def comment_body(
     ]
     footer = []
     if run_url:
-        footer.append(f"[Validation run]({run_url})")
+        footer.append(link("Validation run", run_url))
     if dispatch_id:
-        footer.append(f"dispatch {code_cell(dispatch_id)}")
+        footer.append(f"dispatch {code_span(dispatch_id)}")
     if footer:
         parts += ["", " · ".join(footer)]
     return "\n".join(parts)
@@ -285,9 +289,9 @@ def duplicate_summary(decision: Decision, sha: str) -> str:
         [
             "### Rollback Safety Status",
             "",
-            f"Duplicate delivery of dispatch {code_cell(decision.dispatch_id)}: first "
+            f"Duplicate delivery of dispatch {code_span(decision.dispatch_id)}: first "
             f"decision was **{table_cell(decision.text)}** (commit status "
-            f"`autoheal/validate` on `{sha}`).",
+            f"`autoheal/validate` on {code_span(sha)}).",
             "",
             "Nothing was evaluated or posted again, and `rollback-required` is `false` so the "
             "rollback step does not act twice.",

@@ -88,7 +88,7 @@ def plan_markdown(plan: Plan) -> str:
     """What was detected and what was skipped, and why: users should never have to guess."""
     lines = []
     if plan.detected:
-        lines.append("**Detected:** " + "; ".join(plan.detected))
+        lines.append("**Detected:** " + "; ".join(map(table_cell, plan.detected)))
     if plan.skipped:
         lines.append("<details><summary>Skipped</summary>\n")
         lines += [f"- {table_cell(what)}: {table_cell(why)}" for what, why in plan.skipped]

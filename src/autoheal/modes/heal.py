@@ -44,7 +44,7 @@ from autoheal.modes.common import (
     result_word,
 )
 from autoheal.plaintext import inline
-from autoheal.report import Report, code_block, code_cell, table_cell
+from autoheal.report import Report, code_block, code_cell, code_span, markdown_text, table_cell
 from autoheal.scoring import category_outcomes, confidence, confidence_line, weights_text
 from autoheal.settings import Settings
 
@@ -196,7 +196,8 @@ def _check_and_publish(
     broken = [b.check.name for b, a in pairs if b.passed and not a.passed]
     improved = [b.check.name for b, a in pairs if not b.passed and a.passed]
     if broken:
-        why = f"The fix makes passing checks fail ({', '.join(broken)}): not using it."
+        failing = ", ".join(map(code_span, broken))
+        why = f"The fix makes passing checks fail ({failing}): not using it."
         return _not_pushed(git, report, outcome, start, NOT_FIXED, why)
     if not improved:
         why = "The fixers changed files but no failing check passes now: not using the change."
@@ -231,7 +232,7 @@ def _unpushed_fix(
         outcome.on_branch = True
         outcome.status = HEALED if all(r.passed for r in outcome.final) else PARTIAL
         outcome.headline = _healed_headline(outcome)
-        where = f"on `{target.branch}`" if target.branch else "on the detached HEAD"
+        where = f"on {code_span(target.branch)}" if target.branch else "on the detached HEAD"
         outcome.where = (
             f"Committed `{outcome.commit_sha[:12]}` locally {where}; not pushed ({target.why_not})."
         )
@@ -265,7 +266,7 @@ def _recheck(report: Report, git: Git, outcome: Outcome, branch: str) -> Callabl
 
     def recheck(new_head: str) -> None:
         assert outcome.plan is not None and outcome.after is not None
-        report.info(f"{branch} moved: re-running the checks on the rebased fix {new_head[:12]}.")
+        report.info(f"`{branch}` moved: re-running the checks on the rebased fix {new_head[:12]}.")
         results = run_checks(outcome.plan.checks, outcome.plan.parallel)
         _restore(git, report, new_head, "the checks")
         pairs = zip(outcome.after, results, strict=True)
@@ -273,8 +274,8 @@ def _recheck(report: Report, git: Git, outcome: Outcome, branch: str) -> Callabl
         if broken:
             echo_failures(report, results)
             raise AutohealError(
-                f"`{branch}` moved while healing, and after rebasing the fix onto it these "
-                f"checks fail: {', '.join(broken)}. Nothing was pushed.",
+                f"{code_span(branch)} moved while healing, and after rebasing the fix onto it "
+                f"these checks fail: {', '.join(map(code_span, broken))}. Nothing was pushed.",
                 fix="Re-run the job on the new tip of the branch.",
             )
         outcome.after = results
@@ -364,6 +365,8 @@ def _failing_categories(results: list[CheckResult]) -> list[str]:
 
 
 def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions: bool) -> str:
+    # The headline and `where` quote names through code_span/table_cell where they are made;
+    # a rerun's note can quote an answer of the API.
     parts = [f"## CI Autoheal · heal: {outcome.status}", outcome.headline]
     if before is not None:
         parts.append(_confidence_line(outcome, before, after))
@@ -376,7 +379,7 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
     if outcome.where:
         parts.append("### Where\n\n" + outcome.where)
     if outcome.rerun:
-        parts.append("### Rerun\n\n" + outcome.rerun.note)
+        parts.append("### Rerun\n\n" + markdown_text(outcome.rerun.note))
     if outcome.patch_path:
         parts.append(_patch_section(outcome, in_actions))
     still = [r for r in outcome.final if not r.passed]
@@ -422,10 +425,11 @@ def _fixes_table(fixes: list[CheckResult]) -> str:
 
 def _patch_section(outcome: Outcome, in_actions: bool) -> str:
     where = (
-        f"Saved to `{outcome.patch_path}` (upload it with actions/upload-artifact; "
+        f"Saved to {code_span(outcome.patch_path)} (upload it with actions/upload-artifact; "
         "apply it with `git am < autoheal-heal.patch`)."
         if in_actions
-        else f"Saved to `{outcome.patch_path}`: apply it with `git am < {outcome.patch_path}`."
+        else f"Saved to {code_span(outcome.patch_path)}: apply it with "
+        f"{code_span(f'git am < {outcome.patch_path}')}."
     )
     return (
         f"### Patch\n\n{where}\n\n"

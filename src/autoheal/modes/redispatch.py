@@ -42,7 +42,15 @@ from autoheal.github import (
 )
 from autoheal.markers import COMMENT_MARKER
 from autoheal.push_start import previous_push_sha
-from autoheal.report import Report, code_block, code_cell, table_cell
+from autoheal.report import (
+    Report,
+    code_block,
+    code_cell,
+    code_span,
+    link,
+    markdown_text,
+    table_cell,
+)
 from autoheal.settings import SHA_RE, Settings
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
@@ -466,7 +474,7 @@ def _mark_pull_request(
         try:
             client.add_labels(ctx.repository, number, [label])
         except GitHubError as err:
-            problems.append(f"Could not add the label `{label}` to #{number}: {err}")
+            problems.append(f"Could not add the label {code_span(label)} to #{number}: {err}")
     if settings.comment:
         body = _comment_body(settings, ctx, ours, sent)
         try:
@@ -492,13 +500,13 @@ def _label(settings: Settings) -> str:
 def _comment_body(
     settings: Settings, ctx: Context, ours: payload.HealPayload, sent: list[str]
 ) -> str:
-    run_link = f"[this run]({ctx.run_url})" if ctx.run_url else "this run"
+    run_link = link("this run", ctx.run_url) if ctx.run_url else "this run"
     return (
         "### CI Autoheal: validation requested\n\n"
-        f"{run_link} sent `{settings.event_type}` to {', '.join(sent)} to re-check "
-        f"commit `{ours.sha}`.\n\n"
-        f"- Dispatch id: `{ours.dispatch_id}`\n"
-        f"- Commit: `{ours.sha}`\n"
+        f"{run_link} sent {code_span(settings.event_type)} to "
+        f"{', '.join(map(table_cell, sent))} to re-check commit {code_span(ours.sha)}.\n\n"
+        f"- Dispatch id: {code_span(ours.dispatch_id)}\n"
+        f"- Commit: {code_span(ours.sha)}\n"
         "\nThe validation run carries the dispatch id in its name; this comment is updated "
         f"in place.\n\n{COMMENT_MARKER}\n"
     )
@@ -629,20 +637,24 @@ def _summary(
     else:
         headline = (
             f"**Outcome:** dispatched to {len(outcomes)} repository(ies); each starts the "
-            f"workflows listening to `{settings.event_type}` on its default branch."
+            f"workflows listening to {code_span(settings.event_type)} on its default branch."
         )
     parts = ["### CI Autoheal: redispatch", _table(rows), headline]
     if repeated:
         parts.append(_repeated_note(repeated))  # names checked against owner/name: inert
     for outcome in failed:
-        text = f"#### {outcome.repo}: failed\n\n{outcome.message}\n\n**What to do:** {outcome.fix}"
+        # The message and fix quote GitHub's answer and the names given.
+        text = (
+            f"#### {table_cell(outcome.repo)}: failed\n\n{markdown_text(outcome.message)}\n\n"
+            f"**What to do:** {markdown_text(outcome.fix)}"
+        )
         if outcome.block:
             text += "\n\n" + code_block(outcome.block, "yaml")
         parts.append(text)
     if found:
         parts.append(_runs_table(found))
     if problems:
-        parts.append("**Warnings:**\n\n" + "\n".join(f"- {p}" for p in problems))
+        parts.append("**Warnings:**\n\n" + "\n".join(f"- {markdown_text(p)}" for p in problems))
     parts.append(
         "<details><summary>Body sent</summary>\n\n"
         + code_block(_pretty(body), "json")
@@ -677,9 +689,9 @@ def _table(rows: list[list[str]]) -> str:
 def _runs_table(found: list[FoundRun]) -> str:
     lines = ["| Target | Validation run | Status | Conclusion |", "|---|---|---|---|"]
     for run_ in found:
-        link = f"[{run_.url}]({run_.url})" if run_.url else "not found: no run carries the id"
+        shown = link(run_.url, run_.url) if run_.url else "not found: no run carries the id"
         lines.append(
-            f"| {table_cell(run_.repo)} | {link} | {table_cell(run_.status or '-')} | "
+            f"| {table_cell(run_.repo)} | {shown} | {table_cell(run_.status or '-')} | "
             f"{table_cell(run_.conclusion or '-')} |"
         )
     return "\n".join(lines)

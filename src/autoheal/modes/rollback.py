@@ -12,6 +12,7 @@ step; the scratch work tree only makes and pushes commits, and runs no check.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -36,14 +37,25 @@ from autoheal.modes.common import (
     repository,
     results_table,
 )
+from autoheal.own_branch import push_own_branch
 from autoheal.payload import parse as parse_payload
-from autoheal.report import Report, code_block, code_span, table_cell
+from autoheal.report import (
+    Report,
+    code_block,
+    code_span,
+    link,
+    markdown_text,
+    table_cell,
+    title_text,
+)
 from autoheal.scoring import ROLLBACK_EXECUTED
 from autoheal.settings import Settings
 
 SKIPPED = "SKIPPED"
 FAILED = "FAILED"
 DAY = 24 * 3600
+#: A GitHub login, as the API answers it: anything else is not mentioned.
+LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
 T = TypeVar("T")
 
 
@@ -143,13 +155,14 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         summary.status = stop.status
         report.output("status", stop.status)
         if stop.fix:
-            summary.next_steps.insert(0, stop.fix)
+            summary.next_steps.insert(0, markdown_text(stop.fix))
         text = f"{stop.message} {stop.fix}".strip()
         if stop.code:
             report.error(text, title="Rollback")
         else:
             report.notice(text, title="Rollback")
-        summary.facts.insert(0, f"**{stop.status}:** {stop.message}")
+        # A stop's message can quote an error of git or the API besides the names it quotes.
+        summary.facts.insert(0, f"**{stop.status}:** {markdown_text(stop.message)}")
         return stop.code
     except AutohealError:
         summary.status = FAILED
@@ -182,11 +195,12 @@ class Rollback:
         source = resolve_source(self.settings, self.ctx, self.git)
         tip = self.branch_tip(source.branch)
         facts = self.summary.facts
-        facts.append(f"Branch: `{source.branch}` at `{tip[:12]}`")
+        facts.append(f"Branch: {code_span(source.branch)} at `{tip[:12]}`")
         commits = self.push_commits(source, tip)
         facts.append(
-            f"Push ({source.origin}): `{(source.before or 'new branch')[:12]}..{source.after[:12]}`"
-            f", {len(commits)} commit(s) on the first-parent line"
+            f"Push ({source.origin}): "
+            + code_span(f"{(source.before or 'new branch')[:12]}..{source.after[:12]}")
+            + f", {len(commits)} commit(s) on the first-parent line"
         )
         self.global_guards(source.branch, tip)
         targets = self.target_guards(self.choose_targets(commits, source), tip)
@@ -203,7 +217,8 @@ class Rollback:
             how = "locally" if self.settings.local else f"via {self.settings.rollback_via}"
             raise Stop(
                 SKIPPED,
-                f"Dry run: would revert {planned} on `{source.branch}` {how}; nothing was changed.",
+                f"Dry run: would revert {planned} on {code_span(source.branch)} {how}; nothing was "
+                "changed.",
                 code=0,
             )
         return self.execute(source, tip, targets)
@@ -218,9 +233,10 @@ class Rollback:
             if current != branch:
                 raise Stop(
                     SKIPPED,
-                    f"The working directory is on `{current or 'a detached HEAD'}`, not on "
-                    f"`{branch}`, the branch to roll back.",
-                    fix=f"Run `git switch {branch}` first (local runs revert the current branch).",
+                    f"The working directory is on {code_span(current or 'a detached HEAD')}, not "
+                    f"on {code_span(branch)}, the branch to roll back.",
+                    fix=f"Run {code_span(f'git switch {branch}')} first (local runs revert the "
+                    "current branch).",
                 )
             return self.git.head_sha()
         # --refmap= keeps remote-tracking refs untouched: a dry run changes no ref at all.
@@ -229,7 +245,7 @@ class Rollback:
         )
         tip = self.git.rev_parse("FETCH_HEAD")
         if tip is None:
-            raise AutohealError(f"Could not read the tip of `{branch}` from the remote.")
+            raise AutohealError(f"Could not read the tip of {code_span(branch)} from the remote.")
         return tip
 
     def push_commits(self, source: Source, tip: str) -> list[str]:
@@ -264,7 +280,7 @@ class Rollback:
             self.summary.guards.append(Guard("on the branch", source.after[:12], "refuse"))
             raise Stop(
                 SKIPPED,
-                f"{source.after} is not on `{source.branch}` (not an ancestor of its tip "
+                f"{source.after} is not on {code_span(source.branch)} (not an ancestor of its tip "
                 f"{tip[:12]}): it was force-pushed away or belongs to another branch.",
                 fix="Roll back on the branch that holds the commit, or pass the right `after`.",
             )
@@ -454,8 +470,8 @@ class Rollback:
         if done >= cap:
             raise Stop(
                 SKIPPED,
-                f"`{branch}` already had {done} automatic rollback(s) in the last 24 hours "
-                f"(max-rollbacks-per-day: {cap}).",
+                f"{code_span(branch)} already had {done} automatic rollback(s) in the last 24 "
+                f"hours (max-rollbacks-per-day: {cap}).",
                 fix="Something keeps breaking the branch: a person should fix it now. Raise "
                 "`max-rollbacks-per-day` only if automatic reverts are really wanted.",
             )
@@ -633,8 +649,8 @@ class Rollback:
             return self.via_pull_request(tree, source, targets, "the branch refused the push")
         except RebaseConflict as exc:
             raise AutohealError(
-                f"`{source.branch}` moved while reverting and the new commits conflict with "
-                f"the revert ({exc.message}). Nothing was pushed.",
+                f"{code_span(source.branch)} moved while reverting and the new commits conflict "
+                f"with the revert ({exc.message}). Nothing was pushed.",
                 fix="Re-run the rollback on the new tip, or revert by hand.",
             ) from exc
         if result.rebased:
@@ -662,15 +678,20 @@ class Rollback:
 
     def via_pull_request(self, tree: Git, source: Source, targets: list[Target], why: str) -> int:
         name = f"autoheal/revert-{next(t for t in targets if not t.companion).sha[:12]}"
-        tree.push_branch("HEAD", name, force_with_lease=True)
-        self.summary.facts.append(f"Revert pushed to `{name}` ({why})")
+        pushed = push_own_branch(tree, name, tree.head_sha(), trailer=markers.REVERT_TRAILER)
+        name = pushed.branch
+        self.summary.facts.append(f"Revert pushed to {code_span(name)} ({why})")
+        if pushed.note():
+            self.report.warning(pushed.note(), title="Pull request branch in use")
+            self.summary.facts.append(pushed.note())
         gh = github_client(self.settings, self.ctx)
         if gh is None or not self.ctx.repository:
             raise Stop(
                 FAILED,
-                f"The revert is on branch `{name}`, but without a token no pull request "
+                f"The revert is on branch {code_span(name)}, but without a token no pull request "
                 "could be opened.",
-                fix=f"Open a pull request from `{name}` into `{source.branch}` and merge it.",
+                fix=f"Open a pull request from {code_span(name)} into {code_span(source.branch)} "
+                "and merge it.",
             )
         owner = self.ctx.repository.split("/")[0]
         title = f"Revert {', '.join(t.sha[:12] for t in targets)} (CI Autoheal rollback)"
@@ -692,11 +713,13 @@ class Rollback:
         report.output("revert-sha", revert_sha)
         report.output("pr-url", pr_url)
         if pr_url:
-            where = f"in the pull request {pr_url} (merge it to finish)"
+            where = f"in the pull request {link(pr_url, pr_url)} (merge it to finish)"
         elif pushed:
-            where = f"pushed to `{source.branch}` as {revert_sha[:12]}"
+            where = f"pushed to {code_span(source.branch)} as {revert_sha[:12]}"
         else:
-            where = f"committed locally on `{source.branch}` as {revert_sha[:12]}, not pushed"
+            where = (
+                f"committed locally on {code_span(source.branch)} as {revert_sha[:12]}, not pushed"
+            )
         summary.facts.insert(0, f"**Rolled back** {shas}: {where}")
         summary.next_steps += [
             "Read the failing checks and the culprit's diff; fix it on a branch.",
@@ -705,13 +728,13 @@ class Rollback:
         issue = self.open_issue(source, targets, revert=where)
         if issue:
             report.output("issue-url", issue)
-            summary.facts.append(f"Issue: {issue}")
-        if not self.settings.fail_after_rollback:
+            summary.facts.append(f"Issue: {link(issue, issue)}")
+        if self.settings.local or not self.settings.fail_after_rollback:
             report.notice(f"Rolled back {shas}: {where}.", title="Rollback")
             return 0
         report.error(
-            f"Rolled back {shas} on `{source.branch}`: {where}. A person must look at this "
-            "(fail-after-rollback stops the line).",
+            f"Rolled back {shas} on {code_span(source.branch)}: {where}. A person must look at "
+            "this (fail-after-rollback stops the line).",
             title="Rollback executed",
         )
         return 1
@@ -719,7 +742,9 @@ class Rollback:
     # ------------------------------------------------------------------ telling people
 
     def describe(self, source: Source, targets: list[Target], *, revert: str) -> str:
-        lines = [f"CI Autoheal rolled back `{source.branch}`: the push did not pass validation."]
+        lines = [
+            f"CI Autoheal rolled back {code_span(source.branch)}: the push did not pass validation."
+        ]
         for t in targets:
             who = "heal commit" if t.companion else f"by {self.author_mention(t.sha)}"
             lines.append(f"- `{t.sha}` {code_span(t.subject)} ({who})")
@@ -734,7 +759,7 @@ class Rollback:
                 outcomes = ", ".join(f"{k}: {v}" for k, v in source.checks.items())
                 lines.append(f"Outcomes heal reported after its fix: {outcomes}")
         if self.ctx.run_url:
-            lines.append(f"\nRun: {self.ctx.run_url}")
+            lines.append(f"\nRun: {link(self.ctx.run_url, self.ctx.run_url)}")
         lines.append(
             "\n**What to do:** fix the change on a branch, then re-land it (revert the revert). "
             "Close this issue when the branch is healthy again."
@@ -752,7 +777,7 @@ class Rollback:
                 with gh:
                     data = gh.get_json(f"/repos/{self.ctx.repository}/commits/{sha}")
                 login = (data.get("author") or {}).get("login") if isinstance(data, dict) else ""
-                if login:
+                if isinstance(login, str) and LOGIN_RE.fullmatch(login):
                     return f"@{login}"
             except GitHubError as exc:
                 self.report.debug(f"author lookup failed: {exc}")
@@ -767,7 +792,7 @@ class Rollback:
             return ""
         from autoheal.github import GitHubError
 
-        title = f"CI Autoheal rolled back {source.branch}"
+        title = title_text(f"CI Autoheal rolled back {source.branch}")
         body = self.describe(source, targets, revert=revert)
         try:
             with gh:
@@ -785,8 +810,8 @@ class Rollback:
         self.summary.facts.append(f"Conflict reverting `{target.sha[:12]}` in: {paths}")
         text = (
             f"CI Autoheal could not revert `{target.sha}` ({code_span(target.subject)}, by "
-            f"{self.author_mention(target.sha)}) on `{source.branch}`: later commits changed "
-            f"the same lines in {paths}. Nothing was pushed.\n\n"
+            f"{self.author_mention(target.sha)}) on {code_span(source.branch)}: later commits "
+            f"changed the same lines in {paths}. Nothing was pushed.\n\n"
             "**What to do:** revert it by hand (resolving the conflict), or fix forward."
         )
         gh = github_client(self.settings, self.ctx)
@@ -801,7 +826,7 @@ class Rollback:
                         url = gh.upsert_comment(self.ctx.repository, source.pr, marker, text)
                     elif self.settings.open_issue:
                         marker = markers.issue_marker(source.branch)
-                        title = f"CI Autoheal could not roll back {source.branch}"
+                        title = title_text(f"CI Autoheal could not roll back {source.branch}")
                         issue = gh.upsert_issue(self.ctx.repository, marker, title, text)
                         url = str(issue.get("html_url", ""))
             except GitHubError as err:
@@ -810,7 +835,7 @@ class Rollback:
             self.report.warning("No token (or repository): the conflict is reported here only.")
         if url:
             self.report.output("issue-url", url)
-            self.summary.facts.append(f"Reported: {url}")
+            self.summary.facts.append(f"Reported: {link(url, url)}")
         raise Stop(
             FAILED,
             f"Reverting {target.sha[:12]} conflicts with later changes in {paths}; nothing was "

@@ -30,7 +30,7 @@ from autoheal.modes.common import (
     refuse_fork_code,
     repository,
 )
-from autoheal.report import Report, code_cell
+from autoheal.report import Report, code_span, link
 from autoheal.settings import Settings
 from autoheal.validate_report import (
     Decision,
@@ -137,7 +137,7 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
     elif heal is not None:
         sha, where = (
             heal.sha,
-            f"from the dispatch payload, dispatch {code_cell(heal.dispatch_id)}",
+            f"from the dispatch payload, dispatch {code_span(heal.dispatch_id)}",
         )
     else:
         sha, where = git.head_sha(), "HEAD of the working directory: no sha was given"
@@ -207,7 +207,7 @@ def fail_closed(ev: Evaluation, target: Target, unreadable: str) -> tuple[Evalua
     asked = "it would have asked for a rollback" if ev.rollback else "it asks for no rollback"
     note = (
         f"{unreadable}. Without them no earlier decision on dispatch "
-        f"{code_cell(target.dispatch_id or '')} can be seen, so no rollback is requested "
+        f"{code_span(target.dispatch_id or '')} can be seen, so no rollback is requested "
         f"(this evaluation alone: {asked}). Give the token `statuses: write` (it includes "
         "read), or re-run once GitHub answers; to evaluate the commit anyway, run validate "
         "with the `sha` input."
@@ -396,7 +396,7 @@ def _post_comment(
     except GitHubError as exc:
         _optional_failed(settings, report, f"Cannot comment on pull request #{pr}", exc)
         return "Pull request comment: failed (see the warning in the log)."
-    return f"Pull request comment updated: {url or f'#{pr}'}"
+    return f"Pull request comment updated: {link(url, url) if url else f'#{pr}'}"
 
 
 def _optional_failed(settings: Settings, report: Report, what: str, exc: AutohealError) -> None:
