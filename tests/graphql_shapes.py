@@ -101,8 +101,21 @@ interface Actor {
 # https://docs.github.com/en/graphql/reference/interfaces#node
 interface Node { id: ID! }
 
-# https://docs.github.com/en/graphql/reference/queries#node
-type Query { node(id: ID!): Node }
+# https://docs.github.com/en/graphql/reference/objects#user (the fields we read)
+type User implements Actor & Node {
+  avatarUrl(size: Int): URI!
+  id: ID!
+  login: String!
+  resourcePath: URI!
+  url: URI!
+}
+
+# https://docs.github.com/en/graphql/reference/queries#node and
+# https://docs.github.com/en/graphql/reference/queries#viewer (the account the token acts as)
+type Query {
+  node(id: ID!): Node
+  viewer: User!
+}
 """
 
 BODY_KEYS = {"query", "variables", "operationName"}

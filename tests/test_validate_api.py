@@ -146,7 +146,7 @@ def test_posts_status_and_creates_the_comment(
     assert COMMENT_MARKER in comment["body"]
     assert "**CRITICAL**: effectiveness **25**/100" in comment["body"]
     assert "Score 25/100 = confidence 20" in comment["body"]
-    assert "pull request #7 and a pull request is never rolled back" in comment["body"]
+    assert "a pull request (`#7`) and a pull request is never rolled back" in comment["body"]
     assert "pull request is never rolled back" in run.summary
     assert RUN_URL in comment["body"]
     assert "Pull request comment updated" in run.summary
@@ -379,7 +379,7 @@ def test_a_decision_someone_else_recorded_is_not_taken_for_ours(
     actions: ActionsEnv, capsys: Any, github: FakeGitHub
 ) -> None:
     # Anyone with statuses: write can post a status named like ours; it decides nothing.
-    sha = broken_heal(actions, dispatch="d-1")
+    sha = broken_heal(actions, dispatch="d-1", pr=None)  # a pull request is never rolled back
     fake = "dispatch d-1: score 99 (HEALTHY), no rollback"
     github.statuses[sha] = [
         {"context": STATUS_CONTEXT, "state": "success", "description": fake, "creator": STRANGER}
@@ -400,14 +400,15 @@ def test_a_hostile_dispatch_id_stays_inert_and_cannot_pass_for_another_dispatch(
     an id made to look like another dispatch's record does not silence that dispatch."""
     sha = broken_heal(actions)
     legit = "run-1"
-    hostile = f"{legit}: score 99 (HEALTHY), no rollback`@x|#1<b>-->\n[x](js:1)"
+    hostile = f"{legit}: score 99 (HEALTHY), no rollback`@x|#1<b>--> [x](js:1)"  # one line
     assert len(hostile) <= 64  # short enough to be recorded as it is, before
     set_dispatch(actions, heal_payload(sha, dispatch_id=hostile, pr=7))
     first = actions.run(capsys)
-    assert first.outputs["rollback-required"] == "true", first.out
+    # A pull request's commit: CRITICAL, and never rolled back.
+    assert first.outputs["status"] == "CRITICAL", first.out
     [status] = github.statuses[sha]
     assert re.fullmatch(
-        r"dispatch sha256:[0-9a-f]{16}: score 25 \(CRITICAL\), rollback required",
+        r"dispatch sha256:[0-9a-f]{16}: score 25 \(CRITICAL\), no rollback",
         status["description"],
     )
     [comment] = github.comments[7]
@@ -420,4 +421,3 @@ def test_a_hostile_dispatch_id_stays_inert_and_cannot_pass_for_another_dispatch(
     set_dispatch(actions, heal_payload(sha, dispatch_id=legit, pr=7))
     second = actions.run(capsys)
     assert second.outputs["status"] == "CRITICAL", second.out
-    assert second.outputs["rollback-required"] == "true"

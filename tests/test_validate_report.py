@@ -93,7 +93,7 @@ def test_unparseable_text_of_the_same_dispatch_still_counts() -> None:
             12,
             "CRITICAL",
             "failure",
-            "it belongs to pull request #12 and a pull request is never rolled back",
+            "it belongs to a pull request (`#12`) and a pull request is never rolled back",
             id="pull-request-never-rolled-back",
         ),
         pytest.param(

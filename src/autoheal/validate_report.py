@@ -133,8 +133,8 @@ def action_line(ev: Evaluation) -> str:
             )
         return (
             f"**No automatic rollback**: {why}, which makes the commit CRITICAL, but it belongs "
-            f"to pull request #{ev.pr} and a pull request is never rolled back: fix it on its "
-            "branch."
+            f"to a pull request ({code_span(f'#{ev.pr}')}) and a pull request is never rolled "
+            "back: fix it on its branch."
         )
     if ev.word == "CRITICAL":
         return (

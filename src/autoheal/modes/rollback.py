@@ -729,7 +729,7 @@ class Rollback:
         if issue:
             report.output("issue-url", issue)
             summary.facts.append(f"Issue: {link(issue, issue)}")
-        if self.settings.local or not self.settings.fail_after_rollback:
+        if not self.settings.fail_after_rollback:
             report.notice(f"Rolled back {shas}: {where}.", title="Rollback")
             return 0
         report.error(
