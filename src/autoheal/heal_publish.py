@@ -26,6 +26,7 @@ class Published:
     sha: str
     where: str  # Markdown: what went where
     pr_url: str = ""
+    fallback: bool = False  # pushed to `autoheal/<branch>`, not to the branch itself
 
 
 def subject(categories: Sequence[str]) -> str:
@@ -97,7 +98,7 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
             f"No token: cannot open the pull request from `{fallback}` into `{branch}`.",
             title="Pull request not opened",
         )
-        return Published(sha, where + "; no token to open a pull request.")
+        return Published(sha, where + "; no token to open a pull request.", fallback=True)
     title = f"{git.subject(sha)} on {branch}"
     body = (
         f"CI Autoheal fixed `{branch}`, but the branch refused a direct push.\n\n"
@@ -117,4 +118,5 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
             fix=f"Open a pull request from `{fallback}` into `{branch}` by hand. {exc.fix}".strip(),
         ) from exc
     url = str(pull.get("html_url") or "")
-    return Published(sha, where + f" and opened {url or 'a pull request'} into `{branch}`.", url)
+    opened = f" and opened {url or 'a pull request'} into `{branch}`."
+    return Published(sha, where + opened, url, fallback=True)

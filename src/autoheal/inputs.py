@@ -188,6 +188,16 @@ INPUTS: tuple[Input, ...] = (
         high=10,
     ),
     Input(
+        "ci-workflow",
+        "str",
+        "",
+        "The project's CI workflow (file name such as `ci.yml`, or its id), started on the "
+        "branch after heal or rollback pushes to it: a push with GITHUB_TOKEN starts no run, so "
+        "a pull request's required checks would never report. Needs `actions: write` and "
+        "`workflow_dispatch:` in that workflow's `on:`.",
+        modes=("heal", "rollback"),
+    ),
+    Input(
         "rerun-failed",
         "bool",
         "true",
@@ -409,6 +419,8 @@ OUTPUTS: dict[str, str] = {
     "rerun-requested": "true when failed jobs were rerun.",
     "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",
     "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
+    "ci-run-id": "The CI run started on the pushed commit (with `ci-workflow`).",
+    "ci-run-url": "Web address of that CI run.",
     # redispatch
     "dispatched": "true when GitHub accepted the dispatch.",
     "http-status": "HTTP status of the dispatch request.",

@@ -53,6 +53,8 @@ REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 AUTHOR_RE = re.compile(r"^(?P<name>[^<>\r\n]+?)\s*<(?P<email>[^<>\s]+)>$")
 RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also takes "²"
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
+# A workflow as GitHub's API names it: its file name under .github/workflows, or its id.
+CI_WORKFLOW_RE = re.compile(r"[A-Za-z0-9._-]+\.ya?ml|[1-9][0-9]{0,18}")  # whole value
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
 
@@ -83,6 +85,7 @@ class Settings:
     max_diff_lines: int
     max_heal_attempts: int
     push_retries: int
+    ci_workflow: str
     rerun_failed: bool
     max_run_attempts: int
     run_id: str
@@ -558,6 +561,9 @@ def _text(spec: Input, value: str) -> Any:
         _bad(spec, value, "a workflow run id (digits), e.g. ${{ github.event.workflow_run.id }}")
     if spec.name == "commit-author":
         _author(value)
+    if spec.name == "ci-workflow" and value and not CI_WORKFLOW_RE.fullmatch(value):
+        hint = " Give the file name alone, without its folder." if "/" in value else ""
+        _bad(spec, value, "the CI workflow's file name (e.g. `ci.yml`) or its numeric id", hint)
     if spec.name == "event-type" and not 1 <= len(value) <= 100:
         _bad(spec, value[:20] + "...", "1 to 100 characters (GitHub's limit)")
     if spec.name == "mode":

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autoheal.checks import CheckResult, Plan, run_checks, run_fixes
+from autoheal.ci_dispatch import CiRun, exit_code, start_ci
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git
@@ -77,6 +78,7 @@ class Outcome:
     pr_url: str = ""
     rerun: Rerun | None = None
     pushed: bool = False
+    ci: CiRun | None = None  # the CI run started on the pushed commit (`ci-workflow`)
 
     @property
     def final(self) -> list[CheckResult]:
@@ -118,7 +120,8 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         # rebase, the API) must not leave that commit or the fixers' files behind.
         _restore(git, report, start, "")
         raise
-    return _finish(report, outcome)
+    # A CI run that was not started fails the step only with fail-on-error; the push stands.
+    return _finish(report, outcome) or exit_code(settings, outcome.ci)
 
 
 def _run_url(settings: Settings, ctx: Context) -> str:
@@ -208,6 +211,8 @@ def _check_and_publish(
         published.pr_url,
     )
     outcome.pushed = True
+    if not published.fallback:  # `ci-workflow`: the branch's CI runs on the pushed commit
+        outcome.ci = start_ci(settings, ctx, report, target.branch, published.sha)
     outcome.status = HEALED if all(r.passed for r in outcome.final) else PARTIAL
     outcome.headline = _healed_headline(outcome)
     return outcome
@@ -317,6 +322,8 @@ def _healed_headline(outcome: Outcome) -> str:
     text = f"Fixed {fixed}."
     if still:
         text += f" Still failing: {', '.join(still)} (no mechanical fix)."
+    if outcome.ci and outcome.ci.failed:
+        text += " CI was not started on the pushed commit (see CI run)."
     return text
 
 
@@ -373,6 +380,8 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
         parts.append("### Changes\n\n" + code_block(outcome.diff_stat))
     if outcome.where:
         parts.append("### Where\n\n" + outcome.where)
+    if outcome.ci:
+        parts.append("### CI run\n\n" + outcome.ci.note)
     if outcome.rerun:
         parts.append("### Rerun\n\n" + outcome.rerun.note)
     if outcome.patch_path:

@@ -24,6 +24,7 @@ from typing import NoReturn, TypeVar
 from autoheal import markers
 from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
+from autoheal.ci_dispatch import exit_code, start_ci
 from autoheal.context import Context
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
@@ -641,7 +642,12 @@ class Rollback:
                 f"The branch moved meanwhile: the revert was rebased and re-verified "
                 f"({result.attempts} push attempts)"
             )
-        return self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
+        # `ci-workflow`: the branch's CI runs on the pushed revert; a failure keeps the push.
+        ci = start_ci(self.settings, self.ctx, self.report, source.branch, result.pushed_sha)
+        if ci is not None:
+            self.summary.facts.append(f"CI: {ci.note}")
+        code = self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
+        return code or exit_code(self.settings, ci)
 
     def undo(self, tree: Git, tip: str) -> None:
         """All or nothing: drop the reverts already made (only ours; the tree was clean)."""
