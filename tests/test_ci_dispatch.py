@@ -164,9 +164,7 @@ def test_a_run_address_that_could_break_the_summary_is_not_linked(
 # --------------------------------------------------------------------------- 204: find the run
 
 
-def test_204_finds_the_one_run_among_decoys(
-    heal: Heal, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_204_finds_the_one_run_among_decoys(heal: Heal, capsys: pytest.CaptureFixture[str]) -> None:
     heal.answer_dispatch(204)
     heal.list_runs(
         lambda sha: [
@@ -241,7 +239,7 @@ def test_a_server_that_does_not_know_return_run_details_gets_it_once_without(
     heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refused = {
-        "message": "Invalid request.\n\n\"return_run_details\" is not a permitted key.",
+        "message": 'Invalid request.\n\n"return_run_details" is not a permitted key.',
         "documentation_url": "https://docs.github.com/enterprise-server@3.14/rest",
     }
 
@@ -335,7 +333,7 @@ def test_a_lost_dispatch_that_started_nothing_is_a_warning_to_look(
     assert "was not sent again" in warning and "Actions tab" in warning
 
 
-# --------------------------------------------------------------------------- when nothing is started
+# ------------------------------------------------------------------ when nothing is started
 
 
 def test_no_dispatch_for_a_pull_request_fallback(

@@ -233,7 +233,8 @@ def _unpushed_fix(
         return outcome
     outcome.commit_sha = ""
     why = f"Not pushed: {target.why_not}. The patch below makes the fix."
-    return _not_pushed(git, report, outcome, start, PATCH, why)
+    # A refusal (a merge queue's branch) fails the step like the other refusals.
+    return _not_pushed(git, report, outcome, start, NOT_FIXED if target.refused else PATCH, why)
 
 
 def _not_pushed(

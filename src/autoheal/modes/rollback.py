@@ -25,7 +25,7 @@ from autoheal import markers
 from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.ci_dispatch import exit_code, start_ci
-from autoheal.context import Context
+from autoheal.context import Context, is_queue_branch
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
 from autoheal.git_checkout import detached_at
@@ -180,7 +180,9 @@ class Rollback:
                 "not true).",
                 code=0,
             )
+        self.refuse_queue(self.ctx.branch)  # before reading what to revert: the event says
         source = resolve_source(self.settings, self.ctx, self.git)
+        self.refuse_queue(source.branch)
         tip = self.branch_tip(source.branch)
         facts = self.summary.facts
         facts.append(f"Branch: `{source.branch}` at `{tip[:12]}`")
@@ -210,6 +212,21 @@ class Rollback:
         return self.execute(source, tip, targets)
 
     # ------------------------------------------------------------------ where and what
+
+    def refuse_queue(self, branch: str | None) -> None:
+        """Never revert on a merge queue's branch: GitHub made it to test a merge and deletes
+        it; a failing group leaves the queue by itself."""
+        if not is_queue_branch(branch):
+            return
+        raise Stop(
+            SKIPPED,
+            f"Refusing to roll back in a merge queue: {code_span(str(branch))} is a merge "
+            "queue's branch, which GitHub makes to test a merge and deletes afterwards; a revert "
+            "there would never be merged. Nothing was reverted.",
+            fix="A failing merge group leaves the queue by itself: fix the pull request's "
+            "branch. Roll back the base branch after a bad merge, from the workflow that "
+            "validates it (`repository_dispatch` or `push`), not from `merge_group`.",
+        )
 
     def branch_tip(self, branch: str) -> str:
         """Locally: the checked-out branch's HEAD. In Actions: the remote tip, freshly fetched
