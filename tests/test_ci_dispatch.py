@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,8 +19,12 @@ from tests.fake_github import FakeGitHub, Recorded
 from tests.fakes import NOW, FakeClock
 from tests.gitfixtures import git, install_reject_hook
 from tests.heal_helpers import FORMATTED, REPO, UNFORMATTED, Setup, setup_heal
+from tests.test_examples import load, ours
 from tests.test_rollback import World
 
+ROOT = Path(__file__).parents[1]
+EXAMPLES = ROOT / "examples"
+README = (ROOT / "README.md").read_text().replace("`", "")
 WORKFLOW = f"/repos/{REPO}/actions/workflows/ci.yml"
 DISPATCHES = f"{WORKFLOW}/dispatches"
 RUNS = f"{WORKFLOW}/runs"
@@ -290,6 +295,9 @@ def test_a_refused_dispatch_is_explained_and_the_push_kept(
     assert "was not started on `main`" in warning and fix in warning
     assert "The push of" in warning and "stands" in warning
     assert "was not started" in r.summary and fix in r.summary
+    said = warning.split("was not started on `main`: ", 1)[1].split("(")[0]
+    said = re.sub("`ci.yml`", "X", said).replace("`", "")
+    assert f"was not started on Y: {said}" in README  # in the troubleshooting table
     assert "CI was not started on the pushed commit" in r.out  # the step's last word
     assert "ci-run-id" not in r.outputs
     shown = [line for line in r.out.splitlines() if not line.startswith("::add-mask::")]
@@ -405,14 +413,22 @@ def world(
     yield World(tmp_path, actions, counter)
 
 
-def test_rollback_starts_ci_on_its_pushed_revert(
-    world: World, capsys: pytest.CaptureFixture[str], github: FakeGitHub
-) -> None:
+def bad_push(world: World, github: FakeGitHub, *, shallow: bool) -> tuple[str, str]:
+    """A bad commit pushed to main, the CI checkout, the fake GitHub knowing its author:
+    (the commit before the push, the bad one)."""
     before = world.repos.sha()
     bad = world.commit("app.txt", "bug\n", "introduce a bug")
     world.repos.push()
-    world.checkout(shallow=True)
+    world.checkout(shallow=shallow)
     world.actions.env["GITHUB_API_URL"] = github.api_url
+    github.route("GET", f"/repos/{REPO}/commits/{bad}", body={"author": {"login": "dev"}})
+    return before, bad
+
+
+def test_rollback_starts_ci_on_its_pushed_revert(
+    world: World, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    before, bad = bad_push(world, github, shallow=True)
     at_dispatch: list[str | None] = []
 
     def answer(_request: Recorded) -> tuple[int, Any]:
@@ -420,7 +436,6 @@ def test_rollback_starts_ci_on_its_pushed_revert(
         return 200, details(777)
 
     github.route("POST", DISPATCHES, answer=answer)
-    github.route("GET", f"/repos/{REPO}/commits/{bad}", body={"author": {"login": "dev"}})
     r = world.run(capsys, before=before, after=bad, token=TOKEN, ci_workflow="ci.yml")
     assert r.code == 1, r.out + r.err  # fail-after-rollback
     assert r.outputs["status"] == "ROLLBACK EXECUTED"
@@ -437,14 +452,9 @@ def test_rollback_starts_ci_on_its_pushed_revert(
 def test_rollback_via_pull_request_starts_no_ci(
     world: World, capsys: pytest.CaptureFixture[str], github: FakeGitHub
 ) -> None:
-    before = world.repos.sha()
-    bad = world.commit("app.txt", "bug\n", "introduce a bug")
-    world.repos.push()
-    world.checkout(shallow=False)
-    world.actions.env["GITHUB_API_URL"] = github.api_url
+    before, bad = bad_push(world, github, shallow=False)
     github.route("GET", f"/repos/{REPO}/pulls", body=[])
     github.route("POST", f"/repos/{REPO}/pulls", status=201, body={"html_url": "u/pull/9"})
-    github.route("GET", f"/repos/{REPO}/commits/{bad}", body={"author": {"login": "dev"}})
     r = world.run(
         capsys, before=before, after=bad, token=TOKEN, ci_workflow="ci.yml",
         rollback_via="pull-request",
@@ -453,3 +463,19 @@ def test_rollback_via_pull_request_starts_no_ci(
     assert github.requests("POST", DISPATCHES) == []
     assert "bug" in (world.repos.remote_file("main", "app.txt") or "")
     assert git(world.repos.remote, "branch", "--list", "autoheal/revert-*").strip()
+
+
+# --------------------------------------------------------------------------- the examples
+
+
+def test_the_ci_example_starts_itself_on_the_healed_commit() -> None:
+    path = EXAMPLES / "ci.yml"
+    doc = load(path)
+    assert "workflow_dispatch" in doc[True]  # YAML 1.1 reads a bare `on` as true
+    (heal,) = ours(path, "heal")
+    assert heal["with"]["ci-workflow"] == path.name == "ci.yml"
+    assert doc["jobs"]["autoheal"]["permissions"]["actions"] == "write"
+    rollback_path = EXAMPLES / "post-remediation-check.yml"
+    (rollback,) = ours(rollback_path, "rollback")
+    assert rollback["with"]["ci-workflow"] == "ci.yml"
+    assert load(rollback_path)["jobs"]["validate"]["permissions"]["actions"] == "write"

@@ -19,6 +19,7 @@ from tests.fake_github import FakeGitHub
 from tests.gitfixtures import Repos, git, make_repo
 from tests.heal_helpers import FORMATTED, REPO, UNFORMATTED, setup_heal
 from tests.test_context import ctx_for
+from tests.test_examples import load, ours
 from tests.validate_helpers import break_checks, heal_payload, sample_repo, set_dispatch, use_checks
 
 QUEUE = "gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64"
@@ -215,3 +216,18 @@ def test_rollback_refuses_a_queue_branch_named_by_the_payload(
     [error] = errors(r)
     assert f"`{QUEUE}` is a merge queue's branch" in error
     assert remote_branches(repos) == before
+
+
+# --------------------------------------------------------------------------- the example
+
+
+def test_the_ci_example_runs_in_the_merge_queue_and_validates_the_group() -> None:
+    path = Path(__file__).parents[1] / "examples" / "ci.yml"
+    doc = load(path)
+    assert {"pull_request", "merge_group"} <= set(doc[True])
+    job = doc["jobs"]["merge-queue"]
+    assert job["if"] == "github.event_name == 'merge_group'"
+    assert job["permissions"] == {"contents": "read", "statuses": "write"}
+    (validate,) = ours(path, "validate")
+    assert validate in job["steps"]
+    assert "merge_group" not in doc["jobs"]["autoheal"]["if"]  # heal never runs in the queue
