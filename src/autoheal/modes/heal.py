@@ -10,7 +10,8 @@ Status words (output `status`) and exit codes:
 - PATCH (0, or 1 when checks still fail with it): a fix exists but was not pushed by design
   (fork pull request, dry-run); see `patch-path`.
 - NOT FIXED (1): checks fail and nothing was pushed: no fix command, the fixers changed
-  nothing or fixed nothing, or the fix was refused (workflow files, too large, a regression).
+  nothing or fixed nothing, or the fix was refused (workflow files, too large, a regression,
+  a merge queue's branch: then a patch).
 - SKIPPED (0): a loop guard stopped heal, or there are no checks.
 - FAILED (1, 2 for bad inputs): an error; the message says what to change.
 """
