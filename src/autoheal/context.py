@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,15 @@ from autoheal.safe_load import LoadError, loads_json
 ZERO_SHA = "0" * 40
 #: GitHub caps webhook payloads at 25 MB; an event file larger than this is not GitHub's.
 EVENT_MAX_BYTES = 32 * 1024 * 1024
+
+#: A merge queue's branches: GitHub creates, tests and deletes them; nothing else may push there.
+QUEUE_PREFIX = "gh-readonly-queue/"
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def is_queue_branch(branch: str | None) -> bool:
+    """A merge queue's temporary branch (`gh-readonly-queue/<base>/pr-...`), as a name or ref."""
+    return bool(branch) and str(branch).removeprefix("refs/heads/").startswith(QUEUE_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,16 @@ class WorkflowRun:
 
 
 @dataclass(frozen=True)
+class MergeGroup:
+    """A `merge_group` event: the queue tests `head_sha` on `head_ref` before merging."""
+
+    head_sha: str
+    head_ref: str  # refs/heads/gh-readonly-queue/<base>/pr-<n>-<sha>
+    base_ref: str  # refs/heads/<base>
+    base_sha: str
+
+
+@dataclass(frozen=True)
 class Context:
     repository: str = ""
     event_name: str = ""
@@ -58,6 +78,7 @@ class Context:
     push_after: str | None = None
     push_forced: bool = False
     workflow_run: WorkflowRun | None = None
+    merge_group: MergeGroup | None = None
     client_payload: dict[str, Any] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -68,6 +89,8 @@ class Context:
             return self.pull_request.head_ref
         if self.workflow_run:
             return self.workflow_run.head_branch
+        if self.merge_group:
+            return self.merge_group.head_ref.removeprefix("refs/heads/")
         if self.ref.startswith("refs/heads/"):
             return self.ref[len("refs/heads/") :]
         return None
@@ -174,6 +197,7 @@ def _context(env: Mapping[str, str], payload: dict[str, Any]) -> Context:
         push_after=str(payload["after"]) if before is not None else None,
         push_forced=bool(payload.get("forced")),
         workflow_run=_workflow_run(payload, str(repository or "")),
+        merge_group=_merge_group(payload),
         client_payload=_client_payload(payload),
         payload=payload,
     )
@@ -267,6 +291,21 @@ def _workflow_run(payload: dict[str, Any], repository: str) -> WorkflowRun | Non
         pull_numbers=pulls,
         workflow_id=int(run.get("workflow_id") or 0),
         run_number=int(run.get("run_number") or 0),
+    )
+
+
+def _merge_group(payload: dict[str, Any]) -> MergeGroup | None:
+    group = payload.get("merge_group")
+    if not isinstance(group, dict):
+        return None
+    head_sha = str(group.get("head_sha") or "")
+    if not _SHA.match(head_sha):  # validate evaluates it: never a name git would resolve
+        raise ValueError(f"merge_group.head_sha {head_sha[:50]!r} is not a 40-character sha")
+    return MergeGroup(
+        head_sha=head_sha,
+        head_ref=str(group.get("head_ref") or ""),
+        base_ref=str(group.get("base_ref") or ""),
+        base_sha=str(group.get("base_sha") or ""),
     )
 
 

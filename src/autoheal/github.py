@@ -1033,6 +1033,47 @@ class GitHub:
             return existing
         return self.update_pull(repo, int(existing["number"]), title, body)
 
+    # ---- workflow dispatch ----------------------------------------------------------------------
+
+    def dispatch_workflow(
+        self, repo: str, workflow: str, ref: str, *, run_details: bool = True
+    ) -> tuple[int, dict[str, Any] | None]:
+        """Start `workflow` (file name or id) on `ref`: (status, body). With `run_details`
+        GitHub answers 200 with `workflow_run_id`, `run_url` and `html_url` (since 2026-02);
+        without it, or on an older server, 204 and no body. Not idempotent: a repeat starts a
+        second run, so a request that may have been sent is never repeated (MaybeSent)."""
+        body: dict[str, Any] = {"ref": ref}
+        if run_details:
+            body["return_run_details"] = True
+        path = f"{_repo_path(repo)}/actions/workflows/{_segment(workflow)}/dispatches"
+        resp = self.request("POST", path, json=body)
+        data = self._decode(resp, "POST") if resp.status_code != 204 else None
+        return resp.status_code, data if isinstance(data, dict) else None
+
+    def list_workflow_runs(
+        self,
+        repo: str,
+        workflow: str,
+        *,
+        branch: str,
+        event: str,
+        head_sha: str,
+        created_since: str,
+        per_page: int = 30,
+    ) -> list[dict[str, Any]]:
+        """One page of `workflow`'s runs, newest first, filtered by GitHub (callers check the
+        fields again: a server that ignores a filter must not make us pick a wrong run)."""
+        params = {
+            "branch": branch,
+            "event": event,
+            "head_sha": head_sha,
+            "created": f">={created_since}",
+            "per_page": per_page,
+        }
+        path = f"{_repo_path(repo)}/actions/workflows/{_segment(workflow)}/runs"
+        data = _as_dict(self.get_json(path, params))
+        return _as_list_of_dicts(data.get("workflow_runs", []))
+
 
 # --------------------------------------------------------------------------------------------
 # Small helpers used by the client

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autoheal.context import Context
+from autoheal.context import Context, is_queue_branch
 from autoheal.errors import AutohealError
 from autoheal.git import NETWORK_TIMEOUT, Git
 from autoheal.markers import HEAL_TRAILER, is_ours
@@ -36,6 +36,7 @@ class Target:
     branch: str | None
     push: bool
     why_not: str = ""
+    refused: bool = False  # not pushed because pushing there is wrong, not by choice
 
 
 def refuse_dirty(git: Git) -> None:
@@ -75,10 +76,20 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
             f"event names no branch (ref {ctx.ref or '-'}) and HEAD is detached.",
             fix="Run heal on push, pull_request or workflow_run events, or check out a branch.",
         )
+    if is_queue_branch(branch):  # whatever the event: a merge queue's branch is GitHub's
+        return Target(branch, False, queue_refusal(branch), refused=True)
     require_branch_tip(git, ctx, branch)
     if settings.dry_run:
         return Target(branch, False, DRY_RUN)
     return Target(branch, True)
+
+
+def queue_refusal(branch: str) -> str:
+    return (
+        f"{code_span(branch)} is a merge queue's branch: GitHub makes it to test a merge and "
+        "deletes it afterwards, so a fix pushed there would never be merged. Fix the pull "
+        "request's own branch (heal runs there on `pull_request`), then queue it again"
+    )
 
 
 def require_branch_tip(git: Git, ctx: Context, branch: str) -> None:

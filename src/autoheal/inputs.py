@@ -197,6 +197,16 @@ INPUTS: tuple[Input, ...] = (
         high=10,
     ),
     Input(
+        "ci-workflow",
+        "str",
+        "",
+        "The project's CI workflow (file name such as `ci.yml`, or its id), started on the "
+        "branch after heal or rollback pushes to it: a push with GITHUB_TOKEN starts no run, so "
+        "a pull request's required checks would never report. Needs `actions: write` and "
+        "`workflow_dispatch:` in that workflow's `on:`.",
+        modes=("heal", "rollback"),
+    ),
+    Input(
         "rerun-failed",
         "bool",
         "true",
@@ -422,6 +432,8 @@ OUTPUTS: dict[str, str] = {
         "Commit to send to validate (redispatch `sha`), empty for none: the heal commit; or, "
         "on a push to the default branch whose checks still fail, the failing commit."
     ),
+    "ci-run-id": "The CI run started on the pushed commit (with `ci-workflow`).",
+    "ci-run-url": "Web address of that CI run.",
     # redispatch
     "dispatched": "true when GitHub accepted the dispatch.",
     "http-status": "HTTP status of the dispatch request.",

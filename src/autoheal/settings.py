@@ -57,6 +57,8 @@ RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also ta
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
 SHOWN_MAX = 200  # characters of a bad value quoted in its error
 CONFIG_MAX_BYTES = 1024 * 1024  # a config file is a few hundred bytes; this is far beyond
+# A workflow as GitHub's API names it: its file name under .github/workflows, or its id.
+CI_WORKFLOW_RE = re.compile(r"[A-Za-z0-9._-]+\.ya?ml|[1-9][0-9]{0,18}")  # whole value
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
 
@@ -88,6 +90,7 @@ class Settings:
     allow_binary_changes: bool
     max_heal_attempts: int
     push_retries: int
+    ci_workflow: str
     rerun_failed: bool
     max_run_attempts: int
     run_id: str
@@ -589,6 +592,9 @@ def _text(spec: Input, value: str) -> Any:
         _bad(spec, value, "a workflow run id (digits), e.g. ${{ github.event.workflow_run.id }}")
     if spec.name == "commit-author":
         _author(value)
+    if spec.name == "ci-workflow" and value and not CI_WORKFLOW_RE.fullmatch(value):
+        hint = " Give the file name alone, without its folder." if "/" in value else ""
+        _bad(spec, value, "the CI workflow's file name (e.g. `ci.yml`) or its numeric id", hint)
     if spec.name == "event-type" and not 1 <= len(value) <= 100:
         _bad(spec, value[:20] + "...", "1 to 100 characters (GitHub's limit)")
     if spec.name == "mode":

@@ -10,7 +10,8 @@ Status words (output `status`) and exit codes:
 - PATCH (0, or 1 when checks still fail with it): a fix exists but was not pushed by design
   (fork pull request, dry-run); see `patch-path`.
 - NOT FIXED (1): checks fail and nothing was pushed: no fix command, the fixers changed
-  nothing or fixed nothing, or the fix was refused (workflow files, too large, a regression).
+  nothing or fixed nothing, or the fix was refused (workflow files, too large, a regression,
+  a merge queue's branch: then a patch).
 - SKIPPED (0): a loop guard stopped heal, or there are no checks.
 - FAILED (1, 2 for bad inputs): an error; the message says what to change.
 """
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autoheal.checks import CheckResult, Plan, run_checks, run_fixes
+from autoheal.ci_dispatch import CiRun, exit_code, start_ci
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git
@@ -80,6 +82,7 @@ class Outcome:
     pushed: bool = False
     on_branch: bool = False  # the fix commit is on the branch that failed (pushed or local)
     validate_sha: str = ""  # the commit to hand to validate next, or ""
+    ci: CiRun | None = None  # the CI run started on the pushed commit (`ci-workflow`)
 
     @property
     def final(self) -> list[CheckResult]:
@@ -124,7 +127,8 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     still_failing = bool(outcome.before) and not all(r.passed for r in outcome.final)
     fix = outcome.commit_sha
     outcome.validate_sha = to_validate(settings, ctx, fix, outcome.on_branch, still_failing, start)
-    return _finish(report, outcome)
+    # A CI run that was not started fails the step only with fail-on-error; the push stands.
+    return _finish(report, outcome) or exit_code(settings, outcome.ci)
 
 
 def _run_url(settings: Settings, ctx: Context) -> str:
@@ -218,6 +222,8 @@ def _check_and_publish(
     )
     outcome.pushed = True
     outcome.on_branch = published.on_branch
+    if published.on_branch:  # `ci-workflow`: the branch's CI runs on the pushed commit
+        outcome.ci = start_ci(settings, ctx, report, target.branch, published.sha)
     outcome.status = HEALED if all(r.passed for r in outcome.final) else PARTIAL
     outcome.headline = _healed_headline(outcome)
     return outcome
@@ -239,7 +245,8 @@ def _unpushed_fix(
         return outcome
     outcome.commit_sha = ""
     why = f"Not pushed: {target.why_not}. The patch below makes the fix."
-    return _not_pushed(git, report, outcome, start, PATCH, why)
+    # A refusal (a merge queue's branch) fails the step like the other refusals.
+    return _not_pushed(git, report, outcome, start, NOT_FIXED if target.refused else PATCH, why)
 
 
 def _not_pushed(
@@ -319,6 +326,8 @@ def _healed_headline(outcome: Outcome) -> str:
     text = f"Fixed {fixed}."
     if still:
         text += f" Still failing: {', '.join(still)} (no mechanical fix)."
+    if outcome.ci and outcome.ci.failed:
+        text += " CI was not started on the pushed commit (see CI run)."
     return text
 
 
@@ -378,6 +387,8 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
         parts.append("### Changes\n\n" + code_block(outcome.diff_stat))
     if outcome.where:
         parts.append("### Where\n\n" + outcome.where)
+    if outcome.ci:
+        parts.append("### CI run\n\n" + outcome.ci.note)
     if outcome.rerun:
         parts.append("### Rerun\n\n" + markdown_text(outcome.rerun.note))
     if outcome.patch_path:

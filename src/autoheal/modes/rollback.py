@@ -25,7 +25,8 @@ from typing import NoReturn, TypeVar
 from autoheal import markers
 from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
-from autoheal.context import Context
+from autoheal.ci_dispatch import exit_code, start_ci
+from autoheal.context import Context, is_queue_branch
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
 from autoheal.git_checkout import detached_at
@@ -192,7 +193,9 @@ class Rollback:
                 "not true).",
                 code=0,
             )
+        self.refuse_queue(self.ctx.branch)  # before reading what to revert: the event says
         source = resolve_source(self.settings, self.ctx, self.git)
+        self.refuse_queue(source.branch)
         tip = self.branch_tip(source.branch)
         facts = self.summary.facts
         facts.append(f"Branch: {code_span(source.branch)} at `{tip[:12]}`")
@@ -224,6 +227,21 @@ class Rollback:
         return self.execute(source, tip, targets)
 
     # ------------------------------------------------------------------ where and what
+
+    def refuse_queue(self, branch: str | None) -> None:
+        """Never revert on a merge queue's branch: GitHub made it to test a merge and deletes
+        it; a failing group leaves the queue by itself."""
+        if not is_queue_branch(branch):
+            return
+        raise Stop(
+            SKIPPED,
+            f"Refusing to roll back in a merge queue: {code_span(str(branch))} is a merge "
+            "queue's branch, which GitHub makes to test a merge and deletes afterwards; a revert "
+            "there would never be merged. Nothing was reverted.",
+            fix="A failing merge group leaves the queue by itself: fix the pull request's "
+            "branch. Roll back the base branch after a bad merge, from the workflow that "
+            "validates it (`repository_dispatch` or `push`), not from `merge_group`.",
+        )
 
     def branch_tip(self, branch: str) -> str:
         """Locally: the checked-out branch's HEAD. In Actions: the remote tip, freshly fetched
@@ -658,7 +676,12 @@ class Rollback:
                 f"The branch moved meanwhile: the revert was rebased and re-verified "
                 f"({result.attempts} push attempts)"
             )
-        return self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
+        # `ci-workflow`: the branch's CI runs on the pushed revert; a failure keeps the push.
+        ci = start_ci(self.settings, self.ctx, self.report, source.branch, result.pushed_sha)
+        if ci is not None:
+            self.summary.facts.append(f"CI: {ci.note}")
+        code = self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
+        return code or exit_code(self.settings, ci)
 
     def undo(self, tree: Git, tip: str) -> None:
         """All or nothing: drop the reverts already made (only ours; the tree was clean)."""

@@ -139,6 +139,12 @@ def resolve_target(settings: Settings, ctx: Context, git: Git, report: Report) -
             heal.sha,
             f"from the dispatch payload, dispatch {code_span(heal.dispatch_id)}",
         )
+    elif ctx.merge_group is not None:  # a merge queue: the merge it tests, not its base
+        base = ctx.merge_group.base_ref.removeprefix("refs/heads/")
+        sha, where = (
+            ctx.merge_group.head_sha,
+            f"the merge group's head, queued into {code_span(base)}",
+        )
     else:
         sha, where = git.head_sha(), "HEAD of the working directory: no sha was given"
         note = (
