@@ -188,6 +188,14 @@ INPUTS: tuple[Input, ...] = (
         high=10,
     ),
     Input(
+        "auto-merge",
+        "bool",
+        "false",
+        "Enable auto-merge on the pull requests heal and rollback open (heal's fallback, "
+        "rollback's revert), when the repository allows auto-merge.",
+        modes=("heal", "rollback"),
+    ),
+    Input(
         "rerun-failed",
         "bool",
         "true",

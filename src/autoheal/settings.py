@@ -83,6 +83,7 @@ class Settings:
     max_diff_lines: int
     max_heal_attempts: int
     push_retries: int
+    auto_merge: bool
     rerun_failed: bool
     max_run_attempts: int
     run_id: str
