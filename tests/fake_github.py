@@ -35,6 +35,7 @@ from tests.openapi import GRAPHQL, github_request_problems, response_problems
 from tests.openapi_spec import unavailable_reason
 
 API_PREFIX = "/api/v3"  # like GitHub Enterprise: the client must keep the base path
+GHES_GRAPHQL = "/api/graphql"  # GitHub Enterprise's GraphQL endpoint, next to /api/v3
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
 
@@ -114,7 +115,7 @@ class FakeGitHub:
         ]
 
     def _handle(self, request: Request) -> Response:
-        path = request.path.removeprefix(API_PREFIX)
+        path = GRAPHQL if request.path == GHES_GRAPHQL else request.path.removeprefix(API_PREFIX)
         data = request.get_data(as_text=True)
         recorded = Recorded(
             method=request.method,
@@ -126,6 +127,7 @@ class FakeGitHub:
         self.log.append(recorded)
         raw_uri = str(request.environ.get("RAW_URI") or quote(request.path))
         raw_path = raw_uri.split("?")[0].removeprefix(API_PREFIX)  # as sent: %2F stays
+        raw_path = GRAPHQL if raw_path == GHES_GRAPHQL else raw_path
         self._check(
             github_request_problems,
             request.method,
