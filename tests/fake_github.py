@@ -12,11 +12,12 @@ test sees it both in the mode's behaviour and in `FakeGitHub.unrouted()`.
     [request] = fake.requests("POST", "/repos/o/r/dispatches")
 
 Every request is also checked against GitHub's OpenAPI description (`tests/openapi.py`;
-`POST /graphql` against `tests/graphql_shapes.py`), and every routed answer against the
-operation's response schema (fields may be left out). The fake still answers as routed, but
-each problem is kept in `problems`, and the test fails at its teardown while any is left
-(`tests/conftest.py`). Without the description (not cached, npm registry unreachable) nothing
-is checked, and the end of the pytest run says why.
+`POST /graphql` against `tests/graphql_shapes.py`; GraphQL is served at `/api/graphql`, as
+on GitHub Enterprise next to `/api/v3`, and recorded as `/graphql`), and every routed answer
+against the operation's response schema (fields may be left out). The fake still answers as
+routed, but each problem is kept in `problems`, and the test fails at its teardown while any
+is left (`tests/conftest.py`). Without the description (not cached, npm registry
+unreachable) nothing is checked, and the end of the pytest run says why.
 """
 
 from __future__ import annotations

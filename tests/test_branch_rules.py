@@ -429,6 +429,8 @@ def test_heal_reads_no_rules_for_a_remote_that_is_not_github(
     assert r.code == 0, r.out + r.err
     assert s.repos.remote_sha("main") == r.outputs["commit-sha"]
     assert fake.log == []
+    assert "rules" not in r.summary
+    assert not [c for c in runner_commands(r.out) if c.startswith("::notice")]
 
 
 # ------------------------------------------------------------------------------ auto-merge

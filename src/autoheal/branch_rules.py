@@ -84,6 +84,8 @@ class Decision:
             PULL_REQUEST: ", so the change goes through a pull request.",
             API: ", so the commits are made through GitHub's API, which signs them.",
         }
+        if not self.read and not self.note:  # not asked for: no token, or not GitHub
+            return ""
         if not self.read:
             return f"The branch's rules could not be read ({self.note}): the push was tried."
         said = f"{self.rule}{then[self.how]}" if self.rule and self.how in then else ""
@@ -111,7 +113,7 @@ def decide(settings: Settings, ctx: Context, report: Report, git: Git, branch: s
         return Decision(PUSH, read=False)
     with client:
         decision = read_decision(client, ctx.repository, branch)
-    if not decision.read:
+    if decision.note and not decision.read:
         report.notice(
             f"Could not read the rules of `{branch}` ({_plain(decision.note)}): pushing, and "
             "opening a pull request if the branch refuses the push.",
