@@ -290,6 +290,35 @@ def test_graphql_lives_next_to_the_rest_api(api_url: str, graphql_url: str) -> N
     assert GitHub(TOKEN, api_url=api_url).graphql_url() == graphql_url
 
 
+@pytest.mark.parametrize(
+    ("url", "ours"),
+    [
+        (ORIGIN, True),  # actions/checkout
+        (f"{ORIGIN}.git", True),
+        (f"https://x-access-token:secret@github.com/{REPO}.git", True),
+        (f"git@github.com:{REPO}.git", True),
+        (f"ssh://git@github.com/{REPO}", True),
+        ("https://GitHub.com/Octo-Org/Octo-Repo", True),
+        ("https://github.com/octo-org/other-repo", False),
+        (f"https://ghe.example/{REPO}", False),
+        (f"https://github.com.evil.example/{REPO}", False),
+        (f"file:///srv/git/{REPO}.git", False),
+        (f"/srv/git/{REPO}.git", False),
+    ],
+)
+def test_rules_are_read_only_for_pushes_to_this_repository_on_github(
+    tmp_path: Path, url: str, ours: bool
+) -> None:
+    from autoheal.branch_rules import pushes_to_github
+    from autoheal.context import Context
+    from autoheal.git import Git
+
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "remote", "add", "origin", url)
+    ctx = Context(repository=REPO, server_url="https://github.com")
+    assert pushes_to_github(Git(tmp_path), ctx) is ours
+
+
 # ------------------------------------------------------------------------------ heal
 
 
@@ -508,6 +537,63 @@ def test_auto_merge_refused_by_graphql_quotes_githubs_words_inertly(
     assert code_span(f"GitHub's GraphQL API refused the request: {said}") in r.summary
     assert "The token needs `contents: write` and `pull-requests: write`." in r.summary
     assert TOKEN not in r.summary
+
+
+@pytest.mark.parametrize(
+    ("settings", "rule_methods", "method"),
+    [
+        ({}, None, "rebase"),  # fields absent (a token that may not see them): not refusals
+        ({"allow_rebase_merge": False}, None, "merge"),
+        ({"allow_rebase_merge": False, "allow_merge_commit": False}, None, "squash"),
+        ({}, frozenset({"squash"}), "squash"),
+        ({"allow_squash_merge": False}, frozenset({"squash"}), None),
+    ],
+)
+def test_the_merge_method_is_one_both_the_repository_and_the_rule_allow(
+    settings: dict[str, Any], rule_methods: frozenset[str] | None, method: str | None
+) -> None:
+    from autoheal.auto_merge import merge_method
+
+    assert merge_method(settings, rule_methods) == method
+
+
+@pytest.mark.parametrize(
+    ("repo", "answer", "said"),
+    [
+        pytest.param(
+            {"full_name": REPO, "allow_squash_merge": False},
+            None,
+            "no merge method is allowed both by the repository and by the branch's pull "
+            "request rule",
+            id="no-method",
+        ),
+        pytest.param(
+            {"full_name": REPO, "allow_auto_merge": True},
+            {"errors": [{"type": "UNPROCESSABLE", "message": "Pull request is in clean status"}]},
+            "`GitHub's GraphQL API refused the request: Pull request is in clean status`.",
+            id="clean-status",
+        ),
+    ],
+)
+def test_auto_merge_that_github_would_not_enable_is_a_warning(
+    httpserver: HTTPServer, repo: dict[str, Any], answer: Any, said: str
+) -> None:
+    import io
+
+    from autoheal import auto_merge
+    from autoheal.report import Report
+
+    fake = FakeGitHub(httpserver)
+    fake.route("GET", R, body=repo)
+    fake.route("POST", "/graphql", body=answer)
+    out = io.StringIO()
+    report = Report({"GITHUB_ACTIONS": "true"}, out=out, err=out)
+    with GitHub(TOKEN, api_url=fake.api_url, max_retries=0) as client:
+        note = auto_merge.enable(client, report, REPO, PULL, frozenset({"squash"}))
+    assert note.startswith("Auto-merge not enabled: ") and said in note
+    assert auto_merge.PERMISSIONS not in note  # not a missing permission
+    assert out.getvalue().startswith("::warning title=Auto-merge::Auto-merge not enabled")
+    assert len(fake.requests("POST", "/graphql")) == (1 if answer else 0)
 
 
 # ------------------------------------------------------------------------------ rollback
