@@ -34,6 +34,7 @@ HOSTILE = "main `only` | <img src=x onerror=alert(1)> @octo-org/admins #12"
 NODE_ID = "PR_kwDOAbCdEf4"
 PULL = {"number": 8, "html_url": f"https://github.com/{REPO}/pull/8", "node_id": NODE_ID}
 NOT_PROTECTED = {"name": "main", "protected": False}
+DENIED = (403, {"message": "Resource not accessible by integration"})
 
 
 def rule(kind: str, ruleset_id: int = 42, **parameters: Any) -> dict[str, Any]:
@@ -215,7 +216,7 @@ def serve_pulls(fake: FakeGitHub) -> None:
         ),
         pytest.param(
             Rules(
-                protection=(403, {"message": "Resource not accessible by integration"}),
+                protection=DENIED,
                 branch=(
                     200,
                     {
@@ -237,7 +238,7 @@ def serve_pulls(fake: FakeGitHub) -> None:
         ),
         pytest.param(
             Rules(
-                protection=(403, {"message": "Resource not accessible by integration"}),
+                protection=DENIED,
                 branch=(200, {"name": "main", "protected": True, "protection": {"enabled": True}}),
             ),
             PUSH,
@@ -261,8 +262,7 @@ def test_the_rules_decide_before_any_push(
 
 def test_rules_nobody_may_read_leave_the_push_to_try(httpserver: HTTPServer) -> None:
     fake = FakeGitHub(httpserver)
-    denied = (403, {"message": "Resource not accessible by integration"})
-    serve(fake, Rules(rules=denied, protection=denied, branch=denied))
+    serve(fake, Rules(rules=DENIED, protection=DENIED, branch=DENIED))
     with GitHub(TOKEN, api_url=fake.api_url, max_retries=0) as client:
         decision = read_decision(client, REPO, "main")
     assert decision == Decision(PUSH, note=decision.note, read=False)
@@ -423,8 +423,7 @@ def test_heal_that_cannot_read_rules_tries_the_push_with_a_notice(
     heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
     record_pushes(heal.repos.remote, heal.log, refuse="refs/heads/main")
-    denied = (403, {"message": "Resource not accessible by integration"})
-    serve(heal.fake, Rules(rules=denied, protection=denied, branch=denied))
+    serve(heal.fake, Rules(rules=DENIED, protection=DENIED, branch=DENIED))
     serve_pulls(heal.fake)
     r = heal.run(capsys)
     assert r.code == 0, r.out + r.err
