@@ -12,11 +12,12 @@ test sees it both in the mode's behaviour and in `FakeGitHub.unrouted()`.
     [request] = fake.requests("POST", "/repos/o/r/dispatches")
 
 Every request is also checked against GitHub's OpenAPI description (`tests/openapi.py`;
-`POST /graphql` against `tests/graphql_shapes.py`), and every routed answer against the
-operation's response schema (fields may be left out). The fake still answers as routed, but
-each problem is kept in `problems`, and the test fails at its teardown while any is left
-(`tests/conftest.py`). Without the description (not cached, npm registry unreachable) nothing
-is checked, and the end of the pytest run says why.
+`POST /graphql` against `tests/graphql_shapes.py`; GraphQL is served at `/api/graphql`, as
+on GitHub Enterprise next to `/api/v3`, and recorded as `/graphql`), and every routed answer
+against the operation's response schema (fields may be left out). The fake still answers as
+routed, but each problem is kept in `problems`, and the test fails at its teardown while any
+is left (`tests/conftest.py`). Without the description (not cached, npm registry
+unreachable) nothing is checked, and the end of the pytest run says why.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tests.openapi import GRAPHQL, github_request_problems, response_problems
 from tests.openapi_spec import unavailable_reason
 
 API_PREFIX = "/api/v3"  # like GitHub Enterprise: the client must keep the base path
+GHES_GRAPHQL = "/api/graphql"  # GitHub Enterprise's GraphQL endpoint, next to /api/v3
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
 
@@ -122,7 +124,7 @@ class FakeGitHub:
         ]
 
     def _handle(self, request: Request) -> Response:
-        path = request.path.removeprefix(API_PREFIX)
+        path = GRAPHQL if request.path == GHES_GRAPHQL else request.path.removeprefix(API_PREFIX)
         data = request.get_data(as_text=True)
         recorded = Recorded(
             method=request.method,
@@ -134,6 +136,7 @@ class FakeGitHub:
         self.log.append(recorded)
         raw_uri = str(request.environ.get("RAW_URI") or quote(request.path))
         raw_path = raw_uri.split("?")[0].removeprefix(API_PREFIX)  # as sent: %2F stays
+        raw_path = GRAPHQL if raw_path == GHES_GRAPHQL else raw_path
         self._check(
             github_request_problems,
             request.method,

@@ -1074,6 +1074,71 @@ class GitHub:
         data = _as_dict(self.get_json(path, params))
         return _as_list_of_dicts(data.get("workflow_runs", []))
 
+    # ---- branch rules -------------------------------------------------------------------------
+
+    def branch_rules(self, repo: str, branch: str) -> list[dict[str, Any]]:
+        """The rules in force on `branch`, from every ruleset (read access is enough)."""
+        path = f"{_repo_path(repo)}/rules/branches/{self._branch(branch)}"
+        return _as_list_of_dicts(self.paginate(path))
+
+    def get_ruleset(self, repo: str, ruleset_id: int) -> dict[str, Any]:
+        """A ruleset applying to the repository (its own or its organization's): its `name`
+        and `current_user_can_bypass`."""
+        return _as_dict(self.get_json(f"{_repo_path(repo)}/rulesets/{int(ruleset_id)}"))
+
+    def branch_protection(self, repo: str, branch: str) -> dict[str, Any]:
+        """Classic branch protection in full. Needs admin rights: 403 or 404 otherwise, as
+        for a branch without protection."""
+        path = f"{_repo_path(repo)}/branches/{self._branch(branch)}/protection"
+        return _as_dict(self.get_json(path))
+
+    def get_branch(self, repo: str, branch: str) -> dict[str, Any]:
+        """The branch, with `protected` and a summary of its protection (read access)."""
+        return _as_dict(self.get_json(f"{_repo_path(repo)}/branches/{self._branch(branch)}"))
+
+    @staticmethod
+    def _branch(branch: str) -> str:
+        """A branch name in a path: its slashes kept (GitHub's `{branch}` spans segments),
+        everything else that could change the URL encoded."""
+        return quote(branch, safe="/")
+
+    def graphql_url(self) -> str:
+        """GitHub's GraphQL endpoint next to the REST one: `/graphql` on api.github.com (and
+        GHE.com), `/api/graphql` on GitHub Enterprise Server (`/api/v3`)."""
+        if self.api_url.endswith("/api/v3"):
+            return self.api_url.removesuffix("/v3") + "/graphql"
+        return self.api_url + "/graphql"
+
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """Run a GraphQL operation; its `data`. GraphQL reports errors in a 200 answer: they
+        are raised as GitHubError (PermissionDenied for FORBIDDEN). Sent once (not repeated)
+        unless the caller's operation is safe to repeat, which is ours: enabling auto-merge
+        twice is the same as once."""
+        path = "/graphql"
+        resp = self.request(
+            "POST",
+            self.graphql_url(),
+            json={"query": query, "variables": dict(variables)},
+            idempotent=True,
+        )
+        data = _as_dict(self._decode(resp, "POST"))
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            said = "; ".join(
+                str(e.get("message") or e) if isinstance(e, dict) else str(e) for e in errors
+            )
+            kinds = {e.get("type") for e in errors if isinstance(e, dict)}
+            error_class = PermissionDenied if "FORBIDDEN" in kinds else GitHubError
+            err = error_class(
+                f"GitHub's GraphQL API refused the request: {truncate(said, 500)}",
+                fix="See GitHub's message above.",
+                method="POST",
+                path=path,
+            )
+            self._scrub(err)
+            raise err
+        return _as_dict(data.get("data") or {})
+
 
 # --------------------------------------------------------------------------------------------
 # Small helpers used by the client

@@ -7,7 +7,9 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from autoheal import branch_rules
 from autoheal.checks import CheckResult
 from autoheal.context import Context
 from autoheal.errors import AutohealError
@@ -17,6 +19,9 @@ from autoheal.modes.common import github_client
 from autoheal.own_branch import push_own_branch
 from autoheal.report import Report, code_block, code_span, link, title_text
 from autoheal.settings import Settings
+
+if TYPE_CHECKING:
+    from autoheal.github import GitHub
 
 FALLBACK_PREFIX = "autoheal/"
 PATCH_NAME = "autoheal-heal.patch"
@@ -77,8 +82,14 @@ def push_fix(
     base: str,
     on_rebased: Callable[[str], None],
 ) -> Published:
-    """Push HEAD (our commits on top of `base`) to `branch`; when the remote refuses
-    (protection), to `autoheal/<branch>` with a pull request into `branch`."""
+    """Push HEAD (our commits on top of `base`) to `branch`; when the branch's rules ask for
+    a pull request, or the remote refuses (protection), to `autoheal/<branch>` with a pull
+    request into `branch`."""
+    # ---- branch rules: decided before the first push
+    decision = branch_rules.without_api(branch_rules.decide(settings, ctx, report, git, branch))
+    if decision.how == branch_rules.PULL_REQUEST:
+        return _fallback(git, settings, ctx, report, branch, decision)
+    # ---- end of branch rules
     try:
         result = git.push_fast_forward(
             branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
@@ -89,19 +100,35 @@ def push_fix(
             f"{code_span(FALLBACK_PREFIX + branch)} and opening a pull request instead.",
             title="Branch protected",
         )
-        return _fallback(git, settings, ctx, report, branch)
+        return _fallback(git, settings, ctx, report, branch, decision)
     rebased = f" after rebasing onto new commits ({result.attempts} attempts)"
     where = f"Pushed `{result.pushed_sha[:12]}` to {code_span(branch)}"
     where += rebased if result.rebased else ""
-    return Published(result.pushed_sha, where + ".")
+    return Published(result.pushed_sha, _with_rules(where + ".", decision))
 
 
-def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch: str) -> Published:
+def _with_rules(where: str, decision: branch_rules.Decision) -> str:
+    return f"{where} {decision.why}".strip()
+
+
+def _fallback(
+    git: Git,
+    settings: Settings,
+    ctx: Context,
+    report: Report,
+    branch: str,
+    decision: branch_rules.Decision,
+) -> Published:
     pushed = push_own_branch(git, FALLBACK_PREFIX + branch, git.head_sha(), trailer=HEAL_TRAILER)
     fallback, sha = pushed.branch, pushed.sha
     if pushed.note():
         report.warning(pushed.note(), title="Pull request branch in use")
+    ruled = decision.how == branch_rules.PULL_REQUEST
     where = f"{code_span(branch)} is protected: pushed `{sha[:12]}` to {code_span(fallback)}"
+    if ruled:
+        where = f"{decision.why} Pushed `{sha[:12]}` to {code_span(fallback)}"
+    elif decision.why:  # the push was tried: the rules could not be read, or were bypassed
+        where = f"{decision.why} {where}"
     client = github_client(settings, ctx)
     if client is None:
         report.warning(
@@ -111,9 +138,10 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
         )
         return Published(sha, where + "; no token to open a pull request.", on_branch=False)
     title = title_text(f"{git.subject(sha)} on {branch}")
+    refused = "its rules ask for a pull request" if ruled else "the branch refused a direct push"
     body = (
-        f"CI Autoheal fixed {code_span(branch)}, but the branch refused a direct push. The "
-        f"commit:\n\n{code_block(git.message(sha))}\n\nMerge this pull request to apply the fix."
+        f"CI Autoheal fixed {code_span(branch)}, but {refused}. The commit:\n\n"
+        f"{code_block(git.message(sha))}\n\nMerge this pull request to apply the fix."
     )
     owner = ctx.repository.split("/", 1)[0]
     from autoheal.github import GitHubError
@@ -121,6 +149,7 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
     try:
         with client:
             pull = client.upsert_pull(ctx.repository, owner, fallback, branch, title, body)
+            merging = _auto_merge(settings, report, client, ctx.repository, pull, decision)
     except GitHubError as exc:
         # The fix is on the remote already: say where, or the user never finds it.
         raise AutohealError(
@@ -133,4 +162,20 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
     url = str(pull.get("html_url") or "")
     opened = link(url, url) if url else "a pull request"
     where += f" and opened {opened} into {code_span(branch)}."
-    return Published(sha, where, url, on_branch=False)
+    return Published(sha, f"{where} {merging}".rstrip(), url, on_branch=False)
+
+
+def _auto_merge(
+    settings: Settings,
+    report: Report,
+    client: GitHub,
+    repo: str,
+    pull: dict[str, Any],
+    decision: branch_rules.Decision,
+) -> str:
+    """The summary's sentence on auto-merge, or "" when `auto-merge` is off."""
+    if not settings.auto_merge:
+        return ""
+    from autoheal import auto_merge
+
+    return auto_merge.enable(client, report, repo, pull, decision.merge_methods)

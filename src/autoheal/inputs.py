@@ -207,6 +207,14 @@ INPUTS: tuple[Input, ...] = (
         modes=("heal", "rollback"),
     ),
     Input(
+        "auto-merge",
+        "bool",
+        "false",
+        "Enable auto-merge on the pull requests heal and rollback open (heal's fallback, "
+        "rollback's revert), when the repository allows auto-merge.",
+        modes=("heal", "rollback"),
+    ),
+    Input(
         "rerun-failed",
         "bool",
         "true",

@@ -91,6 +91,7 @@ class Settings:
     max_heal_attempts: int
     push_retries: int
     ci_workflow: str
+    auto_merge: bool
     rerun_failed: bool
     max_run_attempts: int
     run_id: str

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from autoheal import markers
+from autoheal import branch_rules, markers
 from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.ci_dispatch import exit_code, start_ci
@@ -655,6 +655,16 @@ class Rollback:
             return self.finish(source, targets, reverts[-1], pr_url="", pushed=False)
         if self.settings.rollback_via == "pull-request":
             return self.via_pull_request(tree, source, targets, "`rollback-via: pull-request`")
+        # ---- branch rules: decided before the first push
+        decision = branch_rules.without_api(
+            branch_rules.decide(self.settings, self.ctx, self.report, tree, source.branch)
+        )
+        if decision.why:
+            self.summary.facts.append(f"Rules of `{source.branch}`: {decision.why}")
+        if decision.how == branch_rules.PULL_REQUEST:
+            why = "the branch's rules ask for a pull request"
+            return self.via_pull_request(tree, source, targets, why, decision.merge_methods)
+        # ---- end of branch rules
         try:
             result = tree.push_fast_forward(
                 source.branch,
@@ -699,7 +709,14 @@ class Rollback:
                 raise AutohealError(f"After rebasing, {revert_sha} is not the revert of {t.sha}.")
             tree.verify_revert(revert_sha, t.sha, t.mainline)
 
-    def via_pull_request(self, tree: Git, source: Source, targets: list[Target], why: str) -> int:
+    def via_pull_request(
+        self,
+        tree: Git,
+        source: Source,
+        targets: list[Target],
+        why: str,
+        merge_methods: frozenset[str] | None = None,
+    ) -> int:
         name = f"autoheal/revert-{next(t for t in targets if not t.companion).sha[:12]}"
         pushed = push_own_branch(tree, name, tree.head_sha(), trailer=markers.REVERT_TRAILER)
         name = pushed.branch
@@ -721,6 +738,13 @@ class Rollback:
         body = self.describe(source, targets, revert="this pull request")
         with gh:
             pull = gh.upsert_pull(self.ctx.repository, owner, name, source.branch, title, body)
+            if self.settings.auto_merge:  # ---- branch rules: auto-merge
+                from autoheal import auto_merge
+
+                merging = auto_merge.enable(
+                    gh, self.report, self.ctx.repository, pull, merge_methods
+                )
+                self.summary.facts.append(merging)
         url = str(pull.get("html_url", ""))
         return self.finish(source, targets, tree.head_sha(), pr_url=url, pushed=False)
 
