@@ -298,14 +298,14 @@ def _merge_group(payload: dict[str, Any]) -> MergeGroup | None:
     group = payload.get("merge_group")
     if not isinstance(group, dict):
         return None
-    head_sha = str(group.get("head_sha") or "")
+    head_sha = _text(group.get("head_sha"), "merge_group.head_sha")
     if not _SHA.match(head_sha):  # validate evaluates it: never a name git would resolve
-        raise ValueError(f"merge_group.head_sha {head_sha[:50]!r} is not a 40-character sha")
+        raise _field(head_sha, "merge_group.head_sha", "a 40-character commit sha")
     return MergeGroup(
         head_sha=head_sha,
-        head_ref=str(group.get("head_ref") or ""),
-        base_ref=str(group.get("base_ref") or ""),
-        base_sha=str(group.get("base_sha") or ""),
+        head_ref=_text(group.get("head_ref"), "merge_group.head_ref"),
+        base_ref=_text(group.get("base_ref"), "merge_group.base_ref"),
+        base_sha=_text(group.get("base_sha"), "merge_group.base_sha"),
     )
 
 
