@@ -79,7 +79,7 @@ def test_detected_ruff_heals_a_python_project(
     shown = html.unescape(r.summary)  # names from the project are written as plain text
     assert "**Detected:** python: ruff (lint, fix: ruff check --fix . && ruff format .)" in shown
     assert "python: compileall (build)" in r.summary
-    assert "- python: mypy: installed but not configured (no [mypy] in mypy.ini" in r.summary
+    assert "- python: mypy: installed but not configured (no [mypy] in mypy.ini" in shown
     assert "- python: pytest: no tests/ directory or test_*.py files" in r.summary
     assert "| lint | ruff | ❌ fail (exit 1) | ✅ pass |" in r.summary
     assert "| build | compileall | ✅ pass | ✅ pass |" in r.summary
