@@ -59,6 +59,8 @@ REDISPATCH = ("redispatch",)
 VALIDATE = ("validate",)
 ROLLBACK = ("rollback",)
 CHECKING = ("heal", "validate", "rollback")
+#: The `pause-label` value that turns the pause lookup off.
+NO_LABEL = "none"
 
 INPUTS: tuple[Input, ...] = (
     # Common to every mode.
@@ -102,6 +104,21 @@ INPUTS: tuple[Input, ...] = (
         "false",
         "Fail the step when an optional part cannot be done "
         "(e.g. redispatch without a token) instead of warning.",
+    ),
+    Input(
+        "enabled",
+        "bool",
+        "true",
+        "false stops every mode before it does anything: it reports SKIPPED and changes "
+        "nothing. Set it in .github/autoheal.yml to pause CI Autoheal from the repository.",
+    ),
+    Input(
+        "pause-label",
+        "str",
+        "autoheal:pause",
+        "While an open issue carries this label, applied by a user with write access, every "
+        "mode reports SKIPPED and changes nothing (needs `issues: read`); `none` turns the "
+        "lookup off.",
     ),
     # The checks engine (heal, validate, rollback).
     Input(

@@ -55,6 +55,7 @@ RUN_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")  # ASCII digits: isdigit() also ta
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # int() alone also takes "1_000" and non-ASCII digits
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
+LABEL_MAX = 50  # GitHub's limit on a label's name
 
 
 class Settings:
@@ -109,6 +110,8 @@ class Settings:
     max_rollbacks_per_day: int
     fail_after_rollback: bool
     open_issue: bool
+    enabled: bool
+    pause_label: str
     # Not inputs: where things came from, and how much a local run prints.
     local: bool
     verbose: bool
@@ -558,11 +561,25 @@ def _text(spec: Input, value: str) -> Any:
         _bad(spec, value, "a workflow run id (digits), e.g. ${{ github.event.workflow_run.id }}")
     if spec.name == "commit-author":
         _author(value)
+    if spec.name == "pause-label":
+        _label(spec, value)
     if spec.name == "event-type" and not 1 <= len(value) <= 100:
         _bad(spec, value[:20] + "...", "1 to 100 characters (GitHub's limit)")
     if spec.name == "mode":
         return value.lower()
     return value
+
+
+def _label(spec: Input, value: str) -> None:
+    """A label GitHub can hold (at most 50 characters) and the issues list can filter on: its
+    `labels` parameter is a comma list, so a comma would split the name in two."""
+    if not value or len(value) > LABEL_MAX or "," in value or not value.isprintable():
+        _bad(
+            spec,
+            value[: LABEL_MAX + 10],
+            f"a label name of 1 to {LABEL_MAX} characters without commas, e.g. "
+            "autoheal:pause (or none to turn the lookup off)",
+        )
 
 
 def _int(spec: Input, value: str) -> int:
