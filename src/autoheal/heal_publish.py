@@ -71,7 +71,16 @@ def push_fix(
     on_rebased: Callable[[str], None],
 ) -> Published:
     """Push HEAD (our commits on top of `base`) to `branch`; when the remote refuses
-    (protection), to `autoheal/<branch>` with a pull request into `branch`."""
+    (protection), or `heal-via` is `pull-request`, to `autoheal/<branch>` with a pull request
+    into `branch`."""
+    # ---- heal-via: the same pull request as for a protected branch, chosen up front
+    if settings.heal_via == "pull-request":
+        report.info(
+            f"heal-via is pull-request: pushing the fix to `{FALLBACK_PREFIX}{branch}` and "
+            f"opening a pull request into `{branch}`."
+        )
+        return _fallback(git, settings, ctx, report, branch, chosen=True)
+    # ----
     try:
         result = git.push_fast_forward(
             branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
@@ -88,10 +97,19 @@ def push_fix(
     return Published(result.pushed_sha, where + ".")
 
 
-def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch: str) -> Published:
+def _fallback(
+    git: Git,
+    settings: Settings,
+    ctx: Context,
+    report: Report,
+    branch: str,
+    *,
+    chosen: bool = False,  # by `heal-via: pull-request`, not forced by a refused push
+) -> Published:
     fallback = FALLBACK_PREFIX + branch
     sha = git.push_branch("HEAD", fallback, force_with_lease=True)
-    where = f"`{branch}` is protected: pushed `{sha[:12]}` to `{fallback}`"
+    why = "`heal-via` is `pull-request`" if chosen else f"`{branch}` is protected"
+    where = f"{why}: pushed `{sha[:12]}` to `{fallback}`"
     client = github_client(settings, ctx)
     if client is None:
         report.warning(
@@ -100,8 +118,13 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
         )
         return Published(sha, where + "; no token to open a pull request.", on_branch=False)
     title = f"{git.subject(sha)} on {branch}"
+    reason = (
+        "and this repository takes its fixes as pull requests (`heal-via: pull-request`)"
+        if chosen
+        else "but the branch refused a direct push"
+    )
     body = (
-        f"CI Autoheal fixed `{branch}`, but the branch refused a direct push.\n\n"
+        f"CI Autoheal fixed `{branch}`, {reason}.\n\n"
         f"{git.message(sha)}\n\nMerge this pull request to apply the fix."
     )
     owner = ctx.repository.split("/", 1)[0]
@@ -113,8 +136,8 @@ def _fallback(git: Git, settings: Settings, ctx: Context, report: Report, branch
     except GitHubError as exc:
         # The fix is on the remote already: say where, or the user never finds it.
         raise AutohealError(
-            f"`{branch}` is protected: the fix was pushed to `{fallback}` ({sha[:12]}), but the "
-            f"pull request into `{branch}` could not be opened: {exc.message}",
+            f"{why}: the fix was pushed to `{fallback}` ({sha[:12]}), but the pull request "
+            f"into `{branch}` could not be opened: {exc.message}",
             fix=f"Open a pull request from `{fallback}` into `{branch}` by hand. {exc.fix}".strip(),
         ) from exc
     url = str(pull.get("html_url") or "")

@@ -59,6 +59,9 @@ REDISPATCH = ("redispatch",)
 VALIDATE = ("validate",)
 ROLLBACK = ("rollback",)
 CHECKING = ("heal", "validate", "rollback")
+#: How heal hands over a fix on a branch it may push to. A new way is a new word here and a
+#: branch in `heal_publish.push_fix`.
+HEAL_VIA = ("push", "pull-request")
 #: The `pause-label` value that turns the pause lookup off.
 NO_LABEL = "none"
 
@@ -228,6 +231,15 @@ INPUTS: tuple[Input, ...] = (
         "Workflow run to rerun (default: the workflow_run that triggered this one).",
         modes=HEAL,
         in_config=False,
+    ),
+    Input(
+        "heal-via",
+        "enum",
+        "push",
+        "push the fix to the branch, or open a pull-request with it from autoheal/<branch> "
+        "(for branches that take no bot pushes).",
+        modes=HEAL,
+        choices=HEAL_VIA,
     ),
     # redispatch
     Input(

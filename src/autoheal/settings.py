@@ -112,6 +112,7 @@ class Settings:
     open_issue: bool
     enabled: bool
     pause_label: str
+    heal_via: str
     # Not inputs: where things came from, and how much a local run prints.
     local: bool
     verbose: bool
