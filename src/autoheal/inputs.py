@@ -426,7 +426,7 @@ OUTPUTS: dict[str, str] = {
     "status": (
         "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED; redispatch: "
         "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL, SKIPPED (a duplicate "
-        "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: FAILED."
+        "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: SKIPPED when paused, FAILED."
     ),
     # heal
     "healed": "true when heal committed a fix.",
@@ -436,7 +436,10 @@ OUTPUTS: dict[str, str] = {
     "category-outcomes": "JSON: each category's outcome after heal (pass, fail, absent).",
     "fixed-categories": "Categories the fix made pass, comma separated.",
     "rerun-requested": "true when failed jobs were rerun.",
-    "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",
+    "pr-url": (
+        "Pull request opened or updated (heal: a protected branch or heal-via pull-request; "
+        "rollback via pull request)."
+    ),
     "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
     "validate-sha": (
         "Commit to send to validate (redispatch `sha`), empty for none: the heal commit; or, "

@@ -100,14 +100,20 @@ def skip(mode: str, pause: Pause, report: Report) -> int:
 
 
 def _unreadable(settings: Settings, report: Report, why: str) -> None:
-    what = f"Cannot tell whether CI Autoheal is paused: {why}."
     fix = (
         "Give the job `issues: read` (with a PAT: Issues read on this repository), or set "
         "`pause-label: none` to turn the pause issue off."
     )
     if settings.fail_on_error:
-        raise AutohealError(f"{what} Nothing was done (`fail-on-error` is true).", fix=fix)
-    report.warning(f"{what} Running as if not paused. {fix}", title="Pause lookup failed")
+        raise AutohealError(
+            f"Cannot tell whether CI Autoheal is paused: {why}. Nothing was done "
+            "(`fail-on-error` is true).",
+            fix=fix,
+        )
+    report.warning(
+        f"Cannot tell whether CI Autoheal is paused: {why}. Running as if not paused. {fix}",
+        title="Pause lookup failed",
+    )
 
 
 def _find(settings: Settings, ctx: Context, report: Report, label: str) -> Pause | None:
