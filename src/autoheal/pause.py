@@ -80,7 +80,7 @@ def check(settings: Settings, ctx: Context, report: Report) -> Pause | None:
         return None
     if not settings.token.strip() or not ctx.repository:
         if settings.local:
-            report.debug("No GITHUB_TOKEN and GITHUB_REPOSITORY: no pause issue lookup.")
+            report.debug("Local run without GITHUB_TOKEN and GITHUB_REPOSITORY: no pause lookup.")
         else:
             _unreadable(settings, report, "the `token` input is empty")
         return None
