@@ -131,6 +131,9 @@ class ActionsEnv:
             "GITHUB_API_URL": "https://api.github.com",
             "INPUT_WORKING_DIRECTORY": str(self.workspace),
             "PATH": "/usr/bin:/bin",
+            # The pause issue lookup (one more API request in every mode) is tested on its own
+            # in tests/test_pause.py; elsewhere it is off, so request logs hold what they test.
+            "INPUT_PAUSE_LABEL": "none",
         }
         self.set_event("push.branch.json")
 

@@ -34,8 +34,15 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         ctx = context.load(env)
         report.output("mode", opts.mode)
         report.debug(f"mode={opts.mode} event={ctx.event_name or '-'} repo={ctx.repository or '-'}")
-        mode = importlib.import_module(f"autoheal.modes.{opts.mode}")
-        code = int(mode.run(opts, ctx, report))
+        # ---- the pause switch: every mode, after input validation, before any work
+        from autoheal import pause
+
+        paused = pause.check(opts, ctx, report)
+        if paused is not None:
+            code = pause.skip(opts.mode, paused, report)
+        else:
+            mode = importlib.import_module(f"autoheal.modes.{opts.mode}")
+            code = int(mode.run(opts, ctx, report))
     except AutohealError as exc:
         code = exc.exit_code
         _report_failure(report, exc)

@@ -1139,6 +1139,42 @@ class GitHub:
             raise err
         return _as_dict(data.get("data") or {})
 
+    # ---- pause switch -------------------------------------------------------------------------
+
+    def labelled_issues(self, repo: str, label: str, limit: int) -> list[dict[str, Any]]:
+        """Open issues carrying `label`, newest first: one page of at most `limit`. GitHub
+        lists pull requests here too (they have a `pull_request` key)."""
+        params = {"labels": label, "state": "open", "per_page": limit}
+        return _as_list_of_dicts(self.get_json(f"{_repo_path(repo)}/issues", params))
+
+    def issue_events_newest_first(
+        self, repo: str, number: int, max_pages: int
+    ) -> Iterator[dict[str, Any]]:
+        """An issue's events, newest first, read lazily. GitHub lists them oldest first, so
+        this starts at the `last` page and follows `prev`: at most `max_pages` requests."""
+        resp = self.request(
+            "GET", f"{_repo_path(repo)}/issues/{int(number)}/events", params={"per_page": 100}
+        )
+        pages = 1
+        last = resp.links.get("last", {}).get("url")
+        if last and pages < max_pages:
+            resp, pages = self.request("GET", last), pages + 1
+        while True:
+            data = self._decode(resp, "GET")
+            if not isinstance(data, list):
+                raise self._unexpected("GET", urlsplit(resp.url).path, "a list")
+            yield from reversed([event for event in data if isinstance(event, dict)])
+            previous = resp.links.get("prev", {}).get("url")
+            if not previous or pages >= max_pages:
+                return
+            resp, pages = self.request("GET", previous), pages + 1
+
+    def collaborator_permission(self, repo: str, username: str) -> dict[str, Any]:
+        """`permission` (admin, write, read, none: maintain reads as write) and `role_name`
+        (admin, maintain, write, triage, read or a custom role) of `username` here."""
+        path = f"{_repo_path(repo)}/collaborators/{_segment(username)}/permission"
+        return _as_dict(self.get_json(path))
+
 
 # --------------------------------------------------------------------------------------------
 # Small helpers used by the client

@@ -82,9 +82,17 @@ def push_fix(
     base: str,
     on_rebased: Callable[[str], None],
 ) -> Published:
-    """Push HEAD (our commits on top of `base`) to `branch`; when the branch's rules ask for
-    a pull request, or the remote refuses (protection), to `autoheal/<branch>` with a pull
-    request into `branch`."""
+    """Push HEAD (our commits on top of `base`) to `branch`; when `heal-via` is
+    `pull-request`, the branch's rules ask for a pull request, or the remote refuses
+    (protection), to `autoheal/<branch>` with a pull request into `branch`."""
+    # ---- heal-via: the same pull request as for a protected branch, chosen up front
+    if settings.heal_via == "pull-request":
+        report.info(
+            f"heal-via is pull-request: pushing the fix to {code_span(FALLBACK_PREFIX + branch)} "
+            f"and opening a pull request into {code_span(branch)}."
+        )
+        unread = branch_rules.Decision(branch_rules.PUSH, read=False)  # rules not asked
+        return _fallback(git, settings, ctx, report, branch, unread, chosen=True)
     # ---- branch rules: decided before the first push
     decision = branch_rules.without_api(branch_rules.decide(settings, ctx, report, git, branch))
     if decision.how == branch_rules.PULL_REQUEST:
@@ -118,13 +126,16 @@ def _fallback(
     report: Report,
     branch: str,
     decision: branch_rules.Decision,
+    *,
+    chosen: bool = False,  # by `heal-via: pull-request`, not forced by the rules or a refusal
 ) -> Published:
     pushed = push_own_branch(git, FALLBACK_PREFIX + branch, git.head_sha(), trailer=HEAL_TRAILER)
     fallback, sha = pushed.branch, pushed.sha
     if pushed.note():
         report.warning(pushed.note(), title="Pull request branch in use")
     ruled = decision.how == branch_rules.PULL_REQUEST
-    where = f"{code_span(branch)} is protected: pushed `{sha[:12]}` to {code_span(fallback)}"
+    why = "`heal-via` is `pull-request`" if chosen else f"{code_span(branch)} is protected"
+    where = f"{why}: pushed `{sha[:12]}` to {code_span(fallback)}"
     if ruled:
         where = f"{decision.why} Pushed `{sha[:12]}` to {code_span(fallback)}"
     elif decision.why:  # the push was tried: the rules could not be read, or were bypassed
@@ -138,9 +149,14 @@ def _fallback(
         )
         return Published(sha, where + "; no token to open a pull request.", on_branch=False)
     title = title_text(f"{git.subject(sha)} on {branch}")
-    refused = "its rules ask for a pull request" if ruled else "the branch refused a direct push"
+    if chosen:
+        reason = "and this repository takes its fixes as pull requests (`heal-via: pull-request`)"
+    elif ruled:
+        reason = "but its rules ask for a pull request"
+    else:
+        reason = "but the branch refused a direct push"
     body = (
-        f"CI Autoheal fixed {code_span(branch)}, but {refused}. The commit:\n\n"
+        f"CI Autoheal fixed {code_span(branch)}, {reason}. The commit:\n\n"
         f"{code_block(git.message(sha))}\n\nMerge this pull request to apply the fix."
     )
     owner = ctx.repository.split("/", 1)[0]
@@ -153,9 +169,8 @@ def _fallback(
     except GitHubError as exc:
         # The fix is on the remote already: say where, or the user never finds it.
         raise AutohealError(
-            f"{code_span(branch)} is protected: the fix was pushed to {code_span(fallback)} "
-            f"({sha[:12]}), but the pull request into {code_span(branch)} could not be opened: "
-            f"{exc.message}",
+            f"{why}: the fix was pushed to {code_span(fallback)} ({sha[:12]}), but the pull "
+            f"request into {code_span(branch)} could not be opened: {exc.message}",
             fix=f"Open a pull request from {code_span(fallback)} into {code_span(branch)} by "
             f"hand. {exc.fix}".strip(),
         ) from exc

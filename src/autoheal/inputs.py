@@ -59,6 +59,11 @@ REDISPATCH = ("redispatch",)
 VALIDATE = ("validate",)
 ROLLBACK = ("rollback",)
 CHECKING = ("heal", "validate", "rollback")
+#: How heal hands over a fix on a branch it may push to. A new way is a new word here and a
+#: branch in `heal_publish.push_fix`.
+HEAL_VIA = ("push", "pull-request")
+#: The `pause-label` value that turns the pause lookup off.
+NO_LABEL = "none"
 
 INPUTS: tuple[Input, ...] = (
     # Common to every mode.
@@ -102,6 +107,21 @@ INPUTS: tuple[Input, ...] = (
         "false",
         "Fail the step when an optional part cannot be done "
         "(e.g. redispatch without a token) instead of warning.",
+    ),
+    Input(
+        "enabled",
+        "bool",
+        "true",
+        "false stops every mode before it does anything: it reports SKIPPED and changes "
+        "nothing. Set it in .github/autoheal.yml to pause CI Autoheal from the repository.",
+    ),
+    Input(
+        "pause-label",
+        "str",
+        "autoheal:pause",
+        "While an open issue carries this label, applied by a user with write access, every "
+        "mode reports SKIPPED and changes nothing (needs `issues: read`); `none` turns the "
+        "lookup off.",
     ),
     # The checks engine (heal, validate, rollback).
     Input(
@@ -238,6 +258,15 @@ INPUTS: tuple[Input, ...] = (
         "Workflow run to rerun (default: the workflow_run that triggered this one).",
         modes=HEAL,
         in_config=False,
+    ),
+    Input(
+        "heal-via",
+        "enum",
+        "push",
+        "push the fix to the branch, or open a pull-request with it from autoheal/<branch> "
+        "(for branches that take no bot pushes).",
+        modes=HEAL,
+        choices=HEAL_VIA,
     ),
     # redispatch
     Input(
@@ -424,7 +453,7 @@ OUTPUTS: dict[str, str] = {
     "status": (
         "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED; redispatch: "
         "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL, SKIPPED (a duplicate "
-        "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: FAILED."
+        "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: SKIPPED when paused, FAILED."
     ),
     # heal
     "healed": "true when heal committed a fix.",
@@ -434,7 +463,10 @@ OUTPUTS: dict[str, str] = {
     "category-outcomes": "JSON: each category's outcome after heal (pass, fail, absent).",
     "fixed-categories": "Categories the fix made pass, comma separated.",
     "rerun-requested": "true when failed jobs were rerun.",
-    "pr-url": "Pull request opened or updated (heal fallback or rollback via pull request).",
+    "pr-url": (
+        "Pull request opened or updated (heal: a protected branch or heal-via pull-request; "
+        "rollback via pull request)."
+    ),
     "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
     "validate-sha": (
         "Commit to send to validate (redispatch `sha`), empty for none: the heal commit; or, "

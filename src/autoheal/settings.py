@@ -61,6 +61,7 @@ CONFIG_MAX_BYTES = 1024 * 1024  # a config file is a few hundred bytes; this is 
 CI_WORKFLOW_RE = re.compile(r"[A-Za-z0-9._-]+\.ya?ml|[1-9][0-9]{0,18}")  # whole value
 TRUE = {"true", "yes", "on", "1"}
 FALSE = {"false", "no", "off", "0"}
+LABEL_MAX = 50  # GitHub's limit on a label's name
 
 
 class Settings:
@@ -118,6 +119,9 @@ class Settings:
     max_rollbacks_per_day: int
     fail_after_rollback: bool
     open_issue: bool
+    enabled: bool
+    pause_label: str
+    heal_via: str
     # Not inputs: where things came from, and how much a local run prints.
     local: bool
     verbose: bool
@@ -596,11 +600,25 @@ def _text(spec: Input, value: str) -> Any:
     if spec.name == "ci-workflow" and value and not CI_WORKFLOW_RE.fullmatch(value):
         hint = " Give the file name alone, without its folder." if "/" in value else ""
         _bad(spec, value, "the CI workflow's file name (e.g. `ci.yml`) or its numeric id", hint)
+    if spec.name == "pause-label":
+        _label(spec, value)
     if spec.name == "event-type" and not 1 <= len(value) <= 100:
         _bad(spec, value[:20] + "...", "1 to 100 characters (GitHub's limit)")
     if spec.name == "mode":
         return value.lower()
     return value
+
+
+def _label(spec: Input, value: str) -> None:
+    """A label GitHub can hold (at most 50 characters) and the issues list can filter on: its
+    `labels` parameter is a comma list, so a comma would split the name in two."""
+    if not value or len(value) > LABEL_MAX or "," in value or not value.isprintable():
+        _bad(
+            spec,
+            value[: LABEL_MAX + 10],
+            f"a label name of 1 to {LABEL_MAX} characters without commas, e.g. "
+            "autoheal:pause (or none to turn the lookup off)",
+        )
 
 
 def _int(spec: Input, value: str) -> int:

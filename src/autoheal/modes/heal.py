@@ -4,8 +4,8 @@ that failed; when the failure does not reproduce, rerun the failed jobs (flakine
 Status words (output `status`) and exit codes:
 
 - HEALTHY (0): every check passes; nothing changed. A rerun may have been requested.
-- HEALED (0): a fix was committed and pushed (or a pull request opened for a protected branch,
-  or, locally, committed) and every check passes.
+- HEALED (0): a fix was committed and pushed (or a pull request opened for a protected branch
+  or with `heal-via: pull-request`, or, locally, committed) and every check passes.
 - PARTIAL (1): a fix was pushed, but some checks still fail.
 - PATCH (0, or 1 when checks still fail with it): a fix exists but was not pushed by design
   (fork pull request, dry-run); see `patch-path`.
