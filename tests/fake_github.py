@@ -108,7 +108,7 @@ class FakeGitHub:
         from tests.fakes import USER_REFUSED, VIEWER
 
         self.route("GET", "/user", status=403, body=USER_REFUSED)
-        self.route("POST", "/api/graphql", body=VIEWER)
+        self.route("POST", GRAPHQL, body=VIEWER)  # served at /api/graphql, routed as /graphql
 
     def requests(self, method: str, path_regex: str) -> list[Recorded]:
         pattern = re.compile(path_regex)

@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from tests.actions import TOKEN, assert_input_error
 from tests.fake_github import FakeGitHub, Recorded
+from tests.fakes import ACTIONS_BOT
 from tests.gitfixtures import git
 from tests.heal_helpers import FORMATTED, REPO, UNFORMATTED, Setup, setup_heal
 
@@ -38,6 +39,7 @@ class Pulls:
         pull = {
             "number": 8,
             "html_url": PR_URL,
+            "user": ACTIONS_BOT,  # opened by the token's own account: ours to update
             "title": body["title"],
             "body": body["body"],
             "head": {"ref": body["head"].split(":", 1)[1]},
@@ -64,6 +66,7 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServe
     s = setup_heal(tmp_path, monkeypatch, heal_via="pull-request")
     fake = FakeGitHub(httpserver)
     s.actions.env["GITHUB_API_URL"] = fake.api_url
+    fake.as_github_actions()
     return Scene(s, fake, Pulls(fake))
 
 
@@ -95,7 +98,7 @@ def test_the_fix_goes_to_a_pull_request_and_the_branch_is_untouched(
     # The summary says where the fix went and why.
     assert (
         f"`heal-via` is `pull-request`: pushed `{fix[:12]}` to `autoheal/main` and opened "
-        f"{PR_URL} into `main`." in r.summary
+        f"[{PR_URL}]({PR_URL}) into `main`." in r.summary
     )
     assert "protected" not in r.summary
     assert [c for c in r.out.splitlines() if c.startswith("::warning")] == []

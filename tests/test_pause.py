@@ -28,7 +28,7 @@ ISSUE_URL = f"https://github.com/{REPO}/issues/12"
 MODES = ("heal", "redispatch", "validate", "rollback")
 # Hostile on purpose: code spans, HTML, a mention and workflow commands in an issue's title.
 TITLE = "Freeze `now` <details> @everyone ##[error]x ::error::y"
-SHOWN_TITLE = "`Freeze 'now' <details> @everyone ##[error]x ::error::y`"
+SHOWN_TITLE = "``Freeze `now` <details> @everyone ##[error]x ::error::y``"  # a code span
 
 
 def user(login: str) -> dict[str, Any]:
