@@ -105,6 +105,13 @@ class Loop:
     def _routes(self) -> None:
         gh, sha = self.github, "[0-9a-f]{40}"
         gh.route("POST", f"/repos/{REPO}/dispatches", status=204)
+        # The examples' heal and rollback start ci.yml on what they push (`ci-workflow`).
+        ci_run = {
+            "workflow_run_id": 4321,
+            "run_url": f"https://api.github.com/repos/{REPO}/actions/runs/4321",
+            "html_url": f"https://github.com/{REPO}/actions/runs/4321",
+        }
+        gh.route("POST", f"/repos/{REPO}/actions/workflows/ci.yml/dispatches", body=ci_run)
         gh.route("GET", f"/repos/{REPO}/commits/{sha}/statuses", body=[])
         gh.route("POST", f"/repos/{REPO}/statuses/{sha}", status=201, body={"id": 1})
         gh.route("GET", f"/repos/{REPO}/commits/{sha}", body={"author": {"login": "dev-login"}})

@@ -161,7 +161,8 @@ def breakdown_table(ev: Evaluation, confidence_source: str) -> str:
     eff = ev.effectiveness
     label = confidence_label(eff, confidence_source)
     rows = ["| Part | Outcome | Points |", "|---|---|---:|"]
-    rows.append(f"| confidence ({table_cell(label)}) | | {eff.confidence_used} |")
+    # The label is validate's own words and numbers (Markdown), never a value from outside.
+    rows.append(f"| confidence ({label}) | | {eff.confidence_used} |")
     for name, entry in eff.breakdown.items():
         label = "CI ready (every check passed)" if name == "ci_ready" else name
         word = _OUTCOME_WORDS.get(entry["outcome"], entry["outcome"])
