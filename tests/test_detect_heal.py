@@ -8,7 +8,6 @@ installs them); pre-commit runs local `language: system` hooks, so nothing is fe
 from __future__ import annotations
 
 import html
-
 import json
 import shutil
 import subprocess
