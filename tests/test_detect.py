@@ -75,13 +75,38 @@ def test_python_configured_ruff_lints_formats_and_fixes(
     plan = detect_project(root, timeout=60)
     ruff = by_name(plan)["ruff"]
     assert ruff.category == "lint" and ruff.source == "detected"
-    assert ruff.display == "ruff check . && ruff format --check ."
+    assert ruff.display == "ruff check --no-fix . && ruff format --check ."
     assert ruff.fix_display == "ruff check --fix . && ruff format ."
     assert "python: ruff (lint, fix: ruff check --fix . && ruff format .)" in plan.detected
     assert not run_check(ruff).passed
     assert run_fix(ruff).passed
     assert run_check(ruff).passed
     assert (root / "app.py").read_text(encoding="utf-8") == "x = 1\n"
+
+
+# `fix = true` in the configuration makes a plain `ruff check` apply its fixes and exit 0.
+RUFF_FIXES_ON_CHECK = '[tool.ruff]\nfix = true\n\n[tool.ruff.lint]\nselect = ["I"]\n'
+UNSORTED = "import sys\nimport os\n\nprint(os, sys)\n"
+SORTED = "import os\nimport sys\n\nprint(os, sys)\n"
+
+
+def test_python_ruff_check_never_fixes_even_with_fix_true(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check reports and never rewrites: with `fix = true` (itsdangerous, the Pallets
+    projects) a plain `ruff check .` sorted the imports and passed, so heal saw nothing to fix,
+    left the rewrite uncommitted in the tree, and validate judged a tree it had changed."""
+    monkeypatch.setenv("PATH", tools_path())
+    pyproject = PYPROJECT + RUFF_FIXES_ON_CHECK
+    root = write(tmp_path, {"pyproject.toml": pyproject, "app.py": UNSORTED})
+    ruff = by_name(detect_project(root, timeout=60))["ruff"]
+    assert ruff.display == "ruff check --no-fix ."
+    assert ruff.fix_display == "ruff check --fix ."
+    assert not run_check(ruff).passed
+    assert (root / "app.py").read_text(encoding="utf-8") == UNSORTED
+    assert run_fix(ruff).passed
+    assert run_check(ruff).passed
+    assert (root / "app.py").read_text(encoding="utf-8") == SORTED
 
 
 def test_python_configured_ruff_not_installed_is_skipped(
@@ -206,7 +231,7 @@ def test_python_project_venv_tool_is_preferred(tmp_path: Path) -> None:
     stubs(root / ".venv" / "bin", "ruff")
     plan = detect_project(root, path=fake_bin(tmp_path, "ruff"))
     venv_ruff = str(root / ".venv" / "bin" / "ruff")
-    assert by_name(plan)["ruff"].command == ((venv_ruff, "check", "."),)
+    assert by_name(plan)["ruff"].command == ((venv_ruff, "check", "--no-fix", "."),)
 
 
 def test_python_compileall_build_catches_syntax_errors_without_writing_pyc(

@@ -62,7 +62,7 @@ def lint_checks(plan: Plan) -> dict[str, tuple[str, str | None]]:
         ),
         pytest.param(
             {"pyproject.toml": PYPROJECT, "ruff.toml": "line-length = 100\n"},
-            {"ruff": ("ruff check .", "ruff check --fix .")},
+            {"ruff": ("ruff check --no-fix .", "ruff check --fix .")},
             {"python: ruff format": RUFF_FORMAT_SKIP, "python: black": NOT_CONFIGURED["black"]},
             id="ruff-toml-lints-only",
         ),
@@ -70,7 +70,7 @@ def lint_checks(plan: Plan) -> dict[str, tuple[str, str | None]]:
             {"setup.py": "", ".ruff.toml": "[format]\nquote-style = 'single'\n"},
             {
                 "ruff": (
-                    "ruff check . && ruff format --check .",
+                    "ruff check --no-fix . && ruff format --check .",
                     "ruff check --fix . && ruff format .",
                 )
             },
@@ -79,7 +79,7 @@ def lint_checks(plan: Plan) -> dict[str, tuple[str, str | None]]:
         ),
         pytest.param(
             {"pyproject.toml": PYPROJECT + '[tool.ruff.lint]\nselect = ["E"]\n'},
-            {"ruff": ("ruff check .", "ruff check --fix .")},
+            {"ruff": ("ruff check --no-fix .", "ruff check --fix .")},
             {"python: ruff format": RUFF_FORMAT_SKIP},
             id="ruff-lint-subtable",
         ),
@@ -87,7 +87,7 @@ def lint_checks(plan: Plan) -> dict[str, tuple[str, str | None]]:
             {"pyproject.toml": PYPROJECT + "[tool.ruff]\nformat.quote-style = 'single'\n"},
             {
                 "ruff": (
-                    "ruff check . && ruff format --check .",
+                    "ruff check --no-fix . && ruff format --check .",
                     "ruff check --fix . && ruff format .",
                 )
             },

@@ -25,12 +25,17 @@ from tests.validate_helpers import heal_payload, set_dispatch
 PYPROJECT_BLACK = '[project]\nname = "demo"\n\n[tool.black]\nline-length = 88\n'
 # black keeps the unused import and adds a blank line; ruff would delete the import.
 APP = "import os\nx=1\n"
+# `fix = true` makes a plain `ruff check` rewrite files and exit 0; `I` sorts imports.
+PYPROJECT_RUFF_FIX = (
+    '[project]\nname = "demo"\n\n[tool.ruff]\nfix = true\n\n[tool.ruff.lint]\nselect = ["I"]\n'
+)
+UNSORTED = "import sys\nimport os\n\nprint(os, sys)\n"
 
 
-def formatted_by(work: Path, *argvs: list[str]) -> str:
-    """APP after running `argvs` (the real tools) on a copy of it in `work`."""
+def formatted_by(work: Path, *argvs: list[str], app: str = APP) -> str:
+    """`app` after running `argvs` (the real tools) on a copy of it in `work`."""
     work.mkdir()
-    (work / "app.py").write_text(APP)
+    (work / "app.py").write_text(app)
     for argv in argvs:
         subprocess.run(argv, cwd=work, capture_output=True, check=False)
     return (work / "app.py").read_text()
@@ -102,6 +107,24 @@ def test_nothing_configured_means_nothing_reformatted(
     assert r.outputs["commit-sha"] == ""
     assert git(s.repos.remote, "rev-list", "--count", "main").strip() == "1"  # nothing pushed
     assert "- python: formatters and linters: none configured" in r.summary
+
+
+def test_ruff_fix_true_in_the_configuration_is_still_healed_and_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fix = true` (itsdangerous's configuration) must not turn the check into a fixer: the
+    check fails, ruff's fix is heal's commit, and the job's checkout is left clean."""
+    ruff = venv_tool("ruff")
+    files = {"pyproject.toml": PYPROJECT_RUFF_FIX, "app.py": UNSORTED}
+    fixed = formatted_by(tmp_path / "ruff", [ruff, "check", "--fix", "."], app=UNSORTED)
+    assert fixed == "import os\nimport sys\n\nprint(os, sys)\n"
+    s, r = heal_detected(tmp_path, monkeypatch, capsys, files)
+    assert r.outputs["status"] == "HEALED", r.summary
+    sha = r.outputs["commit-sha"]
+    assert s.repos.remote_file("main", "app.py") == fixed
+    assert healed_paths(s, sha) == ["app.py"]
+    assert "| lint | ruff | ❌ fail (exit 1) | ✅ pass |" in r.summary
+    assert s.status() == ""
 
 
 def test_pre_commit_hooks_are_the_fixer(

@@ -146,7 +146,7 @@ def test_a_ruff_format_hook_declares_ruff_formatting(tmp_path: Path) -> None:
     root = write(tmp_path / "proj", files)
     # pre-commit not installed: ruff runs on its own, formatting included.
     ruff = by_name(detect_project(root, path=stubs(tmp_path / "bin", "ruff")))["ruff"]
-    assert ruff.display == "ruff check . && ruff format --check ."
+    assert ruff.display == "ruff check --no-fix . && ruff format --check ."
     # installed: the hooks run ruff, so ruff is not a check of its own.
     plan = detect_project(root, path=stubs(tmp_path / "bin2", "ruff", "pre-commit"))
     assert "ruff" not in by_name(plan)

@@ -871,8 +871,9 @@ def _python_style(project: _Project, found: _Detected) -> None:
 def _ruff_check(project: _Project, found: _Detected, ruff: str) -> Check:
     """`ruff check`, plus `ruff format` where the project says it formats with ruff too:
     `[tool.ruff]` alone is often a linter's configuration in a project that formats with
-    black, or not at all."""
-    lint: list[Argv] = [(ruff, "check", ".")]
+    black, or not at all. The check says `--no-fix`: `fix = true` in the project's
+    configuration would make a plain `ruff check` rewrite the files and pass."""
+    lint: list[Argv] = [(ruff, "check", "--no-fix", ".")]
     fix: list[Argv] = [(ruff, "check", "--fix", ".")]
     if project.config.ruff_formats():
         lint.append((ruff, "format", "--check", "."))

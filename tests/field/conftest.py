@@ -88,7 +88,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for depth, label, seconds in timings:
         terminalreporter.write_line(f"{seconds:7.1f} s  {'  ' * depth}{label}")
     tests = sum(s for depth, label, s in timings if label.startswith("test "))
-    setup = sum(s for depth, label, s in timings if depth == 0 and not label.startswith("test "))
+    setup = sum(
+        s for depth, label, s in timings if depth == 0 and not label.startswith(("test ", "step "))
+    )
     terminalreporter.write_line(
         f"{tests:7.1f} s  all field tests, of which {setup:.1f} s fetching, installing and "
         "making git histories"

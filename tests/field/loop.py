@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,11 +119,16 @@ def import_project(session: Session, project: Project, root: Path) -> Repos:
     return Repos(root=root, remote=remote, work=work)
 
 
-def edit(repos: Repos, path: str, old: str, new: str, message: str) -> str:
-    """Commit a change of `old` to `new` in one file (which must hold `old` exactly once)."""
+def edit(repos: Repos, path: str, changes: Mapping[str, str], message: str) -> str:
+    """Commit one file's changes, each `old` to `new` (the file must hold each `old` exactly
+    once)."""
     text = (repos.work / path).read_text()
-    assert text.count(old) == 1, f"{path}: expected one {old!r} (is the pinned release changed?)"
-    return repos.commit(path, text.replace(old, new), message)
+    for old, new in changes.items():
+        assert text.count(old) == 1, (
+            f"{path}: expected one {old!r} (is the pinned release changed?)"
+        )
+        text = text.replace(old, new)
+    return repos.commit(path, text, message)
 
 
 def checkout(url: str, dest: Path, ref: str, depth: int) -> Path:
@@ -302,7 +308,8 @@ class Field:
             }
             (folder / f"step-{step_id}").mkdir()
             env = ActionsEnv(folder / f"step-{step_id}", workspace)
-            result = self.run_step(env, inputs, github, tools, event)
+            with self.session.timed(f"step {name} {inputs['mode']}"):
+                result = self.run_step(env, inputs, github, tools, event)
             job.steps[step_id] = Step(step_id, inputs["mode"], result, env, inputs)
             outcome = "success" if result.code == 0 else "failure"
             steps[step_id] = {"outputs": result.outputs, "outcome": outcome, "conclusion": outcome}

@@ -77,7 +77,8 @@ class PathVenv:
 
 @dataclass(frozen=True)
 class ProjectVenv:
-    """Tools only in a `.venv/` inside the checkout (`python -m venv .venv` + installs)."""
+    """Tools only in a `.venv/` inside the checkout (`python -m venv .venv` + installs); each
+    job's checkout gets the session's one install, as a CI cache would restore it."""
 
     pins: tuple[str, ...]
     editable: bool = False
@@ -353,6 +354,34 @@ def pins_of(project_dir: Path, tools: PathVenv | ProjectVenv) -> tuple[str, ...]
     return tuple(pins)
 
 
+def restore_venv(venv: Path, made_in: Path, checkout: Path) -> Path:
+    """`venv`, made inside the checkout `made_in`, as `checkout/.venv` (what restoring a cached
+    `.venv/` does, but at another path): files hard-linked, and every file that names
+    `made_in` (the scripts' `#!` lines, an editable install's `.pth`, `direct_url.json`,
+    `pyvenv.cfg`) rewritten as a new file naming `checkout`, so the tools run this venv's
+    Python and the project is imported from `checkout`. The template is never written to."""
+    dest = checkout / ".venv"
+    run(["cp", "-a", "-l", venv, dest], checkout)
+    old, new = str(made_in).encode(), str(checkout).encode()
+    site = list(dest.glob("lib/python*/site-packages"))
+    names = [
+        dest / "pyvenv.cfg",
+        *(dest / "bin").iterdir(),
+        *(p for d in site for p in d.glob("*.pth")),
+        *(p for d in site for p in d.glob("*.dist-info/direct_url.json")),
+    ]
+    for path in names:
+        if path.is_symlink() or not path.is_file():
+            continue  # bin/python links to the base interpreter, wherever the venv is
+        data = path.read_bytes()
+        if old in data:
+            mode = path.stat().st_mode
+            path.unlink()  # a hard link: writing in place would change the template too
+            path.write_bytes(data.replace(old, new))
+            path.chmod(mode)
+    return dest
+
+
 @dataclass
 class JobTools:
     """What a job's install steps leave: PATH entries first, and variables."""
@@ -372,6 +401,7 @@ class Session:
     _sources: dict[str, Path] = field(default_factory=dict)
     _venvs: dict[str, Path] = field(default_factory=dict)
     _node: dict[str, Path] = field(default_factory=dict)
+    _project_venvs: dict[str, Path] = field(default_factory=dict)
 
     @contextmanager
     def timed(self, label: str) -> Iterator[None]:
@@ -485,14 +515,26 @@ class Session:
                 )
             pins = pins_of(self.source(project), tools)
             if isinstance(tools, ProjectVenv):
-                python = self.new_venv(checkout / ".venv", pins)
-                if tools.editable:
-                    self.editable(python, checkout)
+                template = self.project_venv(project, tools, pins)
+                restore_venv(template / ".venv", template, checkout)
                 return JobTools()
             venv = self.path_venv(project.key, tools, pins)
             if tools.editable:
                 self.editable(venv / "bin" / "python", checkout)
             return JobTools(path=[venv / "bin"], env={"VIRTUAL_ENV": str(venv)})
+
+    def project_venv(self, project: Project, tools: ProjectVenv, pins: Sequence[str]) -> Path:
+        """A copy of the release with its `.venv/` installed (the project editable, when
+        asked), made once per session: the template every job's `.venv/` is restored from."""
+        if project.key not in self._project_venvs:
+            where = self.root / "venv-templates" / project.key
+            with self.timed(f"venv {project.key}"):
+                shutil.copytree(self.source(project), where)
+                python = self.new_venv(where / ".venv", pins)
+                if tools.editable:
+                    self.editable(python, where)
+            self._project_venvs[project.key] = where
+        return self._project_venvs[project.key]
 
     def example_tools(self) -> JobTools:
         """The tools examples/ci.yml installs as shipped: ruff and pytest, on PATH."""

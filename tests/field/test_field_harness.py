@@ -17,7 +17,17 @@ from pytest_httpserver import HTTPServer
 from tests.field import expressions
 from tests.field.expressions import JobState, condition, evaluate, render
 from tests.field.loop import checkout
-from tests.field.projects import PROJECTS, Artifact, fetch, job_path, sha256_of, unpack
+from tests.field.projects import (
+    PROJECTS,
+    Artifact,
+    base_python,
+    fetch,
+    job_path,
+    restore_venv,
+    run,
+    sha256_of,
+    unpack,
+)
 from tests.gitfixtures import git, make_repo
 
 HEAL_DONE = {"heal": {"outputs": {"healed": "true", "status": "PARTIAL", "commit-sha": ""}}}
@@ -177,6 +187,44 @@ def test_the_jobs_path_holds_the_jobs_tools_and_never_this_test_runs(tmp_path: P
     assert path[0] == str(tools)
     assert str(Path(sys.prefix) / "bin") not in path
     assert "/usr/bin" in path
+
+
+def project_with_venv(root: Path, made_in: Path | None = None) -> Path:
+    """A checkout whose `src/mod.py` says where it is; with `made_in`, also a `.venv/` whose
+    `tool` script imports `mod` through an editable-style `.pth` pointing at its `src/`."""
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "mod.py").write_text(f"WHERE = {str(root)!r}\n")
+    if made_in is None:
+        return root
+    venv = root / ".venv"
+    run([base_python(), "-m", "venv", "--without-pip", venv], root)
+    [site] = venv.glob("lib/python*/site-packages")
+    (site / "__editable__.mod.pth").write_text(f"{root / 'src'}\n")
+    (site / "untouched.py").write_text("VALUE = 1\n")
+    tool = venv / "bin" / "tool"
+    tool.write_text(f"#!{venv / 'bin' / 'python'}\nimport sys, mod\nprint(sys.prefix, mod.WHERE)\n")
+    tool.chmod(0o755)
+    return root
+
+
+def test_a_restored_venv_runs_its_own_python_on_its_own_checkout(tmp_path: Path) -> None:
+    """python-json-logger's jobs each get the session's `.venv/` at their checkout's path: its
+    scripts must run that copy's Python and import the job's code, never the template's."""
+    template = project_with_venv(tmp_path / "template", made_in=tmp_path / "template")
+    before = {p: p.read_bytes() for p in (template / ".venv").rglob("*") if p.is_file()}
+    checkout = project_with_venv(tmp_path / "job" / "workspace")
+
+    venv = restore_venv(template / ".venv", template, checkout)
+
+    out = run([venv / "bin" / "tool"], checkout).stdout.split()
+    assert out == [str(venv), str(checkout)]
+    [site] = venv.glob("lib/python*/site-packages")
+    [made] = (template / ".venv").glob("lib/python*/site-packages")
+    assert (site / "untouched.py").stat().st_ino == (made / "untouched.py").stat().st_ino
+    after = {p: p.read_bytes() for p in (template / ".venv").rglob("*") if p.is_file()}
+    assert after == before  # the template is never written through a hard link
+    template_out = run([template / ".venv" / "bin" / "tool"], template).stdout.split()
+    assert template_out == [str(template / ".venv"), str(template)]
 
 
 def test_every_project_is_pinned_by_a_full_sha256_of_a_registry_file() -> None:

@@ -42,31 +42,45 @@ def append(field: Field, path: str, text: str, message: str) -> str:
     return field.repos.commit(path, old + text, message)
 
 
-#: The project's own formatter, run by hand to know what heal's diff must be.
+#: The project's own fixers, run by hand to know what heal's diff must be. itsdangerous's
+#: sdist configures ruff for linting only (`[tool.ruff.lint]` selects B, E, F, I, UP, W; no
+#: `[tool.ruff.format]`, no pre-commit file): its fixer is `ruff check --fix`, not `ruff format`.
 FORMATTERS: dict[str, Sequence[Sequence[str]]] = {
-    ITSDANGEROUS.key: (("ruff", "check", "--fix", "."), ("ruff", "format", ".")),
+    ITSDANGEROUS.key: (("ruff", "check", "--fix", "."),),
     PYTHON_JSON_LOGGER.key: ((".venv/bin/black", "."),),
     MINIMIST.key: (("./node_modules/.bin/eslint", "--fix", "."),),
 }
 
-#: One formatting break per project, in a file its formatter owns: (path, old, new).
-FORMATTING_BREAKS = {
+#: Two of itsdangerous's imports swapped: its isort rules (`I`) flag them, `--fix` sorts them.
+UNSORTED_IMPORTS = {"import string\nimport struct\n": "import struct\nimport string\n"}
+#: A line only `ruff format` would change, which itsdangerous does not run: heal keeps it.
+NOT_ITS_STYLE = "    return base64.urlsafe_b64encode( string ).rstrip(b'=')\n"
+
+#: One break per project of what its own fixer owns, in one file: (path, {old: new}).
+FORMATTING_BREAKS: dict[str, tuple[str, dict[str, str]]] = {
     ITSDANGEROUS.key: (
         "src/itsdangerous/encoding.py",
-        '    return base64.urlsafe_b64encode(string).rstrip(b"=")\n',
-        "    return base64.urlsafe_b64encode( string ).rstrip(b'=')\n",
+        {
+            **UNSORTED_IMPORTS,
+            '    return base64.urlsafe_b64encode(string).rstrip(b"=")\n': NOT_ITS_STYLE,
+        },
     ),
     PYTHON_JSON_LOGGER.key: (
         "src/pythonjsonlogger/utils.py",
-        "    return available\n",
-        "    return available\n\n\ndef packages_available(*names:str)->dict[str,bool]:\n"
-        '    """Which of `names` can be imported."""\n'
-        "    return { name : package_is_available( name ) for name in names }\n",
+        {
+            "    return available\n": "    return available\n\n\n"
+            "def packages_available(*names:str)->dict[str,bool]:\n"
+            '    """Which of `names` can be imported."""\n'
+            "    return { name : package_is_available( name ) for name in names }\n",
+        },
     ),
     MINIMIST.key: (
         "index.js",
-        "\tif (typeof x === 'number') { return true; }\n",
-        '\tif (typeof x === "number") { return true }\n',
+        {
+            "\tif (typeof x === 'number') { return true; }\n": (
+                '\tif (typeof x === "number") { return true }\n'
+            ),
+        },
     ),
 }
 
@@ -75,8 +89,8 @@ def formatting_push(field: Field) -> Push:
     """Two commits: a change with the formatting broken, then a documentation line."""
     repos = field.repos
     before = repos.sha()
-    path, old, new = FORMATTING_BREAKS[field.project.key]
-    first = edit(repos, path, old, new, "Tidy a helper")
+    path, changes = FORMATTING_BREAKS[field.project.key]
+    first = edit(repos, path, changes, "Tidy a helper")
     second = append(
         field, docs_file(field.project), "\nThanks to every contributor.\n", "Thank contributors"
     )
@@ -89,10 +103,10 @@ def docs_file(project: Project) -> str:
 
 
 def culprit_push(
-    field: Field, changelog: tuple[str, str], culprit: tuple[str, str, str, str]
+    field: Field, changelog: tuple[str, str], culprit: tuple[str, dict[str, str], str]
 ) -> tuple[Push, str]:
-    """Three commits pushed at once: a changelog line, the culprit (path, old, new, subject),
-    a documentation line. Returns the push and the culprit's sha."""
+    """Three commits pushed at once: a changelog line, the culprit (path, {old: new},
+    subject), a documentation line. Returns the push and the culprit's sha."""
     repos = field.repos
     before = repos.sha()
     first = append(field, *changelog, "Changelog")
@@ -190,9 +204,11 @@ def assert_tests_pass_at_tip(field: Field) -> None:
 def test_formatting_push_is_healed_then_validated_healthy(
     make_field: MakeField, project: Project
 ) -> None:
-    """(a) A push that breaks only formatting: heal fixes it with the project's own formatter
-    (ruff, black from .venv/, eslint from node_modules/), pushes that diff and nothing else,
-    and validate, in the job the dispatch starts, finds the healed commit HEALTHY."""
+    """(a) A push that breaks only what the project's own fixer owns: heal fixes it with that
+    fixer (`ruff check --fix` for itsdangerous's lint rules, black from .venv/, eslint from
+    node_modules/), pushes that diff and nothing else (itsdangerous: the line only `ruff
+    format` would change stays as pushed), and validate, in the job the dispatch starts,
+    finds the healed commit HEALTHY."""
     field = make_field(project)
     original = field.repos.remote_log()
     push = formatting_push(field)
@@ -206,11 +222,15 @@ def test_formatting_push_is_healed_then_validated_healthy(
     assert git(field.repos.remote, "rev-parse", f"{healed}^").strip() == push.after
     assert f"{markers.HEAL_TRAILER}: " in field.repos.remote_message(healed)
     # heal's diff is exactly the project's formatter's, on the one file the push broke.
-    assert changed_paths(field, healed) == [FORMATTING_BREAKS[project.key][0]]
+    path = FORMATTING_BREAKS[project.key][0]
+    assert changed_paths(field, healed) == [path]
     assert remote_diff(field, push.after, healed) == formatter_diff(field, ci, push.after)
     assert_remote_keeps(field.repos.remote, "main", [*original, *push.commits])
     summary = ci.by_mode("heal").summary
     assert "heal: HEALED" in summary
+    if project is ITSDANGEROUS:  # ruff lints it; nothing says it formats with ruff
+        assert NOT_ITS_STYLE in (field.repos.remote_file("main", path) or "")
+        assert "- python: ruff format: ruff is configured for linting" in summary
 
     redispatch = ci.by_mode("redispatch").outputs
     assert redispatch["status"] == "DISPATCHED"
@@ -268,8 +288,11 @@ def test_culprit_of_a_multi_commit_push_is_reverted(make_field: MakeField) -> No
         ("CHANGES", "\nDevelopment version: see the commits since 1.17.0.\n"),
         (
             "six.py",
-            '    def b(s):\n        return s.encode("latin-1")\n',
-            '    def b(s):\n        return s.encode("utf-8")\n',
+            {
+                '    def b(s):\n        return s.encode("latin-1")\n': (
+                    '    def b(s):\n        return s.encode("utf-8")\n'
+                )
+            },
             "b(): encode text as UTF-8, like the rest of the code base",
         ),
     )
@@ -369,22 +392,26 @@ def test_flaky_test_is_never_rolled_back(make_field: MakeField) -> None:
 
 def test_partial_heal_then_culprit_and_heal_commit_reverted(make_field: MakeField) -> None:
     """(d) itsdangerous, src/ layout installed editable: one commit of a three-commit push
-    breaks both formatting and a test. heal fixes the formatting with ruff and pushes it
-    (PARTIAL: the test still fails); validate finds the test failure reproducible (CRITICAL);
-    rollback bisects with the editable install pointing at the checkout, reverts the culprit
-    and heal's commit made on top of it, and the tip passes ruff and the tests again."""
+    breaks both lint (unsorted imports: its ruff configuration selects isort's rules) and a
+    test. heal fixes the imports with `ruff check --fix` and pushes that (PARTIAL: the test
+    still fails); validate finds the test failure reproducible (CRITICAL); rollback bisects
+    with the editable install pointing at the checkout, reverts the culprit and heal's commit
+    made on top of it (it changed the culprit's file), and the tip passes ruff and the tests
+    again."""
     field = make_field(ITSDANGEROUS)
     repos = field.repos
     original = repos.remote_log()
     path = "src/itsdangerous/encoding.py"
     push, culprit = culprit_push(
         field,
-        ("CHANGES.rst", "\nUnreleased: padding is computed once.\n"),
+        ("CHANGES.rst", "\nUnreleased: decoding errors say more.\n"),
         (
             path,
-            '    string += b"=" * (-len(string) % 4)\n',
-            "    string  +=  b'=' * (-len(string)%3)\n",
-            "Pad base64 input to whole groups",
+            {
+                **UNSORTED_IMPORTS,
+                "    except (TypeError, ValueError) as e:\n": "    except TypeError as e:\n",
+            },
+            "base64_decode: let binascii's own error through",
         ),
     )
     before = push.before
