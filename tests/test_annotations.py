@@ -1,5 +1,6 @@
-"""Annotations from real tool output: ruff, mypy and pytest run here; the other tools' output
-was recorded from real runs (tests/fixtures/tool-output/README.md says how)."""
+"""Findings in real tool output (autoheal.tool_output) and their annotations
+(autoheal.annotations). ruff, mypy and pytest run here; the other tools' output was recorded
+from real runs (tests/fixtures/tool-output/README.md says how)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.annotations import (
-    MAX_ANNOTATIONS,
-    MESSAGE_MAX,
-    Annotation,
-    Finding,
-    Location,
-    clean_lines,
-    collect,
-    parse,
-    place,
-    repo_path,
-)
+from autoheal.annotations import MAX_ANNOTATIONS, MESSAGE_MAX, Annotation, collect, place, repo_path
 from autoheal.checks import Check, CheckResult
+from autoheal.tool_output import Finding, Location, clean_lines, parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tool-output"
 RUNNER_ROOT = "/home/runner/work/demo/demo"  # where the eslint fixtures were checked out
