@@ -184,8 +184,9 @@ def post(client: GitHub, repo: str, sha: str, verdict: Verdict) -> Posted:
 def _candidates(runs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Earlier check runs we may own: GITHUB_TOKEN's App first, then others, newest first.
 
-    Which App this token belongs to cannot be asked with the token itself; a check run of
-    another App refuses the update, and the next one is tried.
+    A check run names its App, but which App our token is would take one more request
+    (GraphQL `viewer`, autoheal.identity); a check run of another App refuses the update
+    instead, and the next one is tried.
     """
     ours = [r for r in runs if r.get("name") == NAME and isinstance(r.get("id"), int)]
     ours.sort(key=lambda r: int(r["id"]), reverse=True)
