@@ -227,7 +227,7 @@ def test_the_ci_example_runs_in_the_merge_queue_and_validates_the_group() -> Non
     assert {"pull_request", "merge_group"} <= set(doc[True])
     job = doc["jobs"]["merge-queue"]
     assert job["if"] == "github.event_name == 'merge_group'"
-    assert job["permissions"] == {"contents": "read", "statuses": "write"}
+    assert job["permissions"] == {"contents": "read", "statuses": "write", "checks": "write"}
     (validate,) = ours(path, "validate")
     assert validate in job["steps"]
     assert "merge_group" not in doc["jobs"]["autoheal"]["if"]  # heal never runs in the queue

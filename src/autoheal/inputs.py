@@ -375,7 +375,13 @@ INPUTS: tuple[Input, ...] = (
         "Categories whose failure (again on retry) is CRITICAL and requires a rollback.",
         modes=("validate", "rollback"),
     ),
-    Input("post-status", "bool", "true", "Post a commit status with the outcome.", modes=VALIDATE),
+    Input(
+        "post-status",
+        "bool",
+        "true",
+        "Post the outcome as a commit status, and as a check run when the token can.",
+        modes=VALIDATE,
+    ),
     # rollback
     Input(
         "rollback-required",

@@ -20,6 +20,7 @@ SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub refuses a step summary over 1 
 REDACTED = "***"
 #: Lines of a tool's output a local run shows without --verbose: the end, where errors are.
 LOCAL_TAIL_LINES = 20
+SUMMARY_NOTE = "\n\n_(summary truncated: GitHub keeps at most 1 MiB per step; see the log)_\n"
 
 
 class Report:
@@ -353,11 +354,11 @@ def _one_line(text: str) -> str:
     return re.sub(r"\r\n|\r|\n", " ", text)
 
 
-def truncate_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
+def truncate_summary(text: str, limit: int = SUMMARY_LIMIT, note: str = SUMMARY_NOTE) -> str:
+    """`text` cut to `limit` UTF-8 bytes with `note` at the end, a code fence left open closed."""
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
-    note = "\n\n_(summary truncated: GitHub keeps at most 1 MiB per step; see the log)_\n"
     reserve = len(note.encode()) + 64  # room for closing a fence
     cut = data[: limit - reserve].decode("utf-8", errors="ignore")
     # Close a code fence left open by the cut, so the rest renders.

@@ -45,6 +45,7 @@ from autoheal.validate_report import (
 )
 
 if TYPE_CHECKING:
+    from autoheal.check_run import Verdict
     from autoheal.github import GitHub
 
 
@@ -77,12 +78,12 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         how = (
             "Set GITHUB_TOKEN and GITHUB_REPOSITORY to post them"
             if settings.local
-            else "Pass `token: ${{ github.token }}` with `statuses: write` and "
+            else "Pass `token: ${{ github.token }}` with `statuses: write`, `checks: write` and "
             "`pull-requests: write` permissions"
         )
         report.notice(
-            "No token: no check for a duplicate delivery, no commit status, no pull request "
-            f"comment. {how}."
+            "No token: no check for a duplicate delivery, no commit status or check run, no "
+            f"pull request comment. {how}."
         )
     try:
         decision, unreadable = find_decision(client, target, settings)
@@ -97,7 +98,7 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         write_outputs(ev, report)
         published: list[str] = []
         try:
-            published = publish(client, settings, ctx, target, ev, report)
+            published = publish(client, settings, ctx, target, ev, report, git)
         finally:  # the evaluation is reported even when posting it failed the step
             write_summary(ev, target, notes + published, report)
     finally:
@@ -111,16 +112,19 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
 
 
 def write_summary(ev: Evaluation, target: Target, published: list[str], report: Report) -> None:
+    report.section(summary_markdown(ev, target, published))
+
+
+def summary_markdown(ev: Evaluation, target: Target, published: list[str]) -> str:
+    """The "Rollback Safety Status": the job summary, and the check run's summary."""
     own = scoring.confidence(ev.outcomes)
     comparison = heal_comparison(target.confidence, target.heal_checks, own, ev.outcomes)
-    report.section(
-        summary(
-            ev,
-            where=target.where,
-            confidence_source=target.confidence_from,
-            comparison=comparison,
-            published=published,
-        )
+    return summary(
+        ev,
+        where=target.where,
+        confidence_source=target.confidence_from,
+        comparison=comparison,
+        published=published,
     )
 
 
@@ -326,8 +330,10 @@ def publish(
     target: Target,
     ev: Evaluation,
     report: Report,
+    git: Git,
 ) -> list[str]:
-    """Post the commit status and the PR comment. Returns lines saying what was done."""
+    """Post the commit status, the check run and the PR comment. Returns lines saying what
+    was done."""
     description = status_description(target.dispatch_id, ev)
     state = status_state(ev)
     body = comment_body(
@@ -347,6 +353,11 @@ def publish(
     if settings.dry_run:
         if settings.post_status:
             done.append(f"Dry run: would set commit status `{state}`: {description}")
+            verdict = _verdict(ctx, target, ev, git, report)
+            done.append(
+                f"Dry run: would post check run `{markers.STATUS_CONTEXT}` "
+                f"(`{verdict.conclusion}`) with {len(verdict.annotations)} annotation(s)."
+            )
         if wants_comment:
             done.append(f"Dry run: would update the comment on pull request #{target.pr}.")
             report.info(f"Dry run: comment that would be posted:\n{body}")
@@ -361,6 +372,7 @@ def publish(
         return done
     if settings.post_status:
         done.append(_post_status(client, settings, ctx, target, state, description, report))
+        done.append(_post_check_run(client, settings, ctx, target, ev, git, report))
     if wants_comment and target.pr is not None:
         done.append(_post_comment(client, settings, target, target.pr, body, report))
     return done
@@ -390,6 +402,52 @@ def _post_status(
         _optional_failed(settings, report, "Cannot post the commit status", exc)
         return "Commit status: failed (see the warning in the log)."
     return f"Commit status `{markers.STATUS_CONTEXT}` set to `{state}`: {description}"
+
+
+# The check run is the verdict for people; the commit status above stays the record that a
+# duplicate delivery reads back (find_decision). autoheal.check_run explains both.
+
+
+def _verdict(ctx: Context, target: Target, ev: Evaluation, git: Git, report: Report) -> Verdict:
+    from autoheal import check_run
+
+    return check_run.build(
+        state=status_state(ev),
+        title=status_description(None, ev),
+        summary=summary_markdown(ev, target, []),
+        results=ev.results,
+        git=git,
+        sha=target.sha,
+        details_url=ctx.run_url,
+        report=report,
+    )
+
+
+def _post_check_run(
+    client: GitHub,
+    settings: Settings,
+    ctx: Context,
+    target: Target,
+    ev: Evaluation,
+    git: Git,
+    report: Report,
+) -> str:
+    from autoheal import check_run
+    from autoheal.github import GitHubError
+
+    verdict = _verdict(ctx, target, ev, git, report)
+    try:
+        return check_run.publish(
+            client,
+            token=settings.token,
+            repo=target.repository,
+            sha=target.sha,
+            verdict=verdict,
+            report=report,
+        )
+    except GitHubError as exc:
+        _optional_failed(settings, report, f"Cannot post the check run {check_run.NAME}", exc)
+        return "Check run: failed (see the warning in the log)."
 
 
 def _post_comment(
