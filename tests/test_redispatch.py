@@ -18,6 +18,7 @@ from urllib3.exceptions import ProtocolError
 
 from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
+from autoheal.snippets import redispatch_step
 from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error, load_event
 from tests.fakes import FakeClock
 from tests.troubleshooting import annotation_text, assert_documented
@@ -787,6 +788,7 @@ def test_no_token_skips_with_setup_help(
     for text in ("Contents: Read and write", "`repo` scope", "actions/create-github-app-token"):
         assert text in run.summary
     assert "contents: write" in run.summary
+    assert redispatch_step() in run.summary  # the one secret, our action pinned by SHA
     [warning] = warnings(run)
     assert_documented(annotation_text(warning), "Redispatch skipped: the `token` input is empty")
 

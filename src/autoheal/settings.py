@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, MODES, Input
 from autoheal.report import LOCAL_TAIL_LINES
+from autoheal.snippets import SECRET
 
 #: Inputs naming a commit: locally also as a revision git resolves (`HEAD~2`, a branch).
 REVISION_INPUTS = ("sha", "before", "after")
@@ -540,7 +541,7 @@ def _text(spec: Input, value: str) -> Any:
             "Input `token` contains a line break, a space or another invisible character: "
             "it is not a token.",
             fix="Store the token alone in the secret (one line, no quotes or spaces) and pass "
-            "it as `token: ${{ secrets.NAME }}`.",
+            f"it as `token: ${{{{ secrets.{SECRET} }}}}`.",
         )
     if spec.name == "confidence":
         return (
