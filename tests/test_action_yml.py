@@ -1,4 +1,4 @@
-"""action.yml's contract with the runner, and README tables kept in step with it."""
+"""action.yml's contract with the runner, and docs/reference.md's tables kept in step with it."""
 
 from __future__ import annotations
 
@@ -64,23 +64,23 @@ def test_outputs_map_to_the_python_step() -> None:
         assert spec["description"]
 
 
-def readme_table(marker: str) -> list[list[str]]:
-    text = (ROOT / "README.md").read_text()
+def reference_table(marker: str) -> list[list[str]]:
+    text = (ROOT / "docs" / "reference.md").read_text()
     block = text.split(f"<!-- {marker}:start -->")[1].split(f"<!-- {marker}:end -->")[0]
     rows = [ln for ln in block.strip().splitlines() if ln.startswith("| `")]
     return [[c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
 
 
-def test_readme_inputs_table_matches_action_yml() -> None:
-    rows = readme_table("inputs")
+def test_reference_inputs_table_matches_action_yml() -> None:
+    rows = reference_table("inputs")
     assert [r[0].strip("`") for r in rows] == list(ACTION["inputs"])
     for row in rows:
         description = ACTION["inputs"][row[0].strip("`")]["description"]
         assert row[2].replace("\\|", "|") in description
 
 
-def test_readme_outputs_table_matches_action_yml() -> None:
-    rows = readme_table("outputs")
+def test_reference_outputs_table_matches_action_yml() -> None:
+    rows = reference_table("outputs")
     assert {r[0].strip("`") for r in rows} == set(ACTION["outputs"])
     for row in rows:
         assert row[1].replace("\\|", "|") == ACTION["outputs"][row[0].strip("`")]["description"]

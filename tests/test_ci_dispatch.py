@@ -24,7 +24,7 @@ from tests.test_rollback import World
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
-README = (ROOT / "README.md").read_text().replace("`", "")
+README = (ROOT / "docs" / "troubleshooting.md").read_text().replace("`", "")
 WORKFLOW = f"/repos/{REPO}/actions/workflows/ci.yml"
 DISPATCHES = f"{WORKFLOW}/dispatches"
 RUNS = f"{WORKFLOW}/runs"

@@ -46,7 +46,7 @@ def test_demo_heals_finds_the_culprit_and_reverts_it(
     assert out.count("left out; --verbose shows it") == 3  # heal, validate, rollback
     assert "\nheal runs the checks" in out.replace("CI failed on that push. ", "\n")
     summaries = "\n".join(p.read_text() for p in sorted(tmp_path.glob("*.summary.md")))
-    assert_readme_samples_are_in(summaries)
+    assert_doc_samples_are_in(summaries)
     assert "**" not in out and "|---" not in out  # the terminal gets plain text
 
 
@@ -99,12 +99,12 @@ def _normal(text: str) -> str:
     return re.sub(r"\b\d+\.\ds\b", "N.Ns", re.sub(r"(?<=[^|\n])\n(?=[^|\n>])", " ", text))
 
 
-def assert_readme_samples_are_in(out: str) -> None:
-    """The README's rendered summaries are what the demo really writes."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    section = readme.split("\n## What the job summary looks like\n", 1)[1].split("\n## ", 1)[0]
+def assert_doc_samples_are_in(out: str) -> None:
+    """The rendered summaries of docs/getting-started.md are what the demo really writes."""
+    page = Path(__file__).resolve().parent.parent / "docs" / "getting-started.md"
+    section = page.read_text().split("\n## What the summaries say\n", 1)[1].split("\n## ", 1)[0]
     quoted = "\n".join(ln[2:] for ln in section.splitlines() if ln.startswith(">"))
     assert quoted.count("\n|---") == 3  # heal, validate and rollback tables
     printed = _normal(out)
     for line in _normal(quoted).splitlines():
-        assert line in printed, f"README sample line not in the demo's output: {line}"
+        assert line in printed, f"getting-started.md sample line not in the demo's output: {line}"

@@ -1,12 +1,15 @@
 """What a reader follows in the docs leads somewhere: links, anchors, named files, and the
-workflow snippets, whose `with:` keys and outputs must be the action's own."""
+workflow snippets, which are the example files themselves (or parts of them) and whose `with:`
+keys and outputs must be the action's own."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -151,3 +154,82 @@ def test_the_docs_have_workflow_snippets() -> None:
 @pytest.mark.parametrize(("where", "text"), list(snippets()), ids=lambda v: str(v)[:30])
 def test_every_workflow_snippet_uses_real_inputs_and_outputs(where: str, text: str) -> None:
     assert snippet_problems(where, text) == []
+
+
+# --------------------------------------------------------------------------- snippets = examples
+
+
+def _sync_docs() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("sync_docs", ROOT / "scripts" / "sync_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SYNC = _sync_docs()
+INCLUDE = re.compile(r"<!-- include: ([^>]*?) -->\n(.*?)<!-- include:end -->", re.DOTALL)
+WORKFLOW = re.compile(r"^\s*(?:-\s+)?uses:|^jobs:", re.MULTILINE)
+
+
+def stripped(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()]
+
+
+def include_problems(where: str, text: str) -> list[str]:
+    """A workflow snippet that is not an example file (or a part of one), or differs from it."""
+    problems = []
+    blocks = list(INCLUDE.finditer(text))
+    for block in blocks:
+        spec, body = block[1], block[2]
+        source, _, name = spec.split()[0].partition("#")
+        example = (ROOT / source).read_text()
+        if spec == source:  # a whole file: compared here without the script's help
+            same = body == f"```yaml\n{example}```\n"
+        else:
+            same = body == f"```yaml\n{SYNC.example(spec)}```\n"
+            if name:  # a part: its lines, in order, are lines of the file
+                lines, whole = stripped(body)[1:-1], stripped(example)
+                same = same and any(
+                    whole[i : i + len(lines)] == lines for i in range(len(whole) - len(lines) + 1)
+                )
+        if not same:
+            problems.append(f"{where}: the snippet of {spec} is not that file (run sync_docs.py)")
+    for fence in FENCE.finditer(text):
+        inside = any(b.start() < fence.start() and fence.end() < b.end() for b in blocks)
+        if fence[1] == "yaml" and WORKFLOW.search(fence[2]) and not inside:
+            line = text.count("\n", 0, fence.start()) + 1
+            problems.append(f"{where}:{line}: a workflow snippet that no example file holds")
+    return problems
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_every_workflow_snippet_is_an_example_file_or_a_part_of_one(path: Path) -> None:
+    assert include_problems(path.name, path.read_text()) == []
+
+
+def test_the_snippet_check_catches_an_edited_copy_and_a_hand_written_workflow() -> None:
+    page = (ROOT / "docs" / "getting-started.md").read_text()
+    assert page.count("<!-- include: ") == 4
+    for spec in ("examples/ci.yml", "examples/post-remediation-check.yml tools="):
+        start = page.index(f"<!-- include: {spec}")
+        edited = page[:start] + page[start:].replace("mode: heal", "mode: validate", 1)
+        if spec.endswith("="):
+            edited = page[:start] + page[start:].replace("npm ci", "npm install", 1)
+        assert include_problems("p", edited) == [
+            f"p: the snippet of {page[start:].split(' -->')[0][len('<!-- include: ') :]} "
+            "is not that file (run sync_docs.py)"
+        ]
+    loose = "# Page\n\n```yaml\njobs:\n  x:\n    steps:\n      - uses: OWNER/ci-autoheal@v1\n```\n"
+    assert include_problems("p", loose) == ["p:3: a workflow snippet that no example file holds"]
+    fragment = "```yaml\npermissions:\n  contents: write\n```\n"
+    assert include_problems("p", fragment) == []
+
+
+def test_every_example_is_shown_somewhere_in_the_docs() -> None:
+    shown = {
+        block[1].split()[0].partition("#")[0]
+        for path in DOCS
+        for block in INCLUDE.finditer(path.read_text())
+    }
+    assert shown == {str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.yml")}

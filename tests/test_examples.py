@@ -223,6 +223,7 @@ def test_there_are_examples() -> None:
     names = {p.name for p in EXAMPLES}
     assert {
         "ci.yml",
+        "ci-node.yml",
         "ci-app-token.yml",
         "post-remediation-check.yml",
         "autoheal-on-workflow-run.yml",
@@ -251,7 +252,7 @@ def test_example_pins_our_action_with_a_placeholder_and_a_version(path: Path) ->
 
 
 @pytest.mark.parametrize(
-    "name", ["ci.yml", "ci-app-token.yml", "autoheal-on-workflow-run.yml"], ids=str
+    "name", ["ci.yml", "ci-node.yml", "ci-app-token.yml", "autoheal-on-workflow-run.yml"], ids=str
 )
 def test_heal_hands_validate_sha_to_redispatch(name: str) -> None:
     """The loop reaches validate (and rollback) when heal is insufficient: redispatch runs on
@@ -272,13 +273,14 @@ def test_heal_hands_validate_sha_to_redispatch(name: str) -> None:
 
 
 def test_ci_example_heals_then_redispatches_with_the_secret() -> None:
-    for name in ("ci.yml", "ci-app-token.yml"):
+    for name in ("ci.yml", "ci-node.yml", "ci-app-token.yml"):
         path = ROOT / "examples" / name
         job = load(path)["jobs"]["autoheal"]
         assert "failure()" in job["if"]
         assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
-    (plain,) = ours(ROOT / "examples" / "ci.yml", "redispatch")
-    assert plain["with"]["token"] == "${{ secrets.CI_REDISPATCH_TOKEN }}"
+    for name in ("ci.yml", "ci-node.yml"):
+        (plain,) = ours(ROOT / "examples" / name, "redispatch")
+        assert plain["with"]["token"] == "${{ secrets.CI_REDISPATCH_TOKEN }}"
     (app,) = ours(ROOT / "examples" / "ci-app-token.yml", "redispatch")
     assert app["with"]["token"] == "${{ steps.app-token.outputs.token }}"
     minting = [
@@ -324,6 +326,22 @@ def test_workflow_run_example_never_runs_fork_code() -> None:
 
 
 INSTALLS = re.compile(r"\bpip install\b|\bnpm (ci|install)\b")
+
+
+def test_the_node_ci_is_the_python_one_with_node_tools() -> None:
+    """ci-node.yml differs from ci.yml only where a Node project differs: the tools its
+    jobs install and run (and the comments saying so)."""
+    python, node = load(ROOT / "examples" / "ci.yml"), load(ROOT / "examples" / "ci-node.yml")
+    for doc in (python, node):
+        for job in doc["jobs"].values():
+            job["steps"] = [
+                s
+                for s in job["steps"]
+                if "run" not in s and not str(s.get("uses", "")).startswith("actions/setup-")
+            ]
+    assert python == node
+    node_text = (ROOT / "examples" / "ci-node.yml").read_text()
+    assert "actions/setup-node@" in node_text and "setup-python" not in node_text
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

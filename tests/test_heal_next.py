@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import responses
 
+from autoheal.snippets import redispatch_step
 from tests.gitfixtures import install_reject_hook
 from tests.heal_helpers import (
     API,
@@ -100,6 +101,7 @@ def test_validate_sha(
     assert r.outputs["validate-sha"] == want
     if want:  # the summary says how to chain it
         assert "steps.heal.outputs.validate-sha != ''" in r.summary
+        assert redispatch_step() in r.summary  # the one secret, our action pinned by SHA
         assert f"`{want[:12]}` (`validate-sha`)" in r.summary
         failing_words = "validate checks the failing commit"
         assert (failing_words in r.summary) is (expected == "failing")

@@ -18,6 +18,7 @@ from urllib3.exceptions import ProtocolError
 
 from autoheal.markers import COMMENT_MARKER
 from autoheal.modes import redispatch
+from autoheal.snippets import redispatch_step
 from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error, load_event
 from tests.fakes import ACTIONS_BOT, STRANGER, FakeClock, as_github_actions
 from tests.markdown_check import ZWSP, assert_inert, code_spans, shown
@@ -813,6 +814,7 @@ def test_no_token_skips_with_setup_help(
     for text in ("Contents: Read and write", "`repo` scope", "actions/create-github-app-token"):
         assert text in run.summary
     assert "contents: write" in run.summary
+    assert redispatch_step() in run.summary  # the one secret, our action pinned by SHA
     [warning] = warnings(run)
     assert_documented(annotation_text(warning), "Redispatch skipped: the `token` input is empty")
 

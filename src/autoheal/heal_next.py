@@ -5,6 +5,7 @@ from __future__ import annotations
 from autoheal.context import Context
 from autoheal.report import code_block, code_cell
 from autoheal.settings import Settings
+from autoheal.snippets import redispatch_step
 
 
 def to_validate(
@@ -58,16 +59,4 @@ def next_step(validate_sha: str, fix: str) -> str:
             f"`mode: redispatch` so validate checks the failing commit {sha} (`validate-sha`) "
             "and, when a build or test check fails again on retry, rollback reverts its culprit:"
         )
-    return f"### Next step\n\n{why}\n\n" + code_block(
-        "- uses: OWNER/ci-autoheal@v1\n"
-        "  # !cancelled(): heal fails its step when checks still fail (PARTIAL, NOT FIXED),\n"
-        "  # which is when validation matters most.\n"
-        "  if: ${{ !cancelled() && steps.heal.outputs.validate-sha != '' }}\n"
-        "  with:\n"
-        "    mode: redispatch\n"
-        "    token: ${{ secrets.CI_REDISPATCH_TOKEN }}\n"
-        "    sha: ${{ steps.heal.outputs.validate-sha }}\n"
-        "    confidence: ${{ steps.heal.outputs.confidence-after }}\n"
-        "    category-outcomes: ${{ steps.heal.outputs.category-outcomes }}",
-        "yaml",
-    )
+    return f"### Next step\n\n{why}\n\n" + code_block(redispatch_step(), "yaml")

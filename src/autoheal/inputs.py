@@ -1,7 +1,7 @@
 """The catalogue of the action's inputs: one place for names, kinds, defaults and help.
 
-`action.yml`, the command-line flags, the config file keys and the README tables all follow
-this list; tests keep them in step.
+`action.yml`, the command-line flags, the config file keys and the tables of
+docs/reference.md all follow this list; tests keep them in step.
 """
 
 from __future__ import annotations

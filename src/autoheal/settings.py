@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from autoheal.errors import InputError
 from autoheal.inputs import BY_NAME, CATEGORIES, INPUTS, MODES, Input
 from autoheal.report import LOCAL_TAIL_LINES
+from autoheal.snippets import SECRET
 
 #: Inputs naming a commit: locally also as a revision git resolves (`HEAD~2`, a branch).
 REVISION_INPUTS = ("sha", "before", "after")
@@ -568,7 +569,7 @@ def _text(spec: Input, value: str) -> Any:
             "Input `token` contains a line break, a space or another invisible character: "
             "it is not a token.",
             fix="Store the token alone in the secret (one line, no quotes or spaces) and pass "
-            "it as `token: ${{ secrets.NAME }}`.",
+            f"it as `token: ${{{{ secrets.{SECRET} }}}}`.",
         )
     if spec.name == "token" and not value.isascii():
         # Never echo it. It goes in an HTTP header, where only ASCII is sent as written.
@@ -576,7 +577,7 @@ def _text(spec: Input, value: str) -> Any:
             "Input `token` contains a character that is not ASCII: it is not a token.",
             fix="Copy the token again from where it was created (GitHub's tokens are letters, "
             "digits and `_`), store it alone in the secret and pass it as "
-            "`token: ${{ secrets.NAME }}`.",
+            f"`token: ${{{{ secrets.{SECRET} }}}}`.",
         )
     if spec.name in ("event-type", "label") and not value.isprintable():
         # Names GitHub matches exactly (`types:` filters, labels): a line break is a mistake.

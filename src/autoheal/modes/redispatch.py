@@ -52,6 +52,7 @@ from autoheal.report import (
     table_cell,
 )
 from autoheal.settings import SHA_RE, Settings
+from autoheal.snippets import SECRET, redispatch_step
 
 # Injected time: tests replace these module attributes to run waits and retries instantly.
 clock: Callable[[], float] = time.time
@@ -314,13 +315,15 @@ def _no_token(
         + "\n\nThe `token` input is empty (a secret that is not set is empty, for example on "
         "a fork or Dependabot pull request), so nothing was sent.\n\n"
         "**How to set one up** (details in " + DOCS + "):\n\n"
-        "- Same repository: `token: ${{ github.token }}` works for a dispatch when the job "
-        "has:\n\n" + code_block(PERMISSIONS_BLOCK, "yaml") + "\n"
         "- A fine-grained personal access token with access to the target repository and "
-        "**Contents: Read and write**; a classic token needs the `repo` scope. Store it as "
-        "the secret `CI_REDISPATCH_TOKEN` and pass `token: ${{ secrets.CI_REDISPATCH_TOKEN }}`.\n"
-        "- A GitHub App token from `actions/create-github-app-token` (App permission "
-        "Contents: Read and write)."
+        f"**Contents: Read and write** (a classic token needs the `repo` scope), stored as "
+        f"the repository secret `{SECRET}` and passed as in the examples:\n\n"
+        + code_block(redispatch_step(), "yaml")
+        + "\n"
+        "- Or a GitHub App token from `actions/create-github-app-token` (App permission "
+        "Contents: Read and write), see examples/ci-app-token.yml.\n"
+        "- For this repository only, the job's own token also dispatches: "
+        "`token: ${{ github.token }}` when the job has:\n\n" + code_block(PERMISSIONS_BLOCK, "yaml")
     )
     if settings.fail_on_error:
         _fail_on_error(report, "there is no token, so nothing was dispatched")
@@ -402,7 +405,7 @@ def _explain(outcome: Outcome, err: GitHubError, dispatch_id: str, ctx: Context)
         outcome.message = f"GitHub rejected the token (401) for the dispatch to {repo}."
         outcome.fix = (
             "The token is invalid, expired or revoked. Create a new one, update the secret "
-            f"(e.g. CI_REDISPATCH_TOKEN) and re-run (see {DOCS}, Rotating)."
+            f"({SECRET}) and re-run (see {DOCS}, Rotating)."
         )
     elif isinstance(err, ValidationFailed):
         outcome.message = f"GitHub refused the dispatch payload for {repo}. {err.message}"
