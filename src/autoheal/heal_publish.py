@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autoheal import branch_rules
+from autoheal import branch_rules, commit_via
 from autoheal.checks import CheckResult
 from autoheal.context import Context
 from autoheal.errors import AutohealError
@@ -99,9 +99,11 @@ def push_fix(
         return _fallback(git, settings, ctx, report, branch, decision)
     # ---- end of branch rules
     try:
-        result = git.push_fast_forward(
-            branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
+        # ---- commit-via: git's push, or GitHub's Git database API (autoheal.commit_via)
+        pushed = commit_via.push(
+            git, settings, ctx, report, branch, base=base, on_rebased=on_rebased
         )
+        result = pushed.result
     except PushRejected as exc:
         report.warning(
             f"The remote refused the push to {code_span(branch)} ({exc.message}); pushing to "
@@ -112,7 +114,7 @@ def push_fix(
     rebased = f" after rebasing onto new commits ({result.attempts} attempts)"
     where = f"Pushed `{result.pushed_sha[:12]}` to {code_span(branch)}"
     where += rebased if result.rebased else ""
-    return Published(result.pushed_sha, _with_rules(where + ".", decision))
+    return Published(result.pushed_sha, _with_rules(f"{where}. {pushed.note}".strip(), decision))
 
 
 def _with_rules(where: str, decision: branch_rules.Decision) -> str:
