@@ -14,7 +14,8 @@ pushes to and fetches from, so both paths meet one remote.
 
 A commit is recorded as `verified` (GitHub would sign it) when the request carried no author,
 committer or signature. `rules` is what `GET .../rules/branches/{branch}` answers; a
-`required_signatures` rule also makes the ref update refuse an unsigned commit, as GitHub does.
+`required_signatures` rule also makes the ref update refuse an unsigned commit, and a
+`pull_request` rule refuses every update, as GitHub does.
 `before_ref_update` callbacks run before each ref update: a colleague pushing at that moment.
 """
 
@@ -61,6 +62,7 @@ class GitDatabase:
     rules: list[dict[str, Any]] | None = field(default_factory=list)  # None: answers 404
     verified: dict[str, bool] = field(default_factory=dict)
     signs: bool = True  # False: like a personal access token, whose API commits are unsigned
+    lost_answers: int = 0  # ref updates that succeed but answer 502, as a dropped answer would
     before_ref_update: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -172,11 +174,19 @@ class GitDatabase:
             raise Refused(422, "Object does not exist")
         if not body.get("force") and not self._ancestor(current, str(sha)):
             raise Refused(422, "Update is not a fast forward")
-        if self._requires_signatures() and not self.verified.get(str(sha)):
+        if self._rule("required_signatures") and not self.verified.get(str(sha)):
             raise Refused(
                 422, "Repository rule violations found\n\nCommits must have verified signatures."
             )
+        if self._rule("pull_request"):
+            raise Refused(
+                422,
+                "Repository rule violations found\n\nChanges must be made through a pull request.",
+            )
         self._git("update-ref", ref, str(sha), current)
+        if self.lost_answers:  # it happened, but the answer never arrives
+            self.lost_answers -= 1
+            raise Refused(502, "Server Error")
         return 200, {
             "ref": ref,
             "node_id": "REF_1",
@@ -240,8 +250,8 @@ class GitDatabase:
 
     # ------------------------------------------------------------------ git
 
-    def _requires_signatures(self) -> bool:
-        return any(rule.get("type") == "required_signatures" for rule in self.rules or [])
+    def _rule(self, kind: str) -> bool:
+        return any(rule.get("type") == kind for rule in self.rules or [])
 
     def _is(self, sha: object, kind: str) -> bool:
         if not isinstance(sha, str) or not SHA.match(sha):
@@ -307,9 +317,9 @@ VIA = pytest.mark.parametrize("via", ["git", "api"])
 def use_commit_via(
     via: str, actions: ActionsEnv, httpserver: HTTPServer, remote: Path
 ) -> GitDatabase | None:
-    """Run with `commit-via: via`; for `api`, GitHub's Git database over `remote`."""
+    """Run with `commit-via: via`; for `api` and `auto`, GitHub's Git database over `remote`."""
     actions.inputs(commit_via=via, token=TOKEN)
-    if via != "api":
+    if via == "git":
         return None
     db = GitDatabase(FakeGitHub(httpserver), remote)
     actions.env["GITHUB_API_URL"] = db.fake.api_url

@@ -854,6 +854,29 @@ def test_a_hostile_branch_and_subject_stay_inert_in_issue_pull_request_and_summa
     assert branch in shown(issue["title"])
 
 
+def test_rollback_via_pull_request_carries_signed_reverts(
+    world: World, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    db = world.use("api", httpserver)
+    assert db is not None
+    db.fake.route("GET", "/repos/octo-org/octo-repo/pulls", body=[])
+    pull = {"number": 9, "html_url": "https://github.com/p/9"}
+    db.fake.route("POST", "/repos/octo-org/octo-repo/pulls", status=201, body=pull)
+    result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+    assert result.outputs["pr-url"] == "https://github.com/p/9", result.summary
+    assert world.repos.remote_sha() == bad  # main untouched, no ref update sent
+    assert db.ref_updates() == []
+    revert = world.repos.remote_sha(f"autoheal/revert-{bad[:12]}")
+    assert revert == result.outputs["revert-sha"] and db.verified[revert]
+    assert world.repos.remote_tree(revert) == world.repos.remote_tree(before)
+    assert f"Autoheal-Revert-Of: {bad}" in world.repos.remote_message(revert)
+    assert "signed by GitHub: **Verified**" in result.summary
+
+
 # --------------------------------------------------------------------------- heal commits
 
 
@@ -1407,6 +1430,7 @@ def test_culprit_without_critical_checks_is_refused(
         ({"test_command": "python3 check.py 'x"}, "", "`test-command`"),
         ({"after": "HEAD"}, "", "`after`"),
         ({}, "max-rollbacks-per-day: many\n", "`max-rollbacks-per-day`"),
+        ({"commit_via": "ssh"}, "", "`commit-via`"),
         # range runs no check at all: the table must still be refused, not ignored.
         ({"strategy": "range"}, "checks:\n  tset: {command: x}\n", "checks.tset"),
         ({"strategy": "culprit"}, "checks:\n  test: {command: x, timeout: 0}\n", "timeout"),
@@ -1417,6 +1441,7 @@ def test_culprit_without_critical_checks_is_refused(
         "unbalanced-quote",
         "after-not-a-sha",
         "config-value",
+        "bad-commit-via",
         "range-with-a-bad-checks-table",
         "culprit-with-a-bad-timeout",
     ],
