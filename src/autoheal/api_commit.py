@@ -117,7 +117,7 @@ def push_fast_forward(
                 fix=f"Allow this token to push to `{branch}` (branch protection / rulesets), "
                 "or push to a fallback branch and open a pull request.",
             )
-        if outcome == "ok" or _landed(git, remote, refresh, replayed.sha):
+        if outcome == "ok" or _landed(git, remote, refresh, tracking, replayed.sha):
             adopt(git, replayed, remote, refresh, required=True)
             return SignedPush(
                 pushed_sha=replayed.sha,
@@ -160,11 +160,12 @@ def _move(client: GitHub, repo: str, branch: str, sha: str) -> tuple[str, str]:
     return "ok", ""
 
 
-def _landed(git: Git, remote: str, refresh: str, sha: str) -> bool:
-    """After an unclear or refused answer: is `sha` on the branch all the same?"""
+def _landed(git: Git, remote: str, refresh: str, tracking: str, sha: str) -> bool:
+    """After an answer that is not a success: is `sha` on the branch all the same? (A lost
+    answer, or a retried request that found its own work done.) Leaves `tracking` fresh."""
     git.fetch(remote, refresh)
-    tip = git.rev_parse(refresh.rsplit(":", 1)[1])
-    return bool(tip) and git.commit_exists(sha) and git.is_ancestor(sha, tip or "")
+    tip = git.rev_parse(tracking)
+    return tip is not None and git.commit_exists(sha) and git.is_ancestor(sha, tip)
 
 
 # ----------------------------------------------------------------------------- replaying
