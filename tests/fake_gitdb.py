@@ -34,9 +34,10 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from autoheal.git import Git
+from autoheal.git import Git, PushResult
 from tests.actions import TOKEN, ActionsEnv
 from tests.fake_github import FakeGitHub, Recorded
+from tests.gitfixtures import install_reject_hook
 
 REPO = "octo-org/octo-repo"
 BOT_NAME = "github-actions[bot]"
@@ -361,3 +362,39 @@ def before_push(
         return real(self, branch, **kwargs)
 
     monkeypatch.setattr(Git, "push_fast_forward", push_fast_forward)
+
+
+class Pusher:
+    """`Git.push_fast_forward`, or its twin through the API (`autoheal.api_commit`) over a
+    GitDatabase on `remote`: one call, so that the git service's push tests run on both."""
+
+    def __init__(self, via: str, remote: Path, httpserver: HTTPServer) -> None:
+        self.via = via
+        self.remote = remote
+        self.db = GitDatabase(FakeGitHub(httpserver), remote) if via == "api" else None
+
+    def __call__(
+        self,
+        g: Git,
+        branch: str,
+        *,
+        base: str,
+        retries: int = 3,
+        on_rebased: Callable[[str], None] | None = None,
+    ) -> PushResult:
+        if self.db is None:
+            return g.push_fast_forward(branch, base=base, retries=retries, on_rebased=on_rebased)
+        from autoheal import api_commit
+        from autoheal.github import GitHub
+
+        with GitHub(TOKEN, api_url=self.db.fake.api_url) as client:
+            return api_commit.push_fast_forward(
+                g, client, REPO, branch, base=base, retries=retries, on_rebased=on_rebased
+            )
+
+    def protect(self, message: str) -> None:
+        """Make the remote refuse updates of main: a hook for git, a rule for the API."""
+        if self.db is None:
+            install_reject_hook(self.remote, message)
+        else:
+            self.db.rules = [{"type": "pull_request"}]
