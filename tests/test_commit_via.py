@@ -5,6 +5,7 @@ every kind of file) run on both in test_heal.py and test_rollback.py."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,17 +21,20 @@ UNSIGNED_REFUSED = "GH013: Repository rule violations found. Commits must have v
 PR_URL = "https://github.com/octo-org/octo-repo/pull/8"
 
 
-def _heal(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    httpserver: HTTPServer,
-    via: str,
-    **inputs: str,
-) -> tuple[Setup, GitDatabase]:
-    s = setup_heal(tmp_path, monkeypatch, **inputs)
-    db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
-    assert db is not None
-    return s, db
+Heal = Callable[..., tuple[Setup, GitDatabase]]
+
+
+@pytest.fixture
+def heal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer) -> Heal:
+    """`heal(via, **inputs)`: heal's set-up with `commit-via: via` and GitHub's Git database."""
+
+    def make(via: str, **inputs: str) -> tuple[Setup, GitDatabase]:
+        s = setup_heal(tmp_path, monkeypatch, **inputs)
+        db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
+        assert db is not None
+        return s, db
+
+    return make
 
 
 def _author(s: Setup, sha: str) -> str:
@@ -55,14 +59,9 @@ def _pulls(db: GitDatabase) -> None:
 
 
 def test_the_commit_is_sent_without_author_committer_or_signature(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(
-        tmp_path, monkeypatch, httpserver, "api", commit_author="Heal Bot <heal@example.com>"
-    )
+    s, db = heal("api", commit_author="Heal Bot <heal@example.com>")
     start = s.head()
     r = s.actions.run(capsys)
     tip = _healed(s, r, start)
@@ -83,12 +82,9 @@ def test_the_commit_is_sent_without_author_committer_or_signature(
 
 
 def test_auto_uses_the_api_when_the_rules_require_signatures(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "auto")
+    s, db = heal("auto")
     db.rules = [{"type": "required_signatures", "ruleset_id": 1}]
     install_reject_hook(s.repos.remote, UNSIGNED_REFUSED)  # git's push would be refused
     start = s.head()
@@ -101,12 +97,9 @@ def test_auto_uses_the_api_when_the_rules_require_signatures(
 
 
 def test_auto_pushes_with_git_when_no_rule_requires_signatures(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "auto")
+    s, db = heal("auto")
     db.rules = [{"type": "deletion"}, {"type": "non_fast_forward"}]
     start = s.head()
     r = s.actions.run(capsys)
@@ -118,14 +111,11 @@ def test_auto_pushes_with_git_when_no_rule_requires_signatures(
 
 
 def test_auto_switches_to_the_api_when_git_is_refused_for_unsigned_commits(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Classic branch protection is not in the rules a token reads: try git, and when the
     push is refused for want of a signature, make the commit through the API instead."""
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "auto")
+    s, db = heal("auto")
     db.rules = None  # the rules cannot be read (404)
     install_reject_hook(s.repos.remote, UNSIGNED_REFUSED)
     start = s.head()
@@ -137,12 +127,9 @@ def test_auto_switches_to_the_api_when_git_is_refused_for_unsigned_commits(
 
 
 def test_auto_falls_back_to_a_pull_request_for_other_refusals(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "auto")
+    s, db = heal("auto")
     db.rules = None
     _pulls(db)
     install_reject_hook(s.repos.remote, "GH006: Protected branch update failed")
@@ -156,12 +143,9 @@ def test_auto_falls_back_to_a_pull_request_for_other_refusals(
 
 
 def test_refused_ref_update_falls_back_to_a_pull_request_with_the_signed_commit(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "api")
+    s, db = heal("api")
     db.rules = [{"type": "pull_request"}]  # the ref update is refused: 422
     _pulls(db)
     tip = s.repos.remote_sha("main")
@@ -178,12 +162,9 @@ def test_refused_ref_update_falls_back_to_a_pull_request_with_the_signed_commit(
 
 
 def test_a_token_whose_api_commits_are_not_signed_is_named(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "api")
+    s, db = heal("api")
     db.signs = False  # a personal access token
     start = s.head()
     r = s.actions.run(capsys)
@@ -195,12 +176,9 @@ def test_a_token_whose_api_commits_are_not_signed_is_named(
 
 
 def test_a_lost_answer_to_the_ref_update_is_looked_up_not_repeated(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "api")
+    s, db = heal("api")
     db.lost_answers = 1  # the branch moved, but the answer is a 502
     start = s.head()
     r = s.actions.run(capsys)
@@ -210,12 +188,9 @@ def test_a_lost_answer_to_the_ref_update_is_looked_up_not_repeated(
 
 
 def test_api_without_a_token_is_a_bad_input_and_leaves_nothing(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s, db = _heal(tmp_path, monkeypatch, httpserver, "api")
+    s, db = heal("api")
     del s.actions.env["INPUT_TOKEN"]
     remote, head = s.repos.remote_log(), s.head()
     r = s.actions.run(capsys)
