@@ -38,7 +38,6 @@ API = "api"
 @dataclass(frozen=True)
 class Pushed:
     result: PushResult
-    via: str  # GIT or API
     note: str  # Markdown: how the commits were made, for the summary ("" for plain git)
 
 
@@ -70,7 +69,7 @@ def push(
         base = git.rev_parse(f"HEAD~{ours}") or base
         why = f"`commit-via: auto`: {code_span(branch)} refused the push of unsigned commits"
         return _push_api(git, settings, ctx, report, branch, base, on_rebased, why)
-    return Pushed(result, GIT, "")
+    return Pushed(result, "")
 
 
 def sign(git: Git, settings: Settings, ctx: Context, report: Report, branch: str, base: str) -> str:
@@ -130,7 +129,7 @@ def _push_api(
             retries=settings.push_retries,
             on_rebased=on_rebased,
         )
-    return Pushed(result, API, note(result.verified, result.reason, why, report))
+    return Pushed(result, note(result.verified, result.reason, why, report))
 
 
 @contextmanager
