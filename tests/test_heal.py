@@ -431,6 +431,7 @@ def test_every_kind_of_change_arrives_exactly(
         depth=1,
         lint_command=CHECK_EVERY_KIND,
         fix_command="python3 fix.py",
+        allow_binary_changes="true",
     )
     db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
     # The tree the fix must make, made by git alone in another clone.
