@@ -14,8 +14,8 @@ pushes to and fetches from, so both paths meet one remote.
 
 A commit is recorded as `verified` (GitHub would sign it) when the request carried no author,
 committer or signature. `rules` is what `GET .../rules/branches/{branch}` answers; a
-`required_signatures` rule also makes the ref update refuse an unsigned commit, and a
-`pull_request` rule refuses every update, as GitHub does.
+`required_signatures` rule also makes the ref update refuse an unsigned commit, as GitHub does;
+`refusal` refuses every ref update. The branch has no classic protection.
 `before_ref_update` callbacks run before each ref update: a colleague pushing at that moment.
 """
 
@@ -64,6 +64,7 @@ class GitDatabase:
     verified: dict[str, bool] = field(default_factory=dict)
     signs: bool = True  # False: like a personal access token, whose API commits are unsigned
     lost_answers: int = 0  # ref updates that succeed but answer 502, as a dropped answer would
+    refusal: str = ""  # GitHub's 422 to every ref update (a rule the reader could not see)
     before_ref_update: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -74,6 +75,8 @@ class GitDatabase:
             ("POST", f"{base}/git/commits", self._commit),
             ("PATCH", f"{base}/git/refs/heads/(?P<branch>.+)", self._ref),
             ("GET", f"{base}/rules/branches/.+", self._rules),
+            ("GET", f"{base}/branches/[^/]+/protection", _unprotected),
+            ("GET", f"{base}/branches/[^/]+", _branch),
         ]
         for method, path, handler in routes:
             self.fake.route(method, path, answer=_answering(handler))
@@ -179,11 +182,8 @@ class GitDatabase:
             raise Refused(
                 422, "Repository rule violations found\n\nCommits must have verified signatures."
             )
-        if self._rule("pull_request"):
-            raise Refused(
-                422,
-                "Repository rule violations found\n\nChanges must be made through a pull request.",
-            )
+        if self.refusal:
+            raise Refused(422, self.refusal)
         self._git("update-ref", ref, str(sha), current)
         if self.lost_answers:  # it happened, but the answer never arrives
             self.lost_answers -= 1
@@ -297,6 +297,14 @@ def _answering(handler: Callable[[Recorded], tuple[int, Any]]) -> Callable[[Reco
     return answer
 
 
+def _unprotected(_request: Recorded) -> tuple[int, Any]:
+    raise Refused(404, "Branch not protected")
+
+
+def _branch(request: Recorded) -> tuple[int, Any]:
+    return 200, {"name": request.path.rsplit("/", 1)[1], "protected": False}
+
+
 def _object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Refused(400, "Problems parsing JSON")
@@ -397,4 +405,4 @@ class Pusher:
         if self.db is None:
             install_reject_hook(self.remote, message)
         else:
-            self.db.rules = [{"type": "pull_request"}]
+            self.db.refusal = f"Repository rule violations found\n\n{message}"

@@ -15,6 +15,7 @@ from tests.actions import TOKEN, Run, assert_input_error
 from tests.fake_gitdb import BOT_NAME, GitDatabase, use_commit_via
 from tests.gitfixtures import git, install_reject_hook
 from tests.heal_helpers import FORMATTED, UNFORMATTED, Setup, setup_heal
+from tests.test_branch_rules import on_github
 
 # What GitHub says to a git push of unsigned commits where signatures are required.
 UNSIGNED_REFUSED = "GH013: Repository rule violations found. Commits must have verified signatures."
@@ -26,10 +27,12 @@ Heal = Callable[..., tuple[Setup, GitDatabase]]
 
 @pytest.fixture
 def heal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer) -> Heal:
-    """`heal(via, **inputs)`: heal's set-up with `commit-via: via` and GitHub's Git database."""
+    """`heal(via, **inputs)`: heal's set-up with `commit-via: via`, origin on GitHub, and
+    GitHub's Git database (no rules unless a test sets `db.rules`)."""
 
     def make(via: str, **inputs: str) -> tuple[Setup, GitDatabase]:
         s = setup_heal(tmp_path, monkeypatch, **inputs)
+        on_github(s.ci, s.repos)  # origin as actions/checkout leaves it: the rules are read
         db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
         assert db is not None
         return s, db
@@ -92,7 +95,8 @@ def test_auto_uses_the_api_when_the_rules_require_signatures(
     tip = _healed(s, r, start)
     assert db.verified[tip]
     assert len(db.fake.requests("GET", "/repos/octo-org/octo-repo/rules/branches/main")) == 1
-    assert "`commit-via: auto`: the rules of `main` require signed commits" in r.summary
+    assert "The rule `required_signatures` of ruleset (id 1) asks for signed commits" in r.summary
+    assert "`commit-via: auto`, as the branch's rules require signed commits" in r.summary
     assert "signed by GitHub: **Verified**" in r.summary
 
 
@@ -116,7 +120,7 @@ def test_auto_switches_to_the_api_when_git_is_refused_for_unsigned_commits(
     """Classic branch protection is not in the rules a token reads: try git, and when the
     push is refused for want of a signature, make the commit through the API instead."""
     s, db = heal("auto")
-    db.rules = None  # the rules cannot be read (404)
+    db.rules = None  # the rules cannot be read (404); classic protection shows nothing either
     install_reject_hook(s.repos.remote, UNSIGNED_REFUSED)
     start = s.head()
     r = s.actions.run(capsys)
@@ -146,7 +150,7 @@ def test_refused_ref_update_falls_back_to_a_pull_request_with_the_signed_commit(
     heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
     s, db = heal("api")
-    db.rules = [{"type": "pull_request"}]  # the ref update is refused: 422
+    db.refusal = "Repository rule violations found\n\nChanges must be made through a pull request."
     _pulls(db)
     tip = s.repos.remote_sha("main")
     r = s.actions.run(capsys)
@@ -159,6 +163,25 @@ def test_refused_ref_update_falls_back_to_a_pull_request_with_the_signed_commit(
     assert db.verified[fix]  # the pull request carries GitHub's signed commit
     assert "GitHub refused to move `main`" in r.out
     assert "Changes must be made through a pull request" in r.out
+
+
+@pytest.mark.parametrize("via", ["api", "auto"])
+def test_a_pull_request_the_rules_ask_for_carries_signed_commits(
+    heal: Heal, capsys: pytest.CaptureFixture[str], via: str
+) -> None:
+    """Signatures and a pull request both required: the pull request wins, and its commit is
+    GitHub's signed one (with `auto` only when the signatures rule is what decided)."""
+    s, db = heal(via)
+    db.rules = [{"type": "pull_request", "ruleset_id": 7}, {"type": "required_signatures"}]
+    _pulls(db)
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["pr-url"] == PR_URL and s.repos.remote_sha("main") == tip
+    fix = s.repos.remote_sha("autoheal/main")
+    assert fix == r.outputs["commit-sha"] == s.head()
+    assert db.ref_updates() == []  # main was never tried
+    assert db.verified.get(str(fix)) is (True if via == "api" else None)
 
 
 def test_a_token_whose_api_commits_are_not_signed_is_named(

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from autoheal.git import NETWORK_TIMEOUT, PUSH_BACKOFF, Git, GitError, PushRejected, PushResult
 from autoheal.github import (
@@ -29,7 +28,6 @@ from autoheal.github import (
     NetworkError,
     ServerError,
     ValidationFailed,
-    check_repo,
 )
 
 #: Modes a tree entry can have; git itself writes no other for a file.
@@ -60,23 +58,6 @@ class SignedPush(PushResult):
 
     verified: bool = False
     reason: str = ""
-
-
-def signatures_required(client: GitHub, repo: str, branch: str) -> bool | None:
-    """Whether the rules in force on `branch` require signed commits; None when they cannot
-    be read (no access, an older GitHub Enterprise Server): the caller then tries git.
-
-    Only this one rule is read here, for `commit-via: auto`; the full reading of a branch's
-    rules before pushing lives in `autoheal.branch_rules`, and this call is to be pointed there.
-    """
-    check_repo(repo)
-    try:
-        rules = client.paginate(f"/repos/{repo}/rules/branches/{quote(branch, safe='/')}")
-    except GitHubError:
-        return None
-    return any(
-        isinstance(rule, dict) and rule.get("type") == "required_signatures" for rule in rules
-    )
 
 
 # ----------------------------------------------------------------------------- the push

@@ -5,9 +5,9 @@ database API (`autoheal.api_commit`), whose commits GitHub signs. Input `commit-
 - `api`: the same commits, made again through the API: GitHub signs them ("Verified") when the
   token is a GitHub App's or the Actions `GITHUB_TOKEN`, and their author is that token's
   identity, so `commit-author` does not apply;
-- `auto` (default): `api` when the branch's rules require signed commits, else `git`; and when
-  the rules cannot be read, `git`, switching to `api` if the push is refused for unsigned
-  commits (classic branch protection, which a token without admin rights cannot read).
+- `auto` (default): `api` when the branch's rules (read first, `autoheal.branch_rules`)
+  require signed commits, else `git`, switching to `api` if git's push is refused for unsigned
+  commits (protection the token could not read: classic protection without admin rights).
 
 Not always `api`: the author becomes the bot, a personal access token's API commits are not
 signed, it takes several requests per commit, and every changed file travels as a request
@@ -27,18 +27,28 @@ from autoheal.modes.common import github_client
 from autoheal.report import Report, code_span
 
 if TYPE_CHECKING:
+    from autoheal.branch_rules import Decision
     from autoheal.context import Context
     from autoheal.github import GitHub
     from autoheal.settings import Settings
 
 GIT = "git"
 API = "api"
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
 class Pushed:
     result: PushResult
     note: str  # Markdown: how the commits were made, for the summary ("" for plain git)
+
+
+def under_rules(decision: Decision, settings: Settings) -> Decision:
+    """The branch rules' decision as `commit-via` can carry it out: with `git`, whose commits
+    GitHub does not sign, a branch that requires signed commits gets a pull request."""
+    from autoheal import branch_rules
+
+    return branch_rules.without_api(decision) if settings.commit_via == GIT else decision
 
 
 def push(
@@ -50,10 +60,12 @@ def push(
     *,
     base: str,
     on_rebased: Callable[[str], None],
+    decision: Decision,
 ) -> Pushed:
-    """Push our commits `base..HEAD` to `branch` fast-forward only, the way `commit-via` says.
-    Raises what `Git.push_fast_forward` raises (PushRejected when the branch refuses)."""
-    why = choose(settings, ctx, report, branch)
+    """Push our commits `base..HEAD` to `branch` fast-forward only, the way `commit-via` and
+    the branch's rules (`decision`, from autoheal.branch_rules) say. Raises what
+    `Git.push_fast_forward` raises (PushRejected when the branch refuses)."""
+    why = choose(settings, decision)
     if why:
         return _push_api(git, settings, ctx, report, branch, base, on_rebased, why)
     ours = int(git.run("rev-list", "--count", "--end-of-options", f"{base}..HEAD", "--").stdout)
@@ -62,7 +74,8 @@ def push(
             branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
         )
     except PushRejected as exc:
-        if settings.commit_via != "auto" or "signature" not in f"{exc.message} {exc.stderr}":
+        # Protection the token could not read (classic, without admin rights) shows here.
+        if settings.commit_via != AUTO or "signature" not in f"{exc.message} {exc.stderr}":
             raise
         report.info(f"{code_span(branch)} refused unsigned commits: making them through the API.")
         # A rebase before the refusal moved our commits: they are the last `ours` of HEAD.
@@ -72,11 +85,20 @@ def push(
     return Pushed(result, "")
 
 
-def sign(git: Git, settings: Settings, ctx: Context, report: Report, branch: str, base: str) -> str:
-    """For commits pushed to a pull request's branch instead of `branch`: when `commit-via`
-    says so, replace our commits `base..HEAD` by GitHub's signed copies (no branch moves).
-    Returns the summary's note ("" when git's commits stay)."""
-    why = choose(settings, ctx, report, branch)
+def sign(
+    git: Git,
+    settings: Settings,
+    ctx: Context,
+    report: Report,
+    branch: str,
+    base: str,
+    decision: Decision | None = None,
+) -> str:
+    """For commits that go to a pull request's branch instead of `branch`: when `commit-via`
+    says so (`api`; `auto` when `decision` is the API's), replace our commits `base..HEAD` by
+    GitHub's signed copies (no branch moves), so the pull request carries signed commits.
+    Returns the summary's note ("" for git's)."""
+    why = choose(settings, decision)
     if not why:
         return ""
     from autoheal import api_commit
@@ -87,24 +109,15 @@ def sign(git: Git, settings: Settings, ctx: Context, report: Report, branch: str
     return note(replayed.verified, replayed.reason, why, report)
 
 
-def choose(settings: Settings, ctx: Context, report: Report, branch: str) -> str:
-    """Why the API is used (for the summary), or "" for git."""
-    if settings.commit_via == GIT:
-        return ""
+def choose(settings: Settings, decision: Decision | None) -> str:
+    """Why the commits are made through the API (for the summary), or "" for git."""
+    from autoheal import branch_rules
+
     if settings.commit_via == API:
         return "`commit-via: api`"
-    client = github_client(settings, ctx)
-    if client is None or not ctx.repository:
-        return ""
-    from autoheal.api_commit import signatures_required
-
-    with client:
-        required = signatures_required(client, ctx.repository, branch)
-    if required is None:
-        report.debug(f"The rules of {code_span(branch)} could not be read: pushing with git.")
-    if not required:
-        return ""
-    return f"`commit-via: auto`: the rules of {code_span(branch)} require signed commits"
+    if settings.commit_via == AUTO and decision is not None and decision.how == branch_rules.API:
+        return "`commit-via: auto`, as the branch's rules require signed commits"
+    return ""
 
 
 def _push_api(

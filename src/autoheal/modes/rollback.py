@@ -660,13 +660,16 @@ class Rollback:
             )
             return self.via_pull_request(tree, source, targets, "`rollback-via: pull-request`")
         # ---- branch rules: decided before the first push
-        decision = branch_rules.without_api(
-            branch_rules.decide(self.settings, self.ctx, self.report, tree, source.branch)
-        )
+        rules = branch_rules.decide(self.settings, self.ctx, self.report, tree, source.branch)
+        decision = commit_via.under_rules(rules, self.settings)  # signed commits: commit_via
         if decision.why:
             self.summary.facts.append(f"Rules of `{source.branch}`: {decision.why}")
         if decision.how == branch_rules.PULL_REQUEST:
             why = "the branch's rules ask for a pull request"
+            signed = commit_via.sign(
+                tree, self.settings, self.ctx, self.report, source.branch, tip, decision
+            )
+            self.add_fact(signed)
             return self.via_pull_request(tree, source, targets, why, decision.merge_methods)
         # ---- end of branch rules
         try:
@@ -679,6 +682,7 @@ class Rollback:
                 source.branch,
                 base=tip,
                 on_rebased=lambda head: self.reverify(tree, head, targets),
+                decision=decision,
             )
             result = pushed.result
             self.add_fact(pushed.note)
