@@ -184,6 +184,21 @@ def test_a_pull_request_the_rules_ask_for_carries_signed_commits(
     assert db.verified.get(str(fix)) is (True if via == "api" else None)
 
 
+def test_heal_via_pull_request_carries_the_signed_commit(
+    heal: Heal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s, db = heal("api", heal_via="pull-request")
+    _pulls(db)
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["pr-url"] == PR_URL and s.repos.remote_sha("main") == tip
+    fix = s.repos.remote_sha("autoheal/main")
+    assert fix == r.outputs["commit-sha"] == s.head() and db.verified[str(fix)]
+    assert db.ref_updates() == []  # no ref moved through the API: git pushed the branch
+    assert "signed by GitHub: **Verified**" in r.summary
+
+
 def test_a_token_whose_api_commits_are_not_signed_is_named(
     heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
