@@ -130,6 +130,9 @@ class ActionsEnv:
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_API_URL": "https://api.github.com",
             "INPUT_WORKING_DIRECTORY": str(self.workspace),
+            # The default `auto` asks the API for the branch's rules before pushing: tests pin
+            # git, and tests of `auto` and `api` serve the API (tests/fake_gitdb.py).
+            "INPUT_COMMIT_VIA": "git",
             "PATH": "/usr/bin:/bin",
             # The pause issue lookup (one more API request in every mode) is tested on its own
             # in tests/test_pause.py; elsewhere it is off, so request logs hold what they test.

@@ -161,6 +161,10 @@ class Repos:
         )
         return proc.stdout.strip() or None
 
+    def remote_tree(self, commit: str) -> str:
+        """The tree of a commit (or branch) on the remote: equal trees, equal files and modes."""
+        return git(self.remote, "rev-parse", "--verify", f"{commit}^{{tree}}").strip()
+
     def remote_file(self, branch: str, path: str) -> str | None:
         """A file's content on the remote branch, or None if it is not there."""
         proc = subprocess.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ class Setup:
     repos: Repos
     ci: Path
     actions: ActionsEnv
+    pushed: list[str] = field(default_factory=list)  # what colleagues pushed meanwhile
 
     def head(self) -> str:
         return git(self.ci, "rev-parse", "HEAD").strip()

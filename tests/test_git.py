@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 import autoheal.git
 from autoheal.git import (
@@ -21,11 +22,11 @@ from autoheal.git import (
     RebaseConflict,
     RevertConflict,
 )
+from tests.fake_gitdb import Pusher
 from tests.gitfixtures import (
     Repos,
     assert_remote_keeps,
     git,
-    install_reject_hook,
     isolate_git,
     make_repo,
 )
@@ -39,6 +40,12 @@ def _git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def repos(tmp_path: Path) -> Repos:
     return make_repo(tmp_path)
+
+
+@pytest.fixture(params=["git", "api"])
+def push(request: pytest.FixtureRequest, repos: Repos, httpserver: HTTPServer) -> Pusher:
+    """Push with git, or through GitHub's Git database API: the same guarantees."""
+    return Pusher(request.param, repos.remote, httpserver)
 
 
 # ---------------------------------------------------------------- reads
@@ -238,20 +245,24 @@ def test_first_parent_range_across_a_merge_in_shallow_clone(repos: Repos) -> Non
 # ---------------------------------------------------------------- push
 
 
-def test_push_fast_forward_plain(repos: Repos) -> None:
+def test_push_fast_forward_plain(repos: Repos, push: Pusher) -> None:
     before = repos.remote_log()
     ci = repos.clone("ci", depth=1, identity=False)
     g = Git(ci)
     base = g.head_sha()
     (ci / "fix.txt").write_text("fixed\n")
     sha = g.commit_all("fix", author_name="bot", author_email="b@x")
-    result = g.push_fast_forward("main", base=base)
-    assert (result.pushed_sha, result.attempts, result.rebased) == (sha, 1, False)
-    assert repos.remote_sha() == sha
+    tree = git(ci, "rev-parse", "HEAD^{tree}").strip()
+    result = push(g, "main", base=base)
+    assert (result.attempts, result.rebased) == (1, False)
+    # git pushes our commit; the API makes GitHub's copy of it and the checkout moves onto it.
+    assert result.pushed_sha == (sha if push.db is None else g.head_sha())
+    assert repos.remote_sha() == result.pushed_sha == g.head_sha() and g.is_clean()
+    assert repos.remote_tree(result.pushed_sha) == tree
     assert_remote_keeps(repos.remote, "main", before)
 
 
-def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
+def test_push_rebases_when_a_colleague_pushed_first(repos: Repos, push: Pusher) -> None:
     ci = repos.clone("ci", depth=1, identity=False)
     g = Git(ci)
     base = g.head_sha()
@@ -262,10 +273,15 @@ def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
     repos.push(repo=colleague)
     before = repos.remote_log()
     seen: list[str] = []
-    result = g.push_fast_forward("main", base=base, on_rebased=seen.append)
+    result = push(g, "main", base=base, on_rebased=seen.append)
     assert result.rebased and result.attempts == 2
-    assert seen == [result.pushed_sha] and result.pushed_sha != ours
-    assert repos.remote_sha() == result.pushed_sha
+    assert len(seen) == 1 and result.pushed_sha != ours
+    if push.db is None:
+        assert seen == [result.pushed_sha]
+    else:  # the checks ran on the rebased local commit, whose copy GitHub then made
+        rechecked = git(ci, "rev-parse", f"{seen[0]}^{{tree}}").strip()
+        assert repos.remote_tree(result.pushed_sha) == rechecked
+    assert repos.remote_sha() == result.pushed_sha == g.head_sha()
     assert repos.remote_log()[1] == theirs  # ours on top of theirs
     assert repos.remote_file("main", "fix.txt") == "fixed\n"
     assert repos.remote_file("main", "theirs.txt") == "t\n"
@@ -273,7 +289,9 @@ def test_push_rebases_when_a_colleague_pushed_first(repos: Repos) -> None:
     assert_remote_keeps(repos.remote, "main", before)
 
 
-def test_push_gives_up_after_its_retries_when_the_branch_keeps_moving(repos: Repos) -> None:
+def test_push_gives_up_after_its_retries_when_the_branch_keeps_moving(
+    repos: Repos, push: Pusher
+) -> None:
     g = Git(repos.clone("ci", depth=1, identity=False))
     base = g.head_sha()
     (g.path / "fix.txt").write_text("fixed\n")
@@ -287,14 +305,14 @@ def test_push_gives_up_after_its_retries_when_the_branch_keeps_moving(repos: Rep
 
     colleague_pushes()  # before the first push, then again after every rebase
     with pytest.raises(GitError, match="could not push to main after 3 attempts"):
-        g.push_fast_forward("main", base=base, retries=2, on_rebased=colleague_pushes)
+        push(g, "main", base=base, retries=2, on_rebased=colleague_pushes)
     assert len(theirs) == 3
     assert repos.remote_sha() == theirs[-1]
     assert_remote_keeps(repos.remote, "main", theirs)
     assert repos.remote_file("main", "fix.txt") is None
 
 
-def test_on_rebased_can_stop_the_push(repos: Repos) -> None:
+def test_on_rebased_can_stop_the_push(repos: Repos, push: Pusher) -> None:
     g = Git(repos.clone("ci"))
     base = g.head_sha()
     (g.path / "fix.txt").write_text("fixed\n")
@@ -308,13 +326,13 @@ def test_on_rebased_can_stop_the_push(repos: Repos) -> None:
         raise GitError("checks failed after rebase")
 
     with pytest.raises(GitError, match="checks failed"):
-        g.push_fast_forward("main", base=base, on_rebased=stop)
+        push(g, "main", base=base, on_rebased=stop)
     assert repos.remote_sha() == tip
 
 
 @pytest.mark.parametrize("depth", [None, 1], ids=["full", "shallow"])
 def test_push_after_a_force_push_does_not_bring_back_removed_commits(
-    repos: Repos, depth: int | None
+    repos: Repos, push: Pusher, depth: int | None
 ) -> None:
     # The user pushes a commit with a secret, CI starts on it; meanwhile they force-push the
     # branch without it. Rebasing "everything the remote lacks" would push it back.
@@ -327,13 +345,13 @@ def test_push_after_a_force_push_does_not_bring_back_removed_commits(
     cleaned = repos.commit("other.txt", "clean\n", "without the secret")
     git(repos.work, "push", "-q", "--force", "origin", "HEAD:refs/heads/main")
     with pytest.raises(GitError, match="rewritten") as info:
-        g.push_fast_forward("main", base=start)
+        push(g, "main", base=start)
     assert "Nothing was pushed" in info.value.message
     assert repos.remote_sha() == cleaned
     assert repos.remote_file("main", "secret.txt") is None
 
 
-def test_push_rebase_conflict(repos: Repos) -> None:
+def test_push_rebase_conflict(repos: Repos, push: Pusher) -> None:
     g = Git(repos.clone("ci"))
     base = g.head_sha()
     (g.path / "README.md").write_text("ours\n")
@@ -343,25 +361,28 @@ def test_push_rebase_conflict(repos: Repos) -> None:
     repos.push(repo=colleague)
     tip = repos.remote_sha()
     with pytest.raises(RebaseConflict) as info:
-        g.push_fast_forward("main", base=base)
+        push(g, "main", base=base)
     assert info.value.paths == ["README.md"]
     assert repos.remote_sha() == tip and g.is_clean()
 
 
-def test_push_rejected_by_hook(repos: Repos) -> None:
-    install_reject_hook(repos.remote, "GH006: protected branch update failed")
+def test_push_rejected_by_hook(repos: Repos, push: Pusher) -> None:
+    push.protect("GH006: protected branch update failed")
     before = repos.remote_log()
     g = Git(repos.clone("ci"))
     base = g.head_sha()
     (g.path / "fix.txt").write_text("fixed\n")
     g.commit_all("fix")
     with pytest.raises(PushRejected, match="refused") as info:
-        g.push_fast_forward("main", base=base)
-    assert "protected branch" in info.value.stderr
+        push(g, "main", base=base)
+    said = info.value.stderr if push.db is None else info.value.message
+    assert "protected branch" in said
     assert repos.remote_log() == before
-    # the fallback branch is not protected
+    # the fallback branch is not protected (through the API: GitHub's commit, fetched back)
     assert g.push_branch("HEAD", "autoheal/main") == g.head_sha()
     assert repos.remote_sha("autoheal/main") == g.head_sha()
+    if push.db is not None:
+        assert push.db.verified[g.head_sha()]
 
 
 def test_push_branch_replaces_only_the_tip_it_was_told_and_only_autoheal_branches(

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from autoheal.git import Git
 from tests.actions import TOKEN
+from tests.fake_gitdb import BOT_EMAIL, BOT_NAME, VIA, before_push, use_commit_via
 from tests.gitfixtures import assert_remote_keeps, git
-from tests.heal_helpers import FORMATTED, RUN_URL, UNFORMATTED, setup_heal
+from tests.heal_helpers import FORMATTED, RUN_URL, UNFORMATTED, Setup, setup_heal
 
 
+@VIA
 def test_formats_commits_and_pushes_to_the_failing_branch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch)
+    db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
     before = s.repos.remote_log()
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
@@ -44,7 +54,13 @@ def test_formats_commits_and_pushes_to_the_failing_branch(
     assert "Fixed categories: lint" in message and "ruff format ." in message
     assert f"Autoheal-Run: {RUN_URL}" in message
     author = git(s.repos.remote, "show", "-s", "--format=%an <%ae>", sha).strip()
-    assert author == "autoheal[bot] <autoheal-bot@users.noreply.github.com>"
+    if db is None:
+        assert author == "autoheal[bot] <autoheal-bot@users.noreply.github.com>"
+    else:  # GitHub's commit, signed: the author is the token's identity
+        assert author == f"{BOT_NAME} <{BOT_EMAIL}>"
+        assert db.verified[sha]
+        assert "signed by GitHub: **Verified**" in r.summary
+        assert "`commit-author` does not apply" in r.summary
     assert "## CI Autoheal · heal: HEALED" in r.summary
     assert "| lint | lint | ❌ fail (exit 1) | ✅ pass |" in r.summary
     assert "app.py" in r.summary  # diff stat
@@ -86,67 +102,88 @@ def test_detected_ruff_heals_a_python_project(
     assert s.status() == ""
 
 
+@VIA
 def test_custom_author_and_a_shallow_clone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch, depth=1, commit_author="Heal Bot <heal@example.com>")
+    db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
     assert s.repos.remote_file("main", "app.py") == FORMATTED
     sha = r.outputs["commit-sha"]
+    assert s.head() == sha == s.repos.remote_sha("main") and s.status() == ""
     author = git(s.repos.remote, "show", "-s", "--format=%an <%ae>", sha).strip()
-    assert author == "Heal Bot <heal@example.com>"
+    if db is None:
+        assert author == "Heal Bot <heal@example.com>"
+    else:  # GitHub signs only what it authors: commit-author cannot apply, the summary says so
+        assert author == f"{BOT_NAME} <{BOT_EMAIL}>" and db.verified[sha]
+        assert "`commit-author` does not apply" in r.summary
+    assert Git(s.ci).parents(sha) == [s.repos.sha()]  # on the tip it was made on
 
 
+def _colleague_pushes(s: Setup, name: str, content: str) -> Callable[[], None]:
+    """A colleague's push of `name` to main; the shas pushed go to `s.pushed`."""
+
+    def push() -> None:
+        s.repos.pull()
+        s.pushed.append(s.repos.commit(name, content, "colleague work"))
+        s.repos.push()
+
+    return push
+
+
+@VIA
 def test_rebases_on_a_colleagues_push_and_keeps_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch, depth=1)
-    real_push = Git.push_fast_forward
-    pushed: list[str] = []
-
-    def colleague_first(self: Git, branch: str, **kw: Any) -> Any:
-        if not pushed:  # between heal's fix and its push, a colleague pushes
-            s.repos.pull()
-            pushed.append(s.repos.commit("NOTES.md", "theirs\n", "colleague work"))
-            s.repos.push()
-        return real_push(self, branch, **kw)
-
-    monkeypatch.setattr(Git, "push_fast_forward", colleague_first)
+    db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
+    # Between heal's fix and its push (for the API: its ref update), a colleague pushes.
+    before_push(db, monkeypatch, _colleague_pushes(s, "NOTES.md", "theirs\n"))
     r = s.actions.run(capsys)
     assert r.code == 0, r.out + r.err
-    assert_remote_keeps(s.repos.remote, "main", pushed)
+    assert_remote_keeps(s.repos.remote, "main", s.pushed)
     tip = s.repos.remote_sha("main")
-    assert tip == r.outputs["commit-sha"]
-    assert git(s.repos.remote, "rev-parse", f"{tip}^").strip() == pushed[0]
+    assert tip == r.outputs["commit-sha"] == s.head()
+    assert git(s.repos.remote, "rev-parse", f"{tip}^").strip() == s.pushed[0]
     assert s.repos.remote_file("main", "NOTES.md") == "theirs\n"
     assert s.repos.remote_file("main", "app.py") == FORMATTED
     assert "Autoheal-Run:" in s.repos.remote_message(tip)
     assert "re-running the checks on the rebased fix" in r.out
     assert "after rebasing" in r.summary
+    if db is not None:
+        assert db.verified[tip]
+        assert [u["force"] for u in db.ref_updates()] == [False, False]
 
 
+@VIA
 def test_rebased_fix_that_breaks_a_check_is_not_pushed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     s = setup_heal(tmp_path, monkeypatch)
-    real_push = Git.push_fast_forward
-    colleague: list[str] = []
-
-    def colleague_first(self: Git, branch: str, **kw: Any) -> Any:
-        if not colleague:  # the colleague pushes badly formatted code
-            s.repos.pull()
-            colleague.append(s.repos.commit("other.py", "y=2\n", "colleague work"))
-            s.repos.push()
-        return real_push(self, branch, **kw)
-
-    monkeypatch.setattr(Git, "push_fast_forward", colleague_first)
+    db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
+    before_push(db, monkeypatch, _colleague_pushes(s, "other.py", "y=2\n"))  # badly formatted
     r = s.actions.run(capsys)
     assert r.code == 1
     assert r.outputs["status"] == "FAILED"
     assert r.outputs["confidence-before"] == "0"
-    assert s.repos.remote_sha("main") == colleague[0]
+    assert s.repos.remote_sha("main") == s.pushed[0]
     assert "Nothing was pushed" in r.summary
+    if db is not None:
+        assert len(db.ref_updates()) == 1  # the refused one: the rebased fix was never sent
 
 
 def test_dry_run_changes_nothing_and_shows_the_patch(
@@ -247,6 +284,7 @@ def test_an_error_after_the_fix_was_committed_leaves_nothing_behind(
         ({"max_diff_lines": "ten"}, "", "`max-diff-lines`"),
         ({"token": TOKEN + "\nsecond line"}, "", "`token`"),
         ({"commit_author": "bot"}, "", "`commit-author`"),
+        ({"commit_via": "gpg"}, "", "`commit-via`"),
         ({"test_command": "python3 -c 'print(1)"}, "", "`test-command`"),
         ({}, "max-heal-attempts: 0\n", "`max-heal-attempts`"),
         ({}, "checks:\n  test: {comand: pytest}\n", "checks.test.comand"),
@@ -256,6 +294,7 @@ def test_an_error_after_the_fix_was_committed_leaves_nothing_behind(
         "bad-int",
         "token-newline",
         "bad-author",
+        "bad-commit-via",
         "unbalanced-quote",
         "config-value",
         "config-nested-key",
@@ -349,3 +388,77 @@ def test_a_healed_run_has_no_error(
     assert r.code == 0 and r.outputs["status"] == "HEALED"
     assert "::error" not in r.out
     assert "heal: HEALED. Fixed lint." in r.out
+
+
+# The fixer of the next test: every kind of change a tree entry can carry.
+FIX_EVERY_KIND = """\
+import os, pathlib
+os.chmod("run.sh", 0o755)                                      # executable bit
+os.remove("old.txt")                                           # deletion
+os.makedirs("docs", exist_ok=True)
+os.rename("name1.txt", "docs/name2.txt")                       # rename, into a new folder
+os.remove("gone/only.txt")                                     # a folder's last file
+pathlib.Path("logo.bin").write_bytes(bytes(range(256)) * 4)    # binary (NUL bytes)
+pathlib.Path("latin1.txt").write_bytes(b"caf\\xe9\\r\\n")          # not UTF-8, CRLF
+pathlib.Path("utf8.txt").write_text("h\\u00e9llo \\u2713\\r\\n")      # UTF-8, CRLF
+os.symlink("run.sh", "link")                                   # symlink
+"""
+CHECK_EVERY_KIND = "test -x run.sh && test -L link && test ! -e old.txt && test -e docs/name2.txt"
+
+
+@VIA
+def test_every_kind_of_change_arrives_exactly(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    via: str,
+) -> None:
+    files = {
+        "fix.py": FIX_EVERY_KIND,
+        "run.sh": "#!/bin/sh\necho hi\n",
+        "old.txt": "old\n",
+        "name1.txt": "renamed\n",
+        "gone/only.txt": "last\n",
+        "logo.bin": "placeholder\n",
+        "latin1.txt": "cafe\n",
+        "utf8.txt": "hello\n",
+    }
+    s = setup_heal(
+        tmp_path,
+        monkeypatch,
+        files=files,
+        depth=1,
+        lint_command=CHECK_EVERY_KIND,
+        fix_command="python3 fix.py",
+        allow_binary_changes="true",
+    )
+    db = use_commit_via(via, s.actions, httpserver, s.repos.remote)
+    # The tree the fix must make, made by git alone in another clone.
+    other = s.repos.clone("expected")
+    git(other, "config", "core.autocrlf", "false")
+    subprocess.run([sys.executable, "fix.py"], cwd=other, check=True)
+    git(other, "add", "-A")
+    expected = git(other, "write-tree").strip()
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    tip = s.repos.remote_sha("main")
+    assert tip == r.outputs["commit-sha"] == s.head() and s.status() == ""
+    assert git(s.repos.remote, "rev-parse", f"{tip}^{{tree}}").strip() == expected
+    listing = git(s.repos.remote, "ls-tree", "-r", "main")
+    assert "100755 blob" in next(line for line in listing.splitlines() if line.endswith("run.sh"))
+    assert "120000 blob" in next(line for line in listing.splitlines() if line.endswith("link"))
+    for gone in ("old.txt", "name1.txt", "gone/only.txt"):
+        assert gone not in listing
+    shown = subprocess.run(
+        ["git", "show", "main:logo.bin"], cwd=s.repos.remote, capture_output=True, check=True
+    )
+    assert shown.stdout == bytes(range(256)) * 4
+    if db is not None:
+        assert db.verified[tip]
+        sent = [r.body["encoding"] for r in db.fake.requests("POST", ".*/git/blobs")]
+        # logo.bin, latin1.txt; utf8.txt, link. Not the renamed file or run.sh: GitHub has those.
+        assert sorted(sent) == ["base64", "base64", "utf-8", "utf-8"]
+        [tree] = [r.body for r in db.fake.requests("POST", ".*/git/trees")]
+        deleted = sorted(e["path"] for e in tree["tree"] if e["sha"] is None)
+        assert deleted == ["gone/only.txt", "name1.txt", "old.txt"]

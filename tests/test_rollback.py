@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 import responses
+from pytest_httpserver import HTTPServer
 
 from autoheal.git import Git
 from tests.actions import TOKEN, ActionsEnv, Run
+from tests.fake_gitdb import BOT_NAME, VIA, GitDatabase, before_push, use_commit_via
 from tests.fakes import ACTIONS_BOT, as_github_actions
 from tests.gitfixtures import Repos, assert_remote_keeps, git, install_reject_hook, make_repo
 from tests.markdown_check import assert_inert, code_spans, comments, shown
@@ -65,6 +67,11 @@ class World:
         assert Git(self.clone).is_shallow() == shallow
         self.actions.env["INPUT_WORKING_DIRECTORY"] = str(self.clone)
         return self.clone
+
+    def use(self, via: str, httpserver: HTTPServer) -> GitDatabase | None:
+        """Push with `commit-via: via` (for `api`, through GitHub's Git database over the
+        remote)."""
+        return use_commit_via(via, self.actions, httpserver, self.repos.remote)
 
     def run(self, capsys: pytest.CaptureFixture[str], **inputs: str) -> Run:
         values = {
@@ -115,11 +122,19 @@ SHALLOW = pytest.mark.parametrize("shallow", [False, True], ids=["full", "shallo
 
 
 @SHALLOW
-def test_one_bad_commit(world: World, capsys: pytest.CaptureFixture[str], shallow: bool) -> None:
+@VIA
+def test_one_bad_commit(
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    shallow: bool,
+    via: str,
+) -> None:
     before = world.repos.sha()
     bad = world.commit("app.txt", "bug\n", "introduce a bug")
     world.repos.push()
     world.checkout(shallow)
+    db = world.use(via, httpserver)
     result = world.run(capsys, before=before, after=bad)
     assert result.code == 1, result.err  # fail-after-rollback stops the line
     assert result.outputs["status"] == "ROLLBACK EXECUTED"
@@ -130,6 +145,14 @@ def test_one_bad_commit(world: World, capsys: pytest.CaptureFixture[str], shallo
     assert world.repos.remote_sha() == result.outputs["revert-sha"]
     assert "rollback happened" in result.out or "A person must look" in result.out
     assert "Rollback Safety Status: ROLLBACK EXECUTED" in result.summary
+    revert = result.outputs["revert-sha"]
+    assert world.repos.remote_tree(revert) == world.repos.remote_tree(before)
+    if db is not None:  # GitHub's commit, signed, authored by the token's identity
+        assert db.verified[revert]
+        author = git(world.repos.remote, "show", "-s", "--format=%an", revert).strip()
+        assert author == BOT_NAME
+        assert "signed by GitHub: **Verified**" in result.summary
+        assert "`commit-author` does not apply" in result.summary
 
 
 @SHALLOW
@@ -155,8 +178,13 @@ def test_culprit_in_the_middle_is_found_by_bisect(
 
 
 @SHALLOW
+@VIA
 def test_merge_commit_is_reverted_as_one_unit(
-    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    shallow: bool,
+    via: str,
 ) -> None:
     repos = world.repos
     before = repos.sha()
@@ -170,9 +198,11 @@ def test_merge_commit_is_reverted_as_one_unit(
     merge = repos.sha()
     repos.push()
     world.checkout(shallow)
+    world.use(via, httpserver)
     result = world.run(capsys, before=before, after=merge)
     assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
     assert result.outputs["reverted-shas"] == merge  # first parent: the merge is the unit
+    assert repos.remote_sha() == result.outputs["revert-sha"]
     assert repos.remote_file("main", "feat.txt") is None
     assert repos.remote_file("main", "feat2.txt") is None
     assert repos.remote_file("main", "good.txt") == "fine\n"
@@ -565,6 +595,50 @@ def test_local_conflict_leaves_the_checkout_as_it_was(
     assert (world.repos.work / "app.txt").read_text() == "a\nbug-and-more\n"
 
 
+def _every_kind_of_change(work: Path) -> None:
+    """Stage a change of every kind a tree entry can carry (and a bug) in `work`."""
+    git(work, "update-index", "--chmod=-x", "run.sh")  # executable bit
+    git(work, "rm", "-q", "old.txt", "gone/only.txt")  # deletions, a folder's last file
+    (work / "docs").mkdir()
+    git(work, "mv", "name1.txt", "docs/name2.txt")  # rename into a new folder
+    (work / "logo.bin").write_bytes(b"\x00\xff" * 300)  # binary
+    (work / "link").unlink()
+    (work / "link").symlink_to("check.py")  # symlink retargeted
+    (work / "app.txt").write_text("bug\n")
+    git(work, "add", "-A")
+
+
+@VIA
+def test_every_kind_of_change_is_reverted_exactly(
+    world: World, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer, via: str
+) -> None:
+    work = world.repos.work
+    for name, content in (("old.txt", "old\n"), ("name1.txt", "n\n"), ("gone/only.txt", "l\n")):
+        (work / name).parent.mkdir(exist_ok=True)
+        (work / name).write_text(content)
+    (work / "run.sh").write_text("#!/bin/sh\n")
+    (work / "run.sh").chmod(0o755)
+    (work / "logo.bin").write_bytes(bytes(range(256)))
+    (work / "link").symlink_to("README.md")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "every kind of file")
+    before = world.repos.sha()
+    _every_kind_of_change(work)
+    git(work, "commit", "-q", "-m", "change every kind of file, and a bug")
+    bad = world.repos.sha()
+    world.repos.push()
+    world.checkout(True)
+    db = world.use(via, httpserver)
+    result = world.run(capsys, before=before, after=bad)
+    assert result.outputs["status"] == "ROLLBACK EXECUTED", result.summary
+    revert = world.repos.remote_sha()
+    assert revert == result.outputs["revert-sha"]
+    # The same tree as before the culprit: every mode, link, deleted and renamed file is back.
+    assert world.repos.remote_tree(revert) == world.repos.remote_tree(before)
+    if db is not None:
+        assert db.verified[revert]
+
+
 def test_revert_that_does_more_than_undo_is_never_pushed(
     world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -591,30 +665,36 @@ def test_revert_that_does_more_than_undo_is_never_pushed(
     assert git(world.repos.remote, "branch", "--list", "autoheal/*").strip() == ""
 
 
-def _colleague_pushes_first(world: World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """A colleague pushes `other.txt` just before our first push; returns [their sha]."""
+def _colleague_pushes_first(
+    world: World, monkeypatch: pytest.MonkeyPatch, db: GitDatabase | None
+) -> list[str]:
+    """A colleague pushes `other.txt` just before our first push (for the API: its ref
+    update); returns [their sha]."""
     colleague = world.repos.clone("colleague")
-    original = Git.push_fast_forward
     pushed: list[str] = []
 
-    def race(self: Git, branch: str, **kwargs: Any) -> Any:
-        if not pushed:
-            pushed.append(world.repos.commit("other.txt", "theirs\n", "colleague", repo=colleague))
-            world.repos.push(repo=colleague)
-        return original(self, branch, **kwargs)
+    def push() -> None:
+        pushed.append(world.repos.commit("other.txt", "theirs\n", "colleague", repo=colleague))
+        world.repos.push(repo=colleague)
 
-    monkeypatch.setattr(Git, "push_fast_forward", race)
+    before_push(db, monkeypatch, push)
     return pushed
 
 
+@VIA
 def test_colleague_pushes_between_revert_and_push(
-    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     before = world.repos.sha()
     bad = world.commit("app.txt", "bug\n", "bad")
     world.repos.push()
     world.checkout(True)
-    pushed = _colleague_pushes_first(world, monkeypatch)
+    db = world.use(via, httpserver)
+    pushed = _colleague_pushes_first(world, monkeypatch, db)
     result = world.run(capsys, before=before, after=bad)
     assert result.outputs["status"] == "ROLLBACK EXECUTED", result.err
     tip = world.repos.remote_sha()
@@ -625,25 +705,28 @@ def test_colleague_pushes_between_revert_and_push(
     assert "moved meanwhile" in result.summary
 
 
+@VIA
 def test_branch_that_keeps_moving_gives_up_after_push_retries(
-    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     before = world.repos.sha()
     bad = world.commit("app.txt", "bug\n", "bad")
     world.repos.push()
     world.checkout(True)
+    db = world.use(via, httpserver)
     colleague = world.repos.clone("colleague")
-    real_run = Git.run
     theirs: list[str] = []
 
-    def busy_branch(self: Git, *args: str, **kwargs: Any) -> Any:
-        if args[0] == "push" and args[-1].endswith(":refs/heads/main"):
-            n = len(theirs)
-            theirs.append(world.repos.commit(f"c{n}.txt", "x\n", f"colleague {n}", repo=colleague))
-            world.repos.push(repo=colleague)
-        return real_run(self, *args, **kwargs)
+    def push() -> None:
+        n = len(theirs)
+        theirs.append(world.repos.commit(f"c{n}.txt", "x\n", f"colleague {n}", repo=colleague))
+        world.repos.push(repo=colleague)
 
-    monkeypatch.setattr(Git, "run", busy_branch)
+    before_push(db, monkeypatch, push, every=True)
     result = world.run(capsys, before=before, after=bad, push_retries="2")
     assert result.code == 1
     assert result.outputs["status"] == "FAILED"
@@ -771,6 +854,29 @@ def test_a_hostile_branch_and_subject_stay_inert_in_issue_pull_request_and_summa
     assert branch in shown(issue["title"])
 
 
+def test_rollback_via_pull_request_carries_signed_reverts(
+    world: World, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer
+) -> None:
+    before = world.repos.sha()
+    bad = world.commit("app.txt", "bug\n", "bad")
+    world.repos.push()
+    world.checkout(True)
+    db = world.use("api", httpserver)
+    assert db is not None
+    db.fake.route("GET", "/repos/octo-org/octo-repo/pulls", body=[])
+    pull = {"number": 9, "html_url": "https://github.com/p/9"}
+    db.fake.route("POST", "/repos/octo-org/octo-repo/pulls", status=201, body=pull)
+    result = world.run(capsys, before=before, after=bad, rollback_via="pull-request")
+    assert result.outputs["pr-url"] == "https://github.com/p/9", result.summary
+    assert world.repos.remote_sha() == bad  # main untouched, no ref update sent
+    assert db.ref_updates() == []
+    revert = world.repos.remote_sha(f"autoheal/revert-{bad[:12]}")
+    assert revert == result.outputs["revert-sha"] and db.verified[revert]
+    assert world.repos.remote_tree(revert) == world.repos.remote_tree(before)
+    assert f"Autoheal-Revert-Of: {bad}" in world.repos.remote_message(revert)
+    assert "signed by GitHub: **Verified**" in result.summary
+
+
 # --------------------------------------------------------------------------- heal commits
 
 
@@ -823,12 +929,18 @@ def _assert_reverted_with_heal(world: World, result: Run, bad: str, healed: str)
 
 
 @SHALLOW
+@VIA
 def test_heal_commit_on_the_culprit_is_reverted_with_it(
-    world: World, capsys: pytest.CaptureFixture[str], shallow: bool
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    shallow: bool,
+    via: str,
 ) -> None:
     before, bad, healed = _healed_push(world)
     world.checkout(shallow)
     _dispatch(world, before, healed)
+    world.use(via, httpserver)
     result = world.run(capsys, strategy="culprit")
     assert result.outputs["culprit-sha"] == bad, result.summary
     _assert_reverted_with_heal(world, result, bad, healed)
@@ -891,14 +1003,20 @@ def test_heal_commit_on_a_merged_culprit_is_reverted_with_it(
     assert good in repos.remote_log()
 
 
+@VIA
 def test_colleague_push_under_a_revert_with_companions(
-    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    via: str,
 ) -> None:
     """Both reverts are rebased onto the colleague's commit and verified again."""
     before, bad, healed = _healed_push(world)
     world.checkout(True)
     _dispatch(world, before, healed)
-    pushed = _colleague_pushes_first(world, monkeypatch)
+    db = world.use(via, httpserver)
+    pushed = _colleague_pushes_first(world, monkeypatch, db)
     result = world.run(capsys, strategy="culprit")
     _assert_reverted_with_heal(world, result, bad, healed)
     tip = world.repos.remote_sha()
@@ -1312,6 +1430,7 @@ def test_culprit_without_critical_checks_is_refused(
         ({"test_command": "python3 check.py 'x"}, "", "`test-command`"),
         ({"after": "HEAD"}, "", "`after`"),
         ({}, "max-rollbacks-per-day: many\n", "`max-rollbacks-per-day`"),
+        ({"commit_via": "ssh"}, "", "`commit-via`"),
         # range runs no check at all: the table must still be refused, not ignored.
         ({"strategy": "range"}, "checks:\n  tset: {command: x}\n", "checks.tset"),
         ({"strategy": "culprit"}, "checks:\n  test: {command: x, timeout: 0}\n", "timeout"),
@@ -1322,6 +1441,7 @@ def test_culprit_without_critical_checks_is_refused(
         "unbalanced-quote",
         "after-not-a-sha",
         "config-value",
+        "bad-commit-via",
         "range-with-a-bad-checks-table",
         "culprit-with-a-bad-timeout",
     ],

@@ -171,8 +171,8 @@ def read_decision(client: GitHub, repo: str, branch: str) -> Decision:
 
 
 def without_api(decision: Decision) -> Decision:
-    """This version commits with git only, which GitHub does not sign: a branch that requires
-    signed commits gets the fix through a pull request, merged on GitHub."""
+    """For `commit-via: git` (autoheal.commit_via), whose commits GitHub does not sign: a branch
+    that requires signed commits gets the change through a pull request, merged on GitHub."""
     if decision.how != API:
         return decision
     rule = f"{decision.rule}; commits pushed with git are not signed"

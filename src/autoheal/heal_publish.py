@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autoheal import branch_rules
+from autoheal import branch_rules, commit_via
 from autoheal.checks import CheckResult
 from autoheal.context import Context
 from autoheal.errors import AutohealError
@@ -92,16 +92,19 @@ def push_fix(
             f"and opening a pull request into {code_span(branch)}."
         )
         unread = branch_rules.Decision(branch_rules.PUSH, read=False)  # rules not asked
-        return _fallback(git, settings, ctx, report, branch, unread, chosen=True)
-    # ---- branch rules: decided before the first push
-    decision = branch_rules.without_api(branch_rules.decide(settings, ctx, report, git, branch))
+        return _signed_fallback(git, settings, ctx, report, branch, base, unread, chosen=True)
+    # ---- branch rules: decided before the first push (signed commits: see commit_via)
+    rules = branch_rules.decide(settings, ctx, report, git, branch)
+    decision = commit_via.under_rules(rules, settings)
     if decision.how == branch_rules.PULL_REQUEST:
-        return _fallback(git, settings, ctx, report, branch, decision)
+        return _signed_fallback(git, settings, ctx, report, branch, base, decision)
     # ---- end of branch rules
     try:
-        result = git.push_fast_forward(
-            branch, base=base, retries=settings.push_retries, on_rebased=on_rebased
+        # ---- commit-via: git's push, or GitHub's Git database API (autoheal.commit_via)
+        pushed = commit_via.push(
+            git, settings, ctx, report, branch, base=base, on_rebased=on_rebased, decision=decision
         )
+        result = pushed.result
     except PushRejected as exc:
         report.warning(
             f"The remote refused the push to {code_span(branch)} ({exc.message}); pushing to "
@@ -112,7 +115,27 @@ def push_fix(
     rebased = f" after rebasing onto new commits ({result.attempts} attempts)"
     where = f"Pushed `{result.pushed_sha[:12]}` to {code_span(branch)}"
     where += rebased if result.rebased else ""
-    return Published(result.pushed_sha, _with_rules(where + ".", decision))
+    return Published(
+        result.pushed_sha, f"{_with_rules(where + '.', decision)} {pushed.note}".strip()
+    )
+
+
+def _signed_fallback(
+    git: Git,
+    settings: Settings,
+    ctx: Context,
+    report: Report,
+    branch: str,
+    base: str,
+    decision: branch_rules.Decision,
+    *,
+    chosen: bool = False,
+) -> Published:
+    """The pull request, chosen before any push; with `commit-via: api` its commits are
+    GitHub's signed copies of ours (autoheal.commit_via)."""
+    signed = commit_via.sign(git, settings, ctx, report, branch, base, decision)
+    published = _fallback(git, settings, ctx, report, branch, decision, chosen=chosen)
+    return replace(published, where=f"{published.where} {signed}".strip())
 
 
 def _with_rules(where: str, decision: branch_rules.Decision) -> str:

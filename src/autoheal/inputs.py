@@ -176,7 +176,8 @@ INPUTS: tuple[Input, ...] = (
         "commit-author",
         "str",
         "autoheal[bot] <autoheal-bot@users.noreply.github.com>",
-        "Author of heal and revert commits, as `Name <email>`.",
+        "Author of heal and revert commits, as `Name <email>` (not with commit-via api: "
+        "GitHub's commits are the token's).",
         modes=("heal", "rollback"),
     ),
     Input(
@@ -233,6 +234,17 @@ INPUTS: tuple[Input, ...] = (
         "Enable auto-merge on the pull requests heal and rollback open (heal's fallback, "
         "rollback's revert), when the repository allows auto-merge.",
         modes=("heal", "rollback"),
+    ),
+    Input(
+        "commit-via",
+        "enum",
+        "auto",
+        "How heal and rollback make the commits they push: git (commit as commit-author and "
+        "push), api (through GitHub's Git database API: GitHub signs them, Verified, and the "
+        "author is the token's identity) or auto (api when the branch's rules require signed "
+        "commits). See docs/heal.md.",
+        modes=("heal", "rollback"),
+        choices=("auto", "git", "api"),
     ),
     Input(
         "rerun-failed",

@@ -94,6 +94,7 @@ class Settings:
     push_retries: int
     ci_workflow: str
     auto_merge: bool
+    commit_via: str
     rerun_failed: bool
     max_run_attempts: int
     run_id: str

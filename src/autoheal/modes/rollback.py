@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from autoheal import branch_rules, markers
+from autoheal import branch_rules, commit_via, markers
 from autoheal.bisect import first_bad
 from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.ci_dispatch import exit_code, start_ci
@@ -654,24 +654,38 @@ class Rollback:
         if self.settings.local:
             return self.finish(source, targets, reverts[-1], pr_url="", pushed=False)
         if self.settings.rollback_via == "pull-request":
+            # ---- commit-via: GitHub's signed copies of the reverts (autoheal.commit_via)
+            self.add_fact(
+                commit_via.sign(tree, self.settings, self.ctx, self.report, source.branch, tip)
+            )
             return self.via_pull_request(tree, source, targets, "`rollback-via: pull-request`")
         # ---- branch rules: decided before the first push
-        decision = branch_rules.without_api(
-            branch_rules.decide(self.settings, self.ctx, self.report, tree, source.branch)
-        )
+        rules = branch_rules.decide(self.settings, self.ctx, self.report, tree, source.branch)
+        decision = commit_via.under_rules(rules, self.settings)  # signed commits: commit_via
         if decision.why:
             self.summary.facts.append(f"Rules of `{source.branch}`: {decision.why}")
         if decision.how == branch_rules.PULL_REQUEST:
             why = "the branch's rules ask for a pull request"
+            signed = commit_via.sign(
+                tree, self.settings, self.ctx, self.report, source.branch, tip, decision
+            )
+            self.add_fact(signed)
             return self.via_pull_request(tree, source, targets, why, decision.merge_methods)
         # ---- end of branch rules
         try:
-            result = tree.push_fast_forward(
+            # ---- commit-via: git's push, or GitHub's Git database API (autoheal.commit_via)
+            pushed = commit_via.push(
+                tree,
+                self.settings,
+                self.ctx,
+                self.report,
                 source.branch,
                 base=tip,
-                retries=self.settings.push_retries,
                 on_rebased=lambda head: self.reverify(tree, head, targets),
+                decision=decision,
             )
+            result = pushed.result
+            self.add_fact(pushed.note)
         except PushRejected as exc:
             self.report.warning(f"{exc.message} Falling back to a revert pull request.")
             return self.via_pull_request(tree, source, targets, "the branch refused the push")
@@ -692,6 +706,10 @@ class Rollback:
             self.summary.facts.append(f"CI: {ci.note}")
         code = self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
         return code or exit_code(self.settings, ci)
+
+    def add_fact(self, fact: str) -> None:
+        if fact:
+            self.summary.facts.append(fact)
 
     def undo(self, tree: Git, tip: str) -> None:
         """All or nothing: drop the reverts already made (only ours; the tree was clean)."""
