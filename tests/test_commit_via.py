@@ -61,6 +61,16 @@ def _pulls(db: GitDatabase) -> None:
     db.fake.route("POST", "/repos/octo-org/octo-repo/pulls", status=201, body=pull)
 
 
+def _to_pull_request(s: Setup, db: GitDatabase, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run heal where the fix ends in the `autoheal/main` pull request, `main` untouched."""
+    _pulls(db)
+    tip = s.repos.remote_sha("main")
+    r = s.actions.run(capsys)
+    assert r.code == 0, r.out + r.err
+    assert r.outputs["pr-url"] == PR_URL and s.repos.remote_sha("main") == tip
+    return r
+
+
 def test_the_commit_is_sent_without_author_committer_or_signature(
     heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -135,13 +145,8 @@ def test_auto_falls_back_to_a_pull_request_for_other_refusals(
 ) -> None:
     s, db = heal("auto")
     db.rules = None
-    _pulls(db)
     install_reject_hook(s.repos.remote, "GH006: Protected branch update failed")
-    tip = s.repos.remote_sha("main")
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
-    assert r.outputs["pr-url"] == PR_URL
-    assert s.repos.remote_sha("main") == tip
+    r = _to_pull_request(s, db, capsys)
     assert _author(s, r.outputs["commit-sha"]) == "autoheal[bot]"  # git's commit, as before
     assert db.commit_bodies() == []
 
@@ -151,12 +156,8 @@ def test_refused_ref_update_falls_back_to_a_pull_request_with_the_signed_commit(
 ) -> None:
     s, db = heal("api")
     db.refusal = "Repository rule violations found\n\nChanges must be made through a pull request."
-    _pulls(db)
-    tip = s.repos.remote_sha("main")
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
-    assert r.outputs["status"] == "HEALED" and r.outputs["pr-url"] == PR_URL
-    assert s.repos.remote_sha("main") == tip
+    r = _to_pull_request(s, db, capsys)
+    assert r.outputs["status"] == "HEALED"
     assert s.repos.remote_file("main", "app.py") == UNFORMATTED
     fix = s.repos.remote_sha("autoheal/main")
     assert fix == r.outputs["commit-sha"] == s.head()
@@ -169,15 +170,12 @@ def test_refused_ref_update_falls_back_to_a_pull_request_with_the_signed_commit(
 def test_a_pull_request_the_rules_ask_for_carries_signed_commits(
     heal: Heal, capsys: pytest.CaptureFixture[str], via: str
 ) -> None:
-    """Signatures and a pull request both required: the pull request wins, and its commit is
-    GitHub's signed one (with `auto` only when the signatures rule is what decided)."""
+    """Signatures and a pull request both required: the pull request wins. With `api` its
+    commit is GitHub's signed one; under `auto` the pull request rule decided, and git's
+    commit goes, as before."""
     s, db = heal(via)
     db.rules = [{"type": "pull_request", "ruleset_id": 7}, {"type": "required_signatures"}]
-    _pulls(db)
-    tip = s.repos.remote_sha("main")
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
-    assert r.outputs["pr-url"] == PR_URL and s.repos.remote_sha("main") == tip
+    r = _to_pull_request(s, db, capsys)
     fix = s.repos.remote_sha("autoheal/main")
     assert fix == r.outputs["commit-sha"] == s.head()
     assert db.ref_updates() == []  # main was never tried
@@ -188,11 +186,7 @@ def test_heal_via_pull_request_carries_the_signed_commit(
     heal: Heal, capsys: pytest.CaptureFixture[str]
 ) -> None:
     s, db = heal("api", heal_via="pull-request")
-    _pulls(db)
-    tip = s.repos.remote_sha("main")
-    r = s.actions.run(capsys)
-    assert r.code == 0, r.out + r.err
-    assert r.outputs["pr-url"] == PR_URL and s.repos.remote_sha("main") == tip
+    r = _to_pull_request(s, db, capsys)
     fix = s.repos.remote_sha("autoheal/main")
     assert fix == r.outputs["commit-sha"] == s.head() and db.verified[str(fix)]
     assert db.ref_updates() == []  # no ref moved through the API: git pushed the branch
