@@ -172,3 +172,12 @@ def take_problems() -> list[str]:
     problems = [problem for fake in LIVE for problem in fake.problems]
     LIVE.clear()
     return problems
+
+
+def dispatch_run_details(repo: str, run_id: int) -> dict[str, Any]:
+    """GitHub's 200 answer to a workflow dispatch sent with `return_run_details: true`."""
+    return {
+        "workflow_run_id": run_id,
+        "run_url": f"https://api.github.com/repos/{repo}/actions/runs/{run_id}",
+        "html_url": f"https://github.com/{repo}/actions/runs/{run_id}",
+    }

@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 
 from autoheal import ci_dispatch
 from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error
-from tests.fake_github import FakeGitHub, Recorded
+from tests.fake_github import FakeGitHub, Recorded, dispatch_run_details
 from tests.fakes import NOW, FakeClock
 from tests.gitfixtures import git, install_reject_hook
 from tests.heal_helpers import FORMATTED, REPO, UNFORMATTED, Setup, setup_heal
@@ -57,11 +57,7 @@ def workflow_run(
 
 def details(run_id: int) -> dict[str, Any]:
     """GitHub's 200 answer to a dispatch with `return_run_details: true`."""
-    return {
-        "workflow_run_id": run_id,
-        "run_url": f"https://api.github.com/repos/{REPO}/actions/runs/{run_id}",
-        "html_url": f"{RUN_HTML}{run_id}",
-    }
+    return dispatch_run_details(REPO, run_id)
 
 
 @pytest.fixture

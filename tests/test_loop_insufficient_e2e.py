@@ -20,7 +20,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.actions import TOKEN, Run, load_event
-from tests.fake_github import FakeGitHub
+from tests.fake_github import FakeGitHub, dispatch_run_details
 from tests.gitfixtures import Repos, assert_remote_keeps, git, make_repo
 from tests.heal_helpers import pr_event
 from tests.test_examples import ours
@@ -106,11 +106,7 @@ class Loop:
         gh, sha = self.github, "[0-9a-f]{40}"
         gh.route("POST", f"/repos/{REPO}/dispatches", status=204)
         # The examples' heal and rollback start ci.yml on what they push (`ci-workflow`).
-        ci_run = {
-            "workflow_run_id": 4321,
-            "run_url": f"https://api.github.com/repos/{REPO}/actions/runs/4321",
-            "html_url": f"https://github.com/{REPO}/actions/runs/4321",
-        }
+        ci_run = dispatch_run_details(REPO, 4321)
         gh.route("POST", f"/repos/{REPO}/actions/workflows/ci.yml/dispatches", body=ci_run)
         gh.route("GET", f"/repos/{REPO}/commits/{sha}/statuses", body=[])
         gh.route("POST", f"/repos/{REPO}/statuses/{sha}", status=201, body={"id": 1})
