@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 
 from autoheal.branch_rules import API, PULL_REQUEST, PUSH, Decision, read_decision
 from autoheal.github import GitHub
-from autoheal.report import code_span
+from autoheal.markdown import code_span
 from tests.actions import TOKEN, ActionsEnv, Run, runner_commands
 from tests.fake_github import FakeGitHub, Recorded
 from tests.gitfixtures import Repos, assert_remote_keeps, git

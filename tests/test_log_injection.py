@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.report import ZWSP
+from autoheal.markdown import ZWSP
 from tests.actions import forged_commands
 from tests.heal_helpers import push_event, setup_heal
 

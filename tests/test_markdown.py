@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import responses
 
+from autoheal.markdown import ZWSP, code_cell, code_span, link, markdown_text, table_cell
 from autoheal.markers import issue_marker
-from autoheal.report import ZWSP, code_cell, code_span, link, markdown_text, table_cell
 from tests.heal_helpers import API, REPO, UNFORMATTED, setup_heal
 from tests.markdown_check import MARKER, assert_inert, code_spans, comments, one_line, shown
 

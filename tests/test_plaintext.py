@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from autoheal.markdown import code_block, code_cell, table_cell
 from autoheal.plaintext import inline, render, width
-from autoheal.report import code_block, code_cell, table_cell
 
 
 @pytest.mark.parametrize(

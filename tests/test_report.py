@@ -10,15 +10,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from autoheal.report import (
-    SUMMARY_LIMIT,
-    Report,
-    code_block,
-    code_cell,
-    format_output,
-    table_cell,
-    truncate_summary,
-)
+from autoheal.markdown import SUMMARY_LIMIT, code_block, code_cell, table_cell, truncate_summary
+from autoheal.report import Report, format_output
 from tests.actions import forged_commands, parse_outputs, runner_commands
 
 

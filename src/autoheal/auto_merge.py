@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from autoheal.report import Report, code_span
+from autoheal.markdown import code_span
+from autoheal.report import Report
 
 if TYPE_CHECKING:
     from autoheal.github import GitHub

@@ -28,7 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from autoheal.report import Report, code_span
+from autoheal.markdown import code_span
+from autoheal.report import Report
 
 if TYPE_CHECKING:
     from autoheal.context import Context

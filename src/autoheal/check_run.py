@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoheal.annotations import Annotation, collect
+from autoheal.markdown import truncate_summary
 from autoheal.markers import STATUS_CONTEXT
-from autoheal.report import Report, truncate_summary
+from autoheal.report import Report
 
 if TYPE_CHECKING:
     from autoheal.checks import CheckResult

@@ -28,7 +28,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from autoheal.errors import AutohealError
-from autoheal.report import Report, code_span
+from autoheal.markdown import code_span
+from autoheal.report import Report
 from autoheal.settings import Settings
 
 if TYPE_CHECKING:

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from autoheal import settings
 from autoheal.errors import AutohealError
-from autoheal.report import Report, markdown_text
+from autoheal.markdown import markdown_text
+from autoheal.report import Report
 
 # Deliberately lazy: `context` (dataclasses), `importlib` and `traceback` are imported where
 # they are used, so that a run failing input validation starts as fast as the interpreter.

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from autoheal.errors import InputError
 from autoheal.git import Git, PushRejected, PushResult
+from autoheal.markdown import code_span
 from autoheal.modes.common import github_client
-from autoheal.report import Report, code_span
+from autoheal.report import Report
 
 if TYPE_CHECKING:
     from autoheal.branch_rules import Decision

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from autoheal.context import Context, is_queue_branch
 from autoheal.errors import AutohealError
 from autoheal.git import NETWORK_TIMEOUT, Git
+from autoheal.markdown import code_span
 from autoheal.markers import HEAL_TRAILER, is_ours
-from autoheal.report import code_span
 from autoheal.settings import SHA_RE, Settings
 
 #: How far back heal commits are counted when the default branch is not there to stop at.

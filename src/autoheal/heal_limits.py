@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autoheal.git import FileChange, Git
-from autoheal.report import code_span
+from autoheal.markdown import code_span
 from autoheal.settings import Settings
 
 WORKFLOWS_DIR = ".github/workflows/"

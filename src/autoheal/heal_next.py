@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autoheal.context import Context
-from autoheal.report import code_block, code_cell
+from autoheal.markdown import code_block, code_cell
 from autoheal.settings import Settings
 from autoheal.snippets import redispatch_step
 

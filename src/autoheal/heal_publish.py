@@ -14,10 +14,11 @@ from autoheal.checks import CheckResult
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git, PushRejected
+from autoheal.markdown import code_block, code_span, link, title_text
 from autoheal.markers import HEAL_TRAILER
 from autoheal.modes.common import github_client
 from autoheal.own_branch import push_own_branch
-from autoheal.report import Report, code_block, code_span, link, title_text
+from autoheal.report import Report
 from autoheal.settings import Settings
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from autoheal.errors import AutohealError
 from autoheal.git import NETWORK_TIMEOUT, BranchMoved, CommitMissing, Git
-from autoheal.report import code_span
+from autoheal.markdown import code_span
 
 #: Names tried: NAME, then NAME-2 .. NAME-{MAX_NAMES}.
 MAX_NAMES = 5

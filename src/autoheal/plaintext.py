@@ -2,7 +2,7 @@
 
 A local run prints its report here instead of writing a job summary. It reads the Markdown the
 modes write (and only that: headings, tables, fenced blocks, `<details>`, emphasis, code spans,
-links, the escapes of `report.table_cell`), so a terminal shows `text (url)` rather than
+links, the escapes of `markdown.table_cell`), so a terminal shows `text (url)` rather than
 `[text](url)`, and tables as aligned columns rather than rows of pipes.
 """
 
@@ -84,7 +84,7 @@ def _prose(text: str) -> str:
     text = _LINK_RE.sub(lambda m: m[2] if m[1] == m[2] else f"{m[1]} ({m[2]})", text)
     text = _BOLD_RE.sub(r"\1", text)
     text = _ITALIC_RE.sub(r"\1", text)
-    # `report.table_cell` and `markdown_text` write entities and ZWSPs that only Markdown
+    # `markdown.table_cell` and `markdown_text` write entities and ZWSPs that only Markdown
     # needs; the console line is made inert again where it is printed.
     return html.unescape(text).replace("\u200b", "")
 
@@ -145,5 +145,5 @@ def _cell(text: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    """Undo `report.table_cell`'s backslash escapes."""
+    """Undo `markdown.table_cell`'s backslash escapes."""
     return re.sub(r"\\([\\|])", r"\1", text)

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from autoheal.checks import CheckResult, Plan
+from autoheal.markdown import code_span, link, table_cell
 from autoheal.modes.common import plan_markdown, results_table
-from autoheal.report import code_span, link, table_cell
 from autoheal.scoring import Effectiveness, explain, fails_phrase
 
 #: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from autoheal.checks import CheckResult, Plan, build_checks
 from autoheal.errors import AutohealError, InputError
-from autoheal.report import Report, code_cell, table_cell
+from autoheal.markdown import code_cell, table_cell
+from autoheal.report import Report
 
 if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
     from autoheal.context import Context

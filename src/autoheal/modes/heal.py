@@ -37,6 +37,7 @@ from autoheal.heal_limits import refusal
 from autoheal.heal_next import next_step, to_validate
 from autoheal.heal_publish import commit_message, commit_patch, push_fix, write_patch
 from autoheal.heal_rerun import Rerun, request_rerun, rerun_target
+from autoheal.markdown import code_block, code_cell, code_span, markdown_text, table_cell
 from autoheal.modes.common import (
     echo_failures,
     plan_checks,
@@ -46,7 +47,7 @@ from autoheal.modes.common import (
     result_word,
 )
 from autoheal.plaintext import inline
-from autoheal.report import Report, code_block, code_cell, code_span, markdown_text, table_cell
+from autoheal.report import Report
 from autoheal.scoring import category_outcomes, confidence, confidence_line, weights_text
 from autoheal.settings import Settings
 

@@ -40,17 +40,10 @@ from autoheal.github import (
     ValidationFailed,
     check_dispatch,
 )
+from autoheal.markdown import code_block, code_cell, code_span, link, markdown_text, table_cell
 from autoheal.markers import COMMENT_MARKER
 from autoheal.push_start import previous_push_sha
-from autoheal.report import (
-    Report,
-    code_block,
-    code_cell,
-    code_span,
-    link,
-    markdown_text,
-    table_cell,
-)
+from autoheal.report import Report
 from autoheal.settings import SHA_RE, Settings
 from autoheal.snippets import SECRET, redispatch_step
 

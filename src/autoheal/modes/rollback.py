@@ -30,6 +30,7 @@ from autoheal.context import Context, is_queue_branch
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
 from autoheal.git_checkout import detached_at
+from autoheal.markdown import code_block, code_span, link, markdown_text, table_cell, title_text
 from autoheal.modes.common import (
     echo_failures,
     github_client,
@@ -40,15 +41,7 @@ from autoheal.modes.common import (
 )
 from autoheal.own_branch import push_own_branch
 from autoheal.payload import parse as parse_payload
-from autoheal.report import (
-    Report,
-    code_block,
-    code_span,
-    link,
-    markdown_text,
-    table_cell,
-    title_text,
-)
+from autoheal.report import Report
 from autoheal.scoring import ROLLBACK_EXECUTED
 from autoheal.settings import Settings
 

@@ -23,6 +23,7 @@ from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import CommitMissing, Git
 from autoheal.git_checkout import detached_at, refuse_dirty
+from autoheal.markdown import code_span, link
 from autoheal.modes.common import (
     echo_failures,
     github_client,
@@ -30,7 +31,7 @@ from autoheal.modes.common import (
     refuse_fork_code,
     repository,
 )
-from autoheal.report import Report, code_span, link
+from autoheal.report import Report
 from autoheal.settings import Settings
 from autoheal.validate_report import (
     Decision,
