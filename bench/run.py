@@ -551,7 +551,7 @@ HEAVY = (
     "urllib3",
     "yaml",
     "argparse",
-    "autoheal.github",
+    "autoheal.github.client",
     "autoheal.checks",
     "autoheal.git",
 )

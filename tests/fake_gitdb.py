@@ -373,7 +373,7 @@ def before_push(
 
 
 class Pusher:
-    """`Git.push_fast_forward`, or its twin through the API (`autoheal.api_commit`) over a
+    """`Git.push_fast_forward`, or its twin through the API (`autoheal.publish.api_commit`) over a
     GitDatabase on `remote`: one call, so that the git service's push tests run on both."""
 
     def __init__(self, via: str, remote: Path, httpserver: HTTPServer) -> None:
@@ -392,8 +392,8 @@ class Pusher:
     ) -> PushResult:
         if self.db is None:
             return g.push_fast_forward(branch, base=base, retries=retries, on_rebased=on_rebased)
-        from autoheal import api_commit
-        from autoheal.github import GitHub
+        from autoheal.github.client import GitHub
+        from autoheal.publish import api_commit
 
         with GitHub(TOKEN, api_url=self.db.fake.api_url) as client:
             return api_commit.push_fast_forward(

@@ -489,7 +489,7 @@ def test_bad_mode_fails_before_heavy_imports(
     src = Path(__file__).resolve().parent.parent / "src"
     code = (
         "import sys; from autoheal.cli import main; code = main(sys.argv[1:]); "
-        "print(code, [m for m in ('argparse', 'requests', 'yaml', 'autoheal.github', "
+        "print(code, [m for m in ('argparse', 'requests', 'yaml', 'autoheal.github.client', "
         "'autoheal.checks') if m in sys.modules])"
     )
     proc = subprocess.run(

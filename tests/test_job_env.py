@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from tests.actions import ActionsEnv, Run
+from tests.git.test_git_checkout import snapshot, where
 from tests.gitfixtures import Repos, assert_remote_keeps, git, make_repo
 from tests.heal_helpers import push_event
-from tests.test_git_checkout import snapshot, where
 from tests.validate_helpers import heal_payload, set_dispatch
 
 GOOD = "def add(a, b):\n    return a + b\n"

@@ -35,7 +35,8 @@ assert requests.compat.chardet is None, requests.compat.chardet
 
 CLIENT = """
 import json
-from autoheal.github import GitHub, ServerError
+from autoheal.github.client import GitHub
+from autoheal.github.errors import ServerError
 gh = GitHub(sys.argv[1], api_url=sys.argv[2], max_retries=0)
 repo = gh.get_repo("octo-org/octo-repo")
 try:

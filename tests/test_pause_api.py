@@ -8,7 +8,8 @@ import pytest
 import responses
 from responses import matchers
 
-from autoheal.github import GitHub, GitHubError
+from autoheal.github.client import GitHub
+from autoheal.github.errors import GitHubError
 from tests.fakes import FakeClock
 
 TOKEN = "ghp_SECRETTOKEN123"

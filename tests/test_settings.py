@@ -266,7 +266,7 @@ def test_repository_input_takes_what_the_client_takes(
     tmp_path: Path, name: str, valid: bool
 ) -> None:
     """A name the input accepts never fails later in the client, and the other way round."""
-    from autoheal.github import check_repo
+    from autoheal.github.client import check_repo
 
     def accepted(check: Any) -> bool:
         try:

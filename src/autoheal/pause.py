@@ -35,7 +35,7 @@ from autoheal.settings import Settings
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: the client (requests) loads only when needed
 if TYPE_CHECKING:
-    from autoheal.github import GitHub
+    from autoheal.github.client import GitHub
 
 #: Labelled issues looked at (newest first): each costs a few requests.
 MAX_ISSUES = 10
@@ -118,7 +118,8 @@ def _unreadable(settings: Settings, report: Report, why: str) -> None:
 
 
 def _find(settings: Settings, ctx: Context, report: Report, label: str) -> Pause | None:
-    from autoheal.github import GitHub, GitHubError, NotFound
+    from autoheal.github.client import GitHub
+    from autoheal.github.errors import GitHubError, NotFound
 
     started = clock()
 

@@ -14,7 +14,6 @@ from autoheal.report import Report
 if TYPE_CHECKING:  # the client imports requests: only modes that call the API pay for it
     from autoheal.context import Context
     from autoheal.git import Git
-    from autoheal.github import GitHub
     from autoheal.settings import Settings
 
 
@@ -49,15 +48,6 @@ def plan_checks(settings: Settings, root: Path | None = None) -> Plan:
     )
     plan.parallel = settings.max_parallel or None
     return plan
-
-
-def github_client(settings: Settings, ctx: Context) -> GitHub | None:
-    """A client for the API, or None when there is no token (callers say what that skips)."""
-    if not settings.token.strip():
-        return None
-    from autoheal.github import GitHub
-
-    return GitHub(settings.token, api_url=ctx.api_url)
 
 
 def repository(settings: Settings, ctx: Context) -> Git:
