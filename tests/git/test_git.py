@@ -12,6 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import autoheal.git
+import autoheal.git.pushes
 from autoheal.git import (
     ZERO_SHA,
     BranchMoved,
@@ -625,7 +626,7 @@ def test_revert_of_already_reverted_commit_fails_cleanly(repos: Repos) -> None:
 def test_push_to_unreachable_remote_is_bounded_and_not_a_rejection(
     repos: Repos, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(autoheal.git, "PUSH_BACKOFF", 0.0)
+    monkeypatch.setattr(autoheal.git.pushes, "PUSH_BACKOFF", 0.0)
     g = Git(repos.clone("ci"))
     git(g.path, "remote", "set-url", "origin", (tmp_path / "gone.git").as_uri())
     with pytest.raises(GitError, match="after 3 attempts") as info:
