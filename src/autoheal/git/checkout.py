@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autoheal.errors import AutohealError
-from autoheal.git import Git, GitError
+from autoheal.git.errors import GitError
+from autoheal.git.repo import Git
 
 #: Operations that a checkout would wreck: their state hangs on HEAD.
 IN_PROGRESS = {
