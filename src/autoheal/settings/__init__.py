@@ -8,7 +8,10 @@ whose message names the input and says what to write instead.
 - `load`: INPUT_* variables and flags to `Settings`, in order, with a local run's revisions;
 - `flags`: the argparse command line, known flags, "did you mean", unknown-argument errors;
 - `config_file`: reading `.github/autoheal.yml` into input values and the `checks:` table;
-- `values`: conversion and validation of each value (`BadValue`, `SHA_RE`, `is_repository`).
+- `values`: conversion and validation of each value (`BadValue`, `SHA_RE`, `is_repository`);
+- `inputs`: the catalogue of inputs (INPUTS, BY_NAME), assembled from `inputs_common`,
+  `inputs_heal`, `inputs_redispatch`, `inputs_validate` and `inputs_rollback`; `input_spec`
+  holds the `Input` class and the shared words (MODES, CATEGORIES, ...), `outputs` the outputs.
 """
 
 # Start-up matters (the action runs in every failing job): argparse, json and yaml are

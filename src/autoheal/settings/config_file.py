@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from autoheal.errors import InputError
-from autoheal.inputs import BY_NAME, INPUTS, Input
+from autoheal.settings.inputs import BY_NAME, INPUTS, Input
 from autoheal.settings.values import _expected
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autoheal.errors import InputError
-from autoheal.inputs import INPUTS, MODES, Input
 from autoheal.report import LOCAL_TAIL_LINES
+from autoheal.settings.inputs import INPUTS, MODES, Input
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
 if TYPE_CHECKING:

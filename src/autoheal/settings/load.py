@@ -10,9 +10,9 @@ import os
 from collections.abc import Mapping, Sequence
 
 from autoheal.errors import InputError
-from autoheal.inputs import BY_NAME, INPUTS, Input
 from autoheal.settings.config_file import _read_config
 from autoheal.settings.flags import _unknown_argument, build_parser
+from autoheal.settings.inputs import BY_NAME, INPUTS, Input
 from autoheal.settings.model import COMMAND_INPUTS, Settings
 from autoheal.settings.values import SHA_RE, BadValue, _bad, _convert
 

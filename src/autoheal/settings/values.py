@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from autoheal.errors import InputError
-from autoheal.inputs import BY_NAME, CATEGORIES, Input
 from autoheal.settings.flags import did_you_mean
+from autoheal.settings.inputs import BY_NAME, CATEGORIES, Input
 from autoheal.snippets import SECRET
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing at start-up
