@@ -1,5 +1,6 @@
-"""The inputs of redispatch (event type, payload, target repositories, label, comment, waiting
-for the run), with those it shares with validate and rollback (confidence, sha).
+"""The inputs of redispatch (event type, payload, target repositories, label, waiting for the
+run), with those it shares with validate (category-outcomes, comment, confidence) and rollback
+(sha).
 """
 
 from __future__ import annotations
