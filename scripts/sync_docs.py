@@ -2,7 +2,7 @@
 """Write what the docs repeat from their sources, so the copies never drift:
 
 - action.yml's inputs, outputs and env mapping, and the tables of docs/reference.md, from
-  src/autoheal/inputs.py;
+  the catalogue in src/autoheal/settings/ (inputs*.py, outputs.py);
 - every workflow snippet of the docs, from the example file it shows. A block
 
       <!-- include: examples/ci.yml -->
@@ -28,11 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from autoheal.inputs import INPUTS, OUTPUTS  # noqa: E402
+from autoheal.settings.inputs import INPUTS  # noqa: E402
+from autoheal.settings.outputs import OUTPUTS  # noqa: E402
 
 HEADER = """\
 # CI Autoheal: the inputs, outputs and env mapping below are written by scripts/sync_docs.py
-# from src/autoheal/inputs.py. Edit that file, then run the script.
+# from src/autoheal/settings/inputs*.py and outputs.py. Edit those, then run the script.
 name: CI Autoheal
 description: Fix mechanical CI breakage, re-validate the fix, and roll back what stays broken.
 author: CI Autoheal maintainers

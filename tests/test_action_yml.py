@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from autoheal.inputs import INPUTS, OUTPUTS
+from autoheal.settings.inputs import INPUTS
+from autoheal.settings.outputs import OUTPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text())

@@ -412,7 +412,7 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 def test_help_lists_every_flag_with_its_meaning_and_default(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from autoheal.inputs import INPUTS
+    from autoheal.settings.inputs import INPUTS
 
     text = " ".join(_help(capsys).split())
     dense = "".join(text.split())  # argparse wraps lines, even inside words at a hyphen
@@ -433,7 +433,7 @@ def test_help_lists_every_flag_with_its_meaning_and_default(
 def test_mode_help_lists_only_the_flags_of_that_mode(
     mode: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from autoheal.inputs import INPUTS
+    from autoheal.settings.inputs import INPUTS
 
     text = _help(capsys, mode)
     assert f"usage: autoheal {mode} " in text

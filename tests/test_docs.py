@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autoheal.checks import CATEGORIES, CONFIG_KEYS
-from autoheal.inputs import INPUTS, Input
+from autoheal.settings.inputs import INPUTS, Input
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DOC = (ROOT / "docs" / "configuration.md").read_text()

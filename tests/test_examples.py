@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from autoheal.inputs import BY_NAME, MODES
+from autoheal.settings.inputs import BY_NAME, MODES
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text())

@@ -28,7 +28,7 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_every_input_is_a_settings_field() -> None:
-    from autoheal.inputs import INPUTS
+    from autoheal.settings.inputs import INPUTS
 
     not_inputs = {"local", "verbose", "checks_config", "explicit"}
     names = set(settings.Settings.__annotations__) - not_inputs

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 from autoheal.context import Context
 from autoheal.errors import AutohealError
-from autoheal.inputs import NO_LABEL
 from autoheal.markdown import code_span
 from autoheal.report import Report
 from autoheal.settings import Settings
+from autoheal.settings.inputs import NO_LABEL
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: the client (requests) loads only when needed
 if TYPE_CHECKING:
