@@ -59,7 +59,7 @@ VALIDATE = ("validate",)
 ROLLBACK = ("rollback",)
 CHECKING = ("heal", "validate", "rollback")
 #: How heal hands over a fix on a branch it may push to. A new way is a new word here and a
-#: branch in `heal_publish.push_fix`.
+#: branch in `modes.heal.publish.push_fix`.
 HEAL_VIA = ("push", "pull-request")
 #: The `pause-label` value that turns the pause lookup off.
 NO_LABEL = "none"
