@@ -20,7 +20,6 @@ import difflib
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -33,16 +32,39 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from autoheal.checks.model import (
+    CATEGORIES,
+    Argv,
+    Check,
+    CheckResult,
+    Command,
+    Plan,
+    command_steps,
+    display_command,
+)
 from autoheal.checks.project_config import PRE_COMMIT_CONFIG, Hooks, ProjectConfig, places
 from autoheal.checks.tree_guard import snapshot
 from autoheal.errors import InputError
 from autoheal.tokens import environ_without_tokens
 
-CATEGORIES: tuple[str, ...] = ("lint", "security", "build", "test")
+__all__ = [
+    "CATEGORIES",
+    "CONFIG_KEYS",
+    "OUTPUT_KEEP",
+    "Check",
+    "CheckResult",
+    "Command",
+    "Plan",
+    "build_checks",
+    "check_definitions",
+    "detect_project",
+    "parse_config",
+    "run_check",
+    "run_checks",
+    "run_fix",
+    "run_fixes",
+]
 
-Argv = tuple[str, ...]
-Steps = tuple[Argv, ...]
-Command = Argv | str | Steps
 
 #: Bytes of output kept at each end of a check's log; the middle is cut.
 OUTPUT_KEEP = 32 * 1024
@@ -62,55 +84,6 @@ CONFIG_KEYS = ("command", "fix", "timeout", "working-directory", "name")
 MAX_TIMEOUT = 21600  # seconds; as the `check-timeout` input
 
 
-def command_steps(command: Command) -> list[Argv | str]:
-    """Split a command into the steps that run one after another (one step unless `Steps`)."""
-    if isinstance(command, str):
-        return [command]
-    steps = [part for part in command if isinstance(part, tuple)]
-    if not steps:
-        return [tuple(str(part) for part in command)]
-    if len(steps) != len(command):
-        raise TypeError(f"command mixes argument lists and strings: {command!r}")
-    return list(steps)
-
-
-def display_command(command: Command) -> str:
-    """A readable, copy-pasteable rendering of a command."""
-    return " && ".join(
-        step if isinstance(step, str) else shlex.join(step) for step in command_steps(command)
-    )
-
-
-@dataclass(frozen=True)
-class Check:
-    """One command in one category, with an optional mechanical fix."""
-
-    name: str
-    category: str
-    command: Command
-    cwd: Path
-    timeout: float
-    fix: Command | None = None
-    source: str = "detected"  # "input", "config" or "detected"
-    #: Fail when the command prints anything, whatever its exit code (``gofmt -l`` lists files
-    #: and exits 0). A flag rather than a shell wrapper keeps the listing visible in the log.
-    fail_on_output: bool = False
-    #: Extra environment variables for this check only (merged over the runner's environment).
-    env: tuple[tuple[str, str], ...] = ()
-    #: The command rewrites files to tell whether they are right (pre-commit's hooks). It runs
-    #: alone, after the other checks, and the tracked files it changed are put back
-    #: (autoheal.checks.tree_guard), so the tree is the one checked. Its fix keeps what it writes.
-    writes_tree: bool = False
-
-    @property
-    def display(self) -> str:
-        return display_command(self.command)
-
-    @property
-    def fix_display(self) -> str | None:
-        return None if self.fix is None else display_command(self.fix)
-
-
 @dataclass(frozen=True)
 class RunOutput:
     """What running one command produced."""
@@ -124,17 +97,6 @@ class RunOutput:
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.timed_out and self.error is None
-
-
-@dataclass
-class CheckResult:
-    check: Check
-    passed: bool
-    exit_code: int | None
-    duration: float
-    output: str
-    timed_out: bool = False
-    error: str | None = None
 
 
 class _Capture:
@@ -361,25 +323,6 @@ def run_fixes(checks: Sequence[Check]) -> list[CheckResult]:
     crashes the engine is a failed result, and the others still run."""
     # run_fix looked up at call time so tests can substitute it.
     return [_guarded(run_fix, check) for check in checks]
-
-
-# --------------------------------------------------------------------------- plan
-
-
-@dataclass
-class Plan:
-    checks: list[Check] = field(default_factory=list)
-    detected: list[str] = field(default_factory=list)  # "python: ruff (lint, fix: ...)"
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
-    parallel: int | None = None  # checks run at once; None: one per CPU core
-
-    def categories(self) -> list[str]:
-        """Categories that have at least one check, in `CATEGORIES` order."""
-        present = {check.category for check in self.checks}
-        return [category for category in CATEGORIES if category in present]
-
-    def for_category(self, category: str) -> list[Check]:
-        return [check for check in self.checks if check.category == category]
 
 
 def _suggest(word: str, options: Sequence[str]) -> str:
