@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from autoheal import checks
-from autoheal.checks import Check, CheckResult, build_checks, run_check, run_checks, run_fix
+from autoheal.checks import Check, CheckResult, build_checks, run_check, run_checks, run_fix, runner
 from autoheal.errors import InputError
 
 
@@ -130,7 +130,7 @@ def test_detached_grandchild_holding_pipe_does_not_block(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # setsid moves the grandchild out of our group: it cannot be killed, only abandoned.
-    monkeypatch.setattr(checks, "EOF_GRACE", 0.2)
+    monkeypatch.setattr(runner, "EOF_GRACE", 0.2)
     started = time.monotonic()
     result = run_check(make("setsid sleep 3 & sleep 30", timeout=0.3))
     assert time.monotonic() - started < 2
@@ -270,7 +270,7 @@ def test_default_worker_count_runs_everything() -> None:
 
 
 def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
     lock = threading.Lock()
     running, peak = 0, 0
     first_two = threading.Barrier(2, timeout=5)  # breaks unless two checks run at once
@@ -289,7 +289,7 @@ def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.Mon
                 running -= 1
         return CheckResult(check, True, 0, 0.0, "")
 
-    monkeypatch.setattr(checks, "run_check", tracked)
+    monkeypatch.setattr(runner, "run_check", tracked)
     results = run_checks([make(("true",), name=f"c{i}") for i in range(6)])
     assert [r.passed for r in results] == [True] * 6, [r.error for r in results]
     assert peak == 2
@@ -307,7 +307,7 @@ def crashing_for(name: str, real: Callable[[Check], CheckResult]) -> Callable[..
 
 
 def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "run_check", crashing_for("boom", checks.run_check))
+    monkeypatch.setattr(runner, "run_check", crashing_for("boom", checks.run_check))
     results = run_checks([make(("true",), name="ok"), make(("true",), name="boom")])
     assert results[0].passed
     assert not results[1].passed
@@ -317,7 +317,7 @@ def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPa
 def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checks, "run_fix", crashing_for("boom", checks.run_fix))
+    monkeypatch.setattr(runner, "run_fix", crashing_for("boom", checks.run_fix))
     batch = [
         make(("false",), name="boom", fix=("touch", "boom")),
         make(("false",), name="ok", cwd=tmp_path, fix=("touch", "fixed")),
