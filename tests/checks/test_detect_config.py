@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.checks import Plan, detect_project, project_config
-from autoheal.checks.project_config import scan_toml
+from autoheal.checks import Plan, detect_project
+from autoheal.checks.detect import project_config
+from autoheal.checks.detect.project_config import scan_toml
 from tests.checks.test_detect import PYPROJECT, by_name, reasons, stubs, write
 
 PYTHON_TOOLS = ("ruff", "black", "isort", "flake8", "mypy")

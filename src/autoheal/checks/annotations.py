@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from autoheal.checks.tool_output import Finding, parse
 
 if TYPE_CHECKING:
-    from autoheal.checks import CheckResult
+    from autoheal.checks.model import CheckResult
 
 #: At most this many annotations on one check run (4 requests of 50): the first problems of
 #: every failing check, not page after page of one noisy linter.

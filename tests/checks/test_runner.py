@@ -1,8 +1,7 @@
-"""The checks engine: running commands safely, concurrency, sources and their precedence."""
+"""The checks runner: running commands safely, and concurrency."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 import time
@@ -13,8 +12,7 @@ from typing import Any
 import pytest
 
 from autoheal import checks
-from autoheal.checks import Check, CheckResult, build_checks, run_check, run_checks, run_fix
-from autoheal.errors import InputError
+from autoheal.checks import Check, CheckResult, run_check, run_checks, run_fix, runner
 
 
 def make(
@@ -130,7 +128,7 @@ def test_detached_grandchild_holding_pipe_does_not_block(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # setsid moves the grandchild out of our group: it cannot be killed, only abandoned.
-    monkeypatch.setattr(checks, "EOF_GRACE", 0.2)
+    monkeypatch.setattr(runner, "EOF_GRACE", 0.2)
     started = time.monotonic()
     result = run_check(make("setsid sleep 3 & sleep 30", timeout=0.3))
     assert time.monotonic() - started < 2
@@ -270,7 +268,7 @@ def test_default_worker_count_runs_everything() -> None:
 
 
 def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
     lock = threading.Lock()
     running, peak = 0, 0
     first_two = threading.Barrier(2, timeout=5)  # breaks unless two checks run at once
@@ -289,7 +287,7 @@ def test_default_concurrency_is_bounded_by_the_cpu_count(monkeypatch: pytest.Mon
                 running -= 1
         return CheckResult(check, True, 0, 0.0, "")
 
-    monkeypatch.setattr(checks, "run_check", tracked)
+    monkeypatch.setattr(runner, "run_check", tracked)
     results = run_checks([make(("true",), name=f"c{i}") for i in range(6)])
     assert [r.passed for r in results] == [True] * 6, [r.error for r in results]
     assert peak == 2
@@ -307,7 +305,7 @@ def crashing_for(name: str, real: Callable[[Check], CheckResult]) -> Callable[..
 
 
 def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "run_check", crashing_for("boom", checks.run_check))
+    monkeypatch.setattr(runner, "run_check", crashing_for("boom", checks.run_check))
     results = run_checks([make(("true",), name="ok"), make(("true",), name="boom")])
     assert results[0].passed
     assert not results[1].passed
@@ -317,7 +315,7 @@ def test_unexpected_exception_becomes_failed_result(monkeypatch: pytest.MonkeyPa
 def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checks, "run_fix", crashing_for("boom", checks.run_fix))
+    monkeypatch.setattr(runner, "run_fix", crashing_for("boom", checks.run_fix))
     batch = [
         make(("false",), name="boom", fix=("touch", "boom")),
         make(("false",), name="ok", cwd=tmp_path, fix=("touch", "fixed")),
@@ -326,168 +324,3 @@ def test_a_crashing_fixer_is_a_failed_result_and_the_next_fix_still_runs(
     assert [r.check.name for r in results] == ["boom", "ok"]
     assert not results[0].passed and results[0].error == "internal error: RuntimeError: engine bug"
     assert results[1].passed and (tmp_path / "fixed").exists()
-
-
-# ----------------------------------------------------------------------------- sources
-
-
-def python_project(root: Path) -> Path:
-    """A Python project with tests that lints and formats with ruff."""
-    root.mkdir(exist_ok=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n[tool.ruff.format]\n')
-    (root / "tests").mkdir()
-    (root / "app").mkdir()
-    return root
-
-
-def fake_bin(tmp_path: Path, *tools: str) -> str:
-    """A PATH holding only executable stubs named `tools`."""
-    bin_dir = tmp_path / "fakebin"
-    bin_dir.mkdir(exist_ok=True)
-    for tool in tools:
-        stub = bin_dir / tool
-        stub.write_text("#!/bin/sh\nexit 0\n")
-        stub.chmod(0o755)
-    return str(bin_dir)
-
-
-def test_precedence_input_over_config_over_detected(tmp_path: Path) -> None:
-    root = python_project(tmp_path / "proj")
-    path = fake_bin(tmp_path, "ruff", "pytest", "python3", "pip-audit")
-    config = {
-        "lint": {"command": "make lint"},  # loses to the input
-        "test": {"command": ["make", "test"], "timeout": 30},  # beats detected pytest
-    }
-    inputs = {"lint-command": "npm run lint", "fix-command": "npm run fix", "build-command": " "}
-    plan = build_checks(root, inputs=inputs, config=config, path=path)
-    got = [(c.category, c.name, c.source, c.display) for c in plan.checks]
-    assert got == [
-        ("lint", "lint", "input", "npm run lint"),
-        ("security", "pip-audit", "detected", "pip-audit"),
-        ("build", "compileall", "detected", got[2][3]),
-        ("test", "test", "config", "make test"),
-    ]
-    assert plan.checks[0].fix == "npm run fix"
-    assert plan.checks[3].command == ("make", "test") and plan.checks[3].timeout == 30
-    assert plan.categories() == ["lint", "security", "build", "test"]
-    skipped = dict(plan.skipped)
-    assert skipped["python: ruff (lint, fix: ruff check --fix . && ruff format .)"] == (
-        "lint is set by an input"
-    )
-    assert skipped["python: pytest (test)"] == "test is set in .github/autoheal.yml"
-
-
-def test_inputs_only_without_detection(tmp_path: Path) -> None:
-    root = python_project(tmp_path)
-    inputs = {"test-command": "pytest -x", "security-command": "audit", "other": "ignored"}
-    plan = build_checks(root, inputs=inputs, config={}, detect=False, timeout=42)
-    assert [(c.category, c.command, c.timeout) for c in plan.checks] == [
-        ("security", "audit", 42),
-        ("test", "pytest -x", 42),
-    ]
-    assert plan.detected == [] and plan.skipped == []
-
-
-def test_config_list_names_and_working_directory(tmp_path: Path) -> None:
-    (tmp_path / "web").mkdir()
-    config = {
-        "lint": [
-            {"command": "eslint .", "working-directory": "web", "fix": ["eslint", "--fix", "."]},
-            {"command": "ruff check .", "name": "ruff"},
-            {"command": "other"},
-        ],
-        "security": None,  # disables detection of that category
-    }
-    plan = build_checks(tmp_path, inputs={}, config=config, detect=False)
-    assert [(c.name, c.cwd) for c in plan.checks] == [
-        ("lint-1", (tmp_path / "web").resolve()),
-        ("ruff", tmp_path),
-        ("lint-3", tmp_path),
-    ]
-    assert plan.checks[0].fix == ("eslint", "--fix", ".")
-    assert ("security", "disabled in .github/autoheal.yml") in plan.skipped
-
-
-def test_null_category_stops_detection(tmp_path: Path) -> None:
-    root = python_project(tmp_path / "proj")
-    path = fake_bin(tmp_path, "ruff", "pytest")
-    plan = build_checks(root, inputs={}, config={"test": None}, path=path)
-    assert "test" not in plan.categories()
-    assert "lint" in plan.categories()
-
-
-def test_duplicate_names_are_made_unique(tmp_path: Path) -> None:
-    config = {"lint": [{"command": "a", "name": "x"}, {"command": "b", "name": "x"}]}
-    plan = build_checks(tmp_path, inputs={}, config=config, detect=False)
-    assert [c.name for c in plan.checks] == ["x", "x #2"]
-
-
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        pytest.param(["lint"], "checks must be a mapping", id="not-a-mapping"),
-        pytest.param({"lnt": {"command": "x"}}, r"checks\.lnt .*did you mean `lint`", id="cat"),
-        pytest.param(
-            {"lint": {"comand": "x"}}, r"checks\.lint\.comand .*did you mean `command`", id="key"
-        ),
-        pytest.param({"lint": {"fix": "x"}}, r"checks\.lint\.command is missing", id="no-cmd"),
-        pytest.param({"lint": {"command": 3}}, r"checks\.lint\.command must be", id="cmd-type"),
-        pytest.param({"lint": {"command": []}}, r"checks\.lint\.command must be", id="cmd-empty"),
-        pytest.param({"lint": {"command": "  "}}, r"checks\.lint\.command must be", id="blank"),
-        pytest.param(
-            {"lint": {"command": "a", "fix": ["x", 1]}}, r"checks\.lint\.fix must be", id="fix"
-        ),
-        pytest.param({"test": "pytest"}, r"checks\.test must be a mapping", id="str-entry"),
-        pytest.param(
-            {"lint": [{"command": "a"}, {"command": "b", "timeout": -1}]},
-            r"checks\.lint\[1\]\.timeout must be a positive number",
-            id="list-timeout",
-        ),
-        pytest.param(
-            {"lint": {"command": "a", "timeout": True}}, r"checks\.lint\.timeout", id="bool-timeout"
-        ),
-        pytest.param(
-            {"build": {"command": "a", "working-directory": "../"}},
-            r"checks\.build\.working-directory must be an existing directory inside",
-            id="escapes-root",
-        ),
-        pytest.param(
-            {"build": {"command": "a", "working-directory": "/tmp"}},
-            r"checks\.build\.working-directory",
-            id="absolute",
-        ),
-        pytest.param(
-            {"build": {"command": "a", "working-directory": "missing"}},
-            r"checks\.build\.working-directory",
-            id="missing-dir",
-        ),
-        pytest.param(
-            {"build": {"command": "a", "name": ""}}, r"checks\.build\.name", id="empty-name"
-        ),
-    ],
-)
-def test_config_validation_names_the_key(tmp_path: Path, config: Any, message: str) -> None:
-    with pytest.raises(InputError, match=message) as caught:
-        build_checks(tmp_path, inputs={}, config=config, detect=False)
-    assert caught.value.exit_code == 2
-    assert caught.value.fix, "every config error says what to write instead"
-
-
-def test_fix_input_without_command_input(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="`security-fix-command` is set but `security-command`"):
-        build_checks(tmp_path, inputs={"security-fix-command": "x"}, config={}, detect=False)
-
-
-def test_bad_timeout(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="timeout"):
-        build_checks(tmp_path, inputs={}, config={}, timeout=0)
-
-
-def test_plan_runs_end_to_end(tmp_path: Path) -> None:
-    config = {"lint": {"command": "test -f ok", "fix": "touch ok"}, "test": {"command": "true"}}
-    plan = build_checks(tmp_path, inputs={}, config=config, detect=False, timeout=5)
-    first = run_checks(plan.checks)
-    assert [r.passed for r in first] == [False, True]
-    assert run_fix(plan.checks[0]).passed
-    assert all(r.passed for r in run_checks(plan.checks))
-    assert os.path.exists(tmp_path / "ok")
