@@ -17,7 +17,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from autoheal import __version__
 from autoheal.errors import InputError
-from autoheal.github.client import GitHub, parse_accepted_permissions
+from autoheal.github.answers import parse_accepted_permissions
+from autoheal.github.client import GitHub
 from autoheal.github.errors import (
     GitHubError,
     MaybeSent,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autoheal.github.client import GitHub
+    from autoheal.github.api import Api
 
 VIEWER_QUERY = "query { viewer { login } }"
 BOT_SUFFIX = "[bot]"
@@ -32,7 +32,7 @@ def graphql_url(api_url: str) -> str:
     return base + "/graphql"
 
 
-def read_login(client: GitHub) -> str:
+def read_login(client: Api) -> str:
     """The token's own login (see the module's notes). GitHubError when it cannot be told."""
     from autoheal.github.errors import GitHubError, NotFound, PermissionDenied
 

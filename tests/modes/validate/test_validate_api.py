@@ -345,9 +345,9 @@ def test_unreadable_decision_record_never_requests_a_rollback(
 ) -> None:
     # Without the first delivery's record, this could be a second delivery of a dispatch
     # that already asked for a rollback: asking again is how a commit gets reverted twice.
-    from autoheal.github import client
+    from autoheal.github import retries
 
-    monkeypatch.setattr(client, "BACKOFF_BASE", 0.0)  # the 500's retries take no time
+    monkeypatch.setattr(retries, "BACKOFF_BASE", 0.0)  # the 500's retries take no time
     sha = broken_heal(actions, pr=None)
     mock.add("GET", f"{API}/commits/{sha}/statuses", status=status, json={"message": said})
     posted = mock.add("POST", f"{API}/statuses/{sha}", status=201, json={"id": 1})
