@@ -290,7 +290,7 @@ def test_validate_restores_the_checkout_however_the_checks_end(
     healthy = j.repos.sha()
     push(j, [("src/calc/__init__.py", BROKEN)])
     before = where(j.clone)
-    inputs = {"detect": "false", **_ending(how, monkeypatch, "validate", 0)}
+    inputs = {"detect": "false", **_ending(how, monkeypatch, "validate.evaluation", 0)}
 
     if how == "ctrl-c":
         with pytest.raises(KeyboardInterrupt):

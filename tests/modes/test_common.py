@@ -71,7 +71,7 @@ def test_validate_runs_checks_with_the_plan_parallelism(
     import subprocess
 
     from autoheal.cli import main
-    from autoheal.modes import validate
+    from autoheal.modes.validate import evaluation as validate
 
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(

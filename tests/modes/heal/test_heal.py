@@ -255,7 +255,7 @@ def test_all_checks_pass_is_healthy_and_changes_nothing(
 def test_an_error_after_the_fix_was_committed_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from autoheal.modes import heal
+    from autoheal.modes.heal import flow as heal
 
     s = setup_heal(tmp_path, monkeypatch)
     head = git(s.ci, "rev-parse", "HEAD")

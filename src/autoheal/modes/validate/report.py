@@ -11,11 +11,16 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from autoheal import scoring
 from autoheal.checks import CheckResult, Plan
 from autoheal.markdown import code_span, link, table_cell
 from autoheal.modes.common import plan_markdown, results_table
 from autoheal.scoring import Effectiveness, explain, fails_phrase
+
+if TYPE_CHECKING:
+    from autoheal.modes.validate.target import Target
 
 #: Longer dispatch ids are recorded as a hash: GitHub cuts status descriptions at 140 chars,
 #: and a cut id would no longer match, letting a duplicate through.
@@ -256,6 +261,19 @@ def summary(
     if published:
         parts += ["", *[f"- {line}" for line in published]]
     return "\n".join(parts)
+
+
+def summary_markdown(ev: Evaluation, target: Target, published: list[str]) -> str:
+    """The "Rollback Safety Status": the job summary, and the check run's summary."""
+    own = scoring.confidence(ev.outcomes)
+    comparison = heal_comparison(target.confidence, target.heal_checks, own, ev.outcomes)
+    return summary(
+        ev,
+        where=target.where,
+        confidence_source=target.confidence_from,
+        comparison=comparison,
+        published=published,
+    )
 
 
 def comment_body(
