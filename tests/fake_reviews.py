@@ -22,6 +22,10 @@ UNPROCESSABLE = {
     "errors": ["Line could not be resolved"],
     "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
 }
+FORBIDDEN = {
+    "message": "Resource not accessible by integration",
+    "documentation_url": "https://docs.github.com/rest/pulls/comments#delete-a-review-comment-for-a-pull-request",
+}
 
 
 class FakeReviews:
@@ -38,6 +42,7 @@ class FakeReviews:
         self.reviews: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
         self.refuse: Callable[[dict[str, Any]], bool] = lambda _comment: False
+        self.deletes_refused = False  # as for a token without `pull-requests: write`
         self._ids = iter(range(1000, 10**6))
         pulls = f"/repos/{repo}/pulls"
         here = f"{pulls}/{number}"
@@ -104,6 +109,8 @@ class FakeReviews:
         return 200, [c for c in self.comments if c["pull_request_review_id"] == review_id]
 
     def _delete(self, request: Recorded) -> tuple[int, Any]:
+        if self.deletes_refused:
+            return 403, FORBIDDEN
         comment_id = int(request.path.rsplit("/", 1)[1])
         found = [c for c in self.comments if c["id"] == comment_id]
         if not found:

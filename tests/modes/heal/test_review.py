@@ -129,6 +129,18 @@ def test_a_rerun_replaces_our_suggestions_and_leaves_anothers_review(scene: Any)
     assert not fake.unrouted()
 
 
+def test_an_earlier_review_github_will_not_change_is_named_not_raised(scene: Any) -> None:
+    pull, fake, reviews = scene
+    ours = reviews.add(ACTIONS_BOT, REVIEW_MARKER, [{"path": "f.txt", "line": 10, "body": "x"}])
+    reviews.deletes_refused = True
+    result = post(fake, pull, pull.fix({"f.txt": with_lines(BASE, {10: "TEN"})}))
+    assert result.review_url == reviews.reviews[-1]["html_url"]
+    assert (result.superseded, result.deleted) == ((), 0)
+    [why] = result.unretired
+    assert why.startswith(ours["html_url"]) and "Resource not accessible" in why
+    assert ours["body"] == REVIEW_MARKER  # still ours to retire on the next run
+
+
 def test_nothing_is_posted_for_a_head_that_moved_on(scene: Any) -> None:
     pull, fake, reviews = scene
     ours = reviews.add(ACTIONS_BOT, REVIEW_MARKER, [{"path": "f.txt", "line": 10, "body": "x"}])

@@ -11,12 +11,14 @@ import pytest
 
 from autoheal.modes.heal.suggest import (
     MAX_COMMENTS,
+    MAX_SUGGESTION_CHARS,
     NEWLINE,
     NO_ANCHOR,
     NO_DIFF,
     NOT_IN_PULL,
     OUTSIDE,
     OVER_CAP,
+    TOO_LONG,
     WHOLE_FILE,
     ReviewComment,
     Suggestions,
@@ -243,7 +245,15 @@ def test_more_changes_than_the_cap_go_to_the_patch(tmp_path: Path) -> None:
     )
     assert len(result.comments) == MAX_COMMENTS
     assert result.left == 10
-    assert result.reasons == (("big.txt", OVER_CAP),)
+    assert result.reasons == (("big.txt", OVER_CAP.format(MAX_COMMENTS)),)
+
+
+def test_a_change_too_long_for_a_comment_goes_to_the_patch(tmp_path: Path) -> None:
+    pull = open_pull(tmp_path, {}, {"data.txt": "short\nend\n"})
+    long = "".join(f"{n} {'x' * 70}\n" for n in range(MAX_SUGGESTION_CHARS // 70))
+    result = fixed(pull, {"data.txt": long + "end\n"})
+    assert result.comments == ()
+    assert result.reasons == (("data.txt", TOO_LONG),)
 
 
 def test_a_format_patch_reads_like_the_diff(tmp_path: Path) -> None:

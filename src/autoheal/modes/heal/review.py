@@ -10,7 +10,7 @@ it was superseded, with a link to the new one. Ours means our hidden marker AND 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from autoheal.github import reviews
@@ -41,6 +41,7 @@ class Posted:
     deleted: int = 0  # suggestion comments deleted from them
     skipped: str = ""  # why no review was posted
     refused: str = ""  # GitHub's reason for refusing the suggestions: all went to the patch
+    unretired: tuple[str, ...] = ()  # earlier reviews of ours left as they were, and why
 
 
 def post_suggestions(
@@ -68,26 +69,20 @@ def post_suggestions(
     ours = [r for r in reviews.list_reviews(gh, repo, number) if _marked(r) and gh.wrote(r)]
     if plan.empty:
         note = f"Superseded: nothing is left to suggest on {code_span(head_sha[:12])}."
-        done = [_retire(gh, repo, number, review, note) for review in ours]
-        return Posted(
-            superseded=tuple(url for url, _ in done),
-            deleted=sum(n for _, n in done),
-            skipped="nothing to suggest",
-        )
+        return _retire_all(gh, repo, number, ours, note, Posted(skipped="nothing to suggest"))
     review, plan, refused = _post(gh, repo, number, head_sha, fix_diff, plan, run_url)
     url = str(review.get("html_url") or "")
     note = f"Superseded by {link('a newer review', url)}: its suggestions were removed."
-    done = [_retire(gh, repo, number, r, note) for r in ours if r.get("id") != review.get("id")]
-    return Posted(
+    posted = Posted(
         review_url=url,
         suggestions=len(plan.comments),
         left=plan.left,
         leftover=plan.leftover,
         reasons=plan.reasons,
-        superseded=tuple(url for url, _ in done),
-        deleted=sum(n for _, n in done),
         refused=refused,
     )
+    earlier = [r for r in ours if r.get("id") != review.get("id")]
+    return _retire_all(gh, repo, number, earlier, note, posted)
 
 
 def _post(
@@ -185,16 +180,37 @@ def _marked(review: Any) -> bool:
     return isinstance(review, dict) and REVIEW_MARKER in str(review.get("body") or "")
 
 
-def _retire(
-    gh: GitHub, repo: str, number: int, review: dict[str, Any], note: str
-) -> tuple[str, int]:
-    """Delete our suggestion comments of an earlier review of ours and say in its body that
+def _retire_all(
+    gh: GitHub, repo: str, number: int, ours: list[dict[str, Any]], note: str, posted: Posted
+) -> Posted:
+    """`posted` with our earlier reviews retired. One GitHub refuses to change is named in
+    `unretired`, not raised: the new review stands, and the next run tries again (the old one
+    keeps its marker until its body is edited)."""
+    from autoheal.github.errors import GitHubError
+
+    superseded, unretired, deleted = [], [], 0
+    for review in ours:
+        url = str(review.get("html_url") or "")
+        try:
+            deleted += _retire(gh, repo, number, review, note)
+        except GitHubError as err:
+            unretired.append(f"{url}: {err.message}")
+        else:
+            superseded.append(url)
+    return replace(
+        posted, superseded=tuple(superseded), deleted=deleted, unretired=tuple(unretired)
+    )
+
+
+def _retire(gh: GitHub, repo: str, number: int, review: dict[str, Any], note: str) -> int:
+    """Delete our suggestion comments of an earlier review of ours, then say in its body that
     it is superseded (no longer with REVIEW_MARKER: the next run leaves it alone). Body last:
-    a run stopped half-way leaves the marker, and the next run finishes the job."""
+    a run stopped half-way leaves the marker, and the next run finishes the job. Returns how
+    many comments were deleted."""
     review_id = int(review["id"])
     deleted = 0
     for comment in reviews.list_review_comments(gh, repo, number, review_id):
         if gh.wrote(comment) and reviews.delete_review_comment(gh, repo, int(comment["id"])):
             deleted += 1
     reviews.update_review(gh, repo, number, review_id, f"{note}\n\n{SUPERSEDED_MARKER}\n")
-    return str(review.get("html_url") or ""), deleted
+    return deleted

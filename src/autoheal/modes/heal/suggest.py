@@ -38,7 +38,7 @@ OUTSIDE = "changes lines outside the pull request's diff"
 NO_ANCHOR = "adds lines next to no line of the pull request's diff"
 NEWLINE = "changes a last line without a final newline"
 TOO_LONG = "a change too long for one comment"
-OVER_CAP = f"over {MAX_COMMENTS} suggestions"
+OVER_CAP = "more suggestions than one review takes ({})"
 WHOLE_FILE = {
     "binary": "a binary file",
     "added": "a new file",
@@ -118,7 +118,7 @@ def suggest(
                 if isinstance(found, str):
                     why.append(found)
                 elif len(comments) >= max_comments:
-                    why.append(OVER_CAP)
+                    why.append(OVER_CAP.format(max_comments))
                 else:
                     comments.append(found)
                     used.update(range(found.start_line or found.line, found.line + 1))
