@@ -427,3 +427,15 @@ def test_a_hunk_on_an_existing_link_is_caught_once_applied(repo: Path) -> None:
     assert "Applied, the patch changes a symbolic link, submodule or workflow file (`link`)" in (
         refused
     )
+
+
+def test_a_file_the_patch_names_but_git_leaves_as_it_was_is_caught(repo: Path, fix: str) -> None:
+    head = git(repo, "rev-parse", "HEAD").strip()
+    # The README hunk now removes and adds the same line: a change in name only.
+    hollow = fix.replace("+# Demo\n", "+# demo\n")
+    assert [p.path for p in parse_patch(hollow)] == ["README.md", "app.py"]
+    new = commit_onto(Git(repo), head, hollow, message="fix", author=AUTHOR)
+    changes = tree_changes(Git(repo), head, new)
+    assert [c.path for c in changes] == ["app.py"]
+    refused = "\n".join(applied_refusals(_artifact(hollow), changes))
+    assert "Applied, the patch changes other files than it names (`README.md`)" in refused
