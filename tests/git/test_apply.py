@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.git import CommitMissing, Git
+from autoheal.git import CommitMissing, Git, GitError
 from autoheal.git.apply import PatchDoesNotApply, commit_onto, tree_changes
 from tests.gitfixtures import Repos, git, make_repo
 from tests.patch_helpers import commit_edits, diff_of
@@ -101,7 +101,7 @@ def test_a_head_the_remote_does_not_have_is_refused(tmp_path: Path) -> None:
     patch = diff_of(repos.work, {"app.py": "x = 10\ny = 2\nz = 3\n"})
     with pytest.raises(CommitMissing, match="is not on the remote"):
         commit_onto(Git(repos.clone("ci", depth=1)), "1" * 40, patch, message="m", author=AUTHOR)
-    with pytest.raises(Exception, match="invalid commit sha '--upload-pack=x'"):
+    with pytest.raises(GitError, match="invalid commit sha '--upload-pack=x'"):
         commit_onto(Git(repos.work), "--upload-pack=x", patch, message="m", author=AUTHOR)
 
 
