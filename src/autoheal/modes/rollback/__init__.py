@@ -15,30 +15,25 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from autoheal import markers
 from autoheal.checks import Check, CheckResult, run_checks
 from autoheal.context import Context, is_queue_branch
-from autoheal.errors import AutohealError, InputError
+from autoheal.errors import AutohealError
 from autoheal.git import CommitMissing, Git, PushRejected, RebaseConflict, RevertConflict
 from autoheal.git.checkout import detached_at
 from autoheal.github import github_client
-from autoheal.markdown import code_block, code_span, link, markdown_text, table_cell, title_text
-from autoheal.modes.common import (
-    echo_failures,
-    plan_checks,
-    refuse_fork_code,
-    repository,
-    results_table,
-)
+from autoheal.markdown import code_span, link, markdown_text, title_text
+from autoheal.modes.common import echo_failures, plan_checks, refuse_fork_code, results_table
+from autoheal.modes.rollback.base import RollbackBase, Target
 from autoheal.modes.rollback.bisect import first_bad
-from autoheal.payload import parse as parse_payload
+from autoheal.modes.rollback.source import Source, resolve_source
+from autoheal.modes.rollback.summary import FAILED, SKIPPED, Guard, Stop, Summary
 from autoheal.publish import branch_rules, commit_via
 from autoheal.publish.ci_dispatch import exit_code, start_ci
 from autoheal.publish.own_branch import push_own_branch
@@ -46,93 +41,10 @@ from autoheal.report import Report
 from autoheal.scoring import ROLLBACK_EXECUTED
 from autoheal.settings import Settings
 
-SKIPPED = "SKIPPED"
-FAILED = "FAILED"
 DAY = 24 * 3600
 #: A GitHub login, as the API answers it: anything else is not mentioned.
 LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
 T = TypeVar("T")
-
-
-class Stop(Exception):
-    """End the run early with a status and an exit code; the summary says why."""
-
-    def __init__(self, status: str, message: str, *, fix: str = "", code: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.fix = fix
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Source:
-    """The failing push: its commits are before..after (first parent) on `branch`."""
-
-    before: str | None
-    after: str
-    branch: str
-    origin: str  # where the range came from, for the summary
-    pr: int | None = None
-    checks: dict[str, str] = field(default_factory=dict)  # heal's outcomes, if carried
-
-
-@dataclass(frozen=True)
-class Target:
-    sha: str
-    subject: str
-    mainline: int | None  # 1 for a merge commit: revert what it brought, as one unit
-    companion: bool = False  # a heal commit reverted with the culprit whose files it changed
-
-
-@dataclass(frozen=True)
-class Guard:
-    name: str
-    value: str
-    verdict: str  # "pass", "refuse" or "skip" (already done: nothing to do)
-
-
-@dataclass
-class Summary:
-    """Everything the "Rollback Safety Status" section shows; rendered once at the end."""
-
-    status: str = ""
-    facts: list[str] = field(default_factory=list)
-    steps: list[tuple[str, str, str]] = field(default_factory=list)  # (commit, subject, result)
-    check_runs: int = 0
-    guards: list[Guard] = field(default_factory=list)
-    failing: list[CheckResult] = field(default_factory=list)
-    diffstat: str = ""
-    next_steps: list[str] = field(default_factory=list)
-
-    def markdown(self) -> str:
-        parts = [f"## Rollback Safety Status: {self.status or FAILED}"]
-        parts += ["\n".join(f"- {fact}" for fact in self.facts)] if self.facts else []
-        if self.failing:
-            parts.append(
-                "### Failing checks at the end of the push\n\n" + results_table(self.failing)
-            )
-        if self.steps:
-            rows = ["| Step | Commit | Subject | Checks |", "|---|---|---|---|"]
-            for i, (sha, subject, result) in enumerate(self.steps, 1):
-                rows.append(f"| {i} | `{sha[:12]}` | {table_cell(subject)} | {result} |")
-            parts.append(f"### Bisect ({self.check_runs} check runs)\n\n" + "\n".join(rows))
-        if self.guards:
-            rows = ["| Guard | Value | Verdict |", "|---|---|---|"]
-            words = {"pass": "✅ pass", "refuse": "❌ refused", "skip": "⏭️ skipped"}
-            for g in self.guards:
-                rows.append(
-                    f"| {table_cell(g.name)} | {table_cell(g.value)} | {words[g.verdict]} |"
-                )
-            parts.append("### Guardrails\n\n" + "\n".join(rows))
-        if self.diffstat:
-            parts.append("### Revert diff stat\n\n" + code_block(self.diffstat))
-        if self.next_steps:
-            parts.append(
-                "### What to do next\n\n"
-                + "\n".join(f"{n}. {s}" for n, s in enumerate(self.next_steps, 1))
-            )
-        return "\n\n".join(parts)
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
@@ -167,18 +79,7 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
         report.section(summary.markdown())
 
 
-class Rollback:
-    def __init__(self, settings: Settings, ctx: Context, report: Report, summary: Summary):
-        self.settings = settings
-        self.ctx = ctx
-        self.report = report
-        self.summary = summary
-        self.git = repository(settings, ctx)
-        self.temp_root = report.env.get("RUNNER_TEMP") or None
-        self.now = time.time()
-
-    # ------------------------------------------------------------------ the flow
-
+class Rollback(RollbackBase):
     def run(self) -> int:
         if not self.settings.rollback_required:
             raise Stop(
@@ -219,8 +120,6 @@ class Rollback:
                 code=0,
             )
         return self.execute(source, tip, targets)
-
-    # ------------------------------------------------------------------ where and what
 
     def refuse_queue(self, branch: str | None) -> None:
         """Never revert on a merge queue's branch: GitHub made it to test a merge and deletes
@@ -364,8 +263,6 @@ class Rollback:
         mainline = 1 if self.git.is_merge(sha) else None
         return Target(sha, self.git.subject(sha), mainline)
 
-    # ------------------------------------------------------------------ bisect
-
     def bisect(self, commits: list[str], after: str, *, required: bool) -> str | None:
         critical = self.settings.critical_categories
         failing = self.at_commit(after, lambda: self.failing_at_after(critical))
@@ -448,8 +345,6 @@ class Rollback:
         finally:
             self.git.worktree_remove(path)
             shutil.rmtree(holder, ignore_errors=True)
-
-    # ------------------------------------------------------------------ guardrails
 
     def global_guards(self, branch: str, tip: str) -> None:
         guards = self.summary.guards
@@ -581,8 +476,6 @@ class Rollback:
             if sha:
                 entries.append((sha, message))
         return entries
-
-    # ------------------------------------------------------------------ doing it
 
     def execute(self, source: Source, tip: str, targets: list[Target]) -> int:
         if self.settings.local:
@@ -798,8 +691,6 @@ class Rollback:
         )
         return 1
 
-    # ------------------------------------------------------------------ telling people
-
     def describe(self, source: Source, targets: list[Target], *, revert: str) -> str:
         lines = [
             f"CI Autoheal rolled back {code_span(source.branch)}: the push did not pass validation."
@@ -913,57 +804,3 @@ def companion_note(targets: list[Target]) -> str:
         "same files (typically reformatting its lines), so they are undone first and the "
         "culprit's revert stays exact. The branch returns to its state before the culprit."
     )
-
-
-def resolve_source(settings: Settings, ctx: Context, git: Git) -> Source:
-    """before..after from inputs, else the push event, else the dispatch payload, else `sha`."""
-    payload = parse_payload(ctx.client_payload)
-    if settings.before and not settings.after:
-        raise InputError(
-            "Input `before` is set but `after` is not.",
-            fix="Set `after` to the last commit of the bad push too.",
-        )
-    before: str | None
-    if settings.after:
-        before, after, origin = settings.before or None, settings.after, "inputs"
-    elif ctx.push_after:
-        before, after, origin = ctx.push_before, ctx.push_after, "push event"
-    elif payload is not None:
-        before, after, origin = payload.before, payload.sha, "dispatch payload"
-    elif settings.sha:
-        before, after, origin = None, settings.sha, "input sha"
-    else:
-        raise InputError(
-            "Nothing says what to roll back: no `after`/`sha` input, no push event and no "
-            "dispatch payload.",
-            fix="Run rollback from validate's workflow (it carries the payload), or set "
-            "`before` and `after` (or `sha`).",
-        )
-    if before is not None and set(before) == {"0"}:
-        before = None  # a new branch: only `after` itself
-    branch = _branch(payload.ref if payload else "", ctx, git, settings.local)
-    return Source(
-        before=before,
-        after=after,
-        branch=branch,
-        origin=origin,
-        pr=payload.pr if payload else ctx.pr_number,
-        checks=dict(payload.checks) if payload else {},
-    )
-
-
-def _branch(ref: str, ctx: Context, git: Git, local: bool) -> str:
-    if ref:
-        if ref.startswith("refs/") and not ref.startswith("refs/heads/"):
-            raise InputError(
-                f"The dispatch payload's ref {ref!r} is not a branch.",
-                fix="Only branches can be rolled back; send `refs/heads/NAME`.",
-            )
-        return ref.removeprefix("refs/heads/")
-    branch = ctx.branch or ctx.default_branch or (git.current_branch() if local else None)
-    if not branch:
-        raise InputError(
-            "Cannot tell which branch to roll back.",
-            fix="Run on a branch (push or dispatch event), or check out the branch locally.",
-        )
-    return branch
