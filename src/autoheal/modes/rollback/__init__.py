@@ -1,103 +1,25 @@
 """rollback mode: revert what a failing push broke, only adding commits, never losing work.
 
-The flow: decide (validate said so, not a dry run) → find the push's commits → guardrails (a
-clean checkout first) → pick the targets (bisect for the culprit, or the whole range) → revert
-on top of the remote tip in a scratch work tree → verify each revert → push fast-forward (or
-open a revert pull request) → stop the line (fail the step, open or update an issue).
+Its modules, in the order the flow uses them:
 
-Bisect checks each commit out in the job's own checkout, where the workflow installed the
-project's tools and packages (autoheal.git.checkout), and puts it back on its branch after each
-step; the scratch work tree only makes and pushes commits, and runs no check.
+- `flow`: `run` (statuses, outputs, the summary at the end) and `Rollback`, which joins the step
+  mixins below and runs them in order.
+- `source`: which push to roll back: before..after and the branch, from the inputs, the push
+  event, the dispatch payload or `sha`.
+- `guardrails`: the refusals (merge queue, dirty checkout, daily cap; per target: ours, opted
+  out, too old, off the branch) and the targets already reverted.
+- `culprit`: the branch tip, the push's first-parent commits and the targets among them: the
+  whole push, or the culprit found by bisecting in the job's checkout, with its heal companions.
+- `bisect`: the pure binary search that bisecting uses (`first_bad`).
+- `reverts`: the revert commits, made and verified in a scratch work tree (rehearsed there for
+  a dry run) and verified again after a rebase.
+- `publish`: getting them out: a fast-forward push (commit-via, branch rules) or a revert pull
+  request (own branch, auto-merge); the CI start; the outputs (`finish`).
+- `issue`: telling people: the issue and pull request text, the author mention, a conflict's
+  report.
+- `summary`: the "Rollback Safety Status" section, its guardrail rows and `Stop` (ends a run
+  early with a status).
+- `base`: what every step shares (`RollbackBase`) and `Target`, one commit to revert.
 """
 
-from __future__ import annotations
-
-from autoheal.context import Context
-from autoheal.errors import AutohealError
-from autoheal.markdown import code_span, markdown_text
-from autoheal.modes.common import refuse_fork_code
-from autoheal.modes.rollback.base import RollbackBase
-from autoheal.modes.rollback.culprit import CulpritMixin, companion_note
-from autoheal.modes.rollback.guardrails import GuardrailsMixin
-from autoheal.modes.rollback.issue import IssueMixin
-from autoheal.modes.rollback.publish import PublishMixin
-from autoheal.modes.rollback.reverts import RevertsMixin
-from autoheal.modes.rollback.source import resolve_source
-from autoheal.modes.rollback.summary import FAILED, SKIPPED, Stop, Summary
-from autoheal.report import Report
-from autoheal.settings import Settings
-
-
-def run(settings: Settings, ctx: Context, report: Report) -> int:
-    report.output("rolled-back", False)
-    refuse_fork_code(
-        ctx,
-        "roll back",
-        fix="Roll back from the workflow that validate runs in (repository_dispatch), on "
-        "this repository's own branch.",
-    )
-    summary = Summary()
-    try:
-        return Rollback(settings, ctx, report, summary).run()
-    except Stop as stop:
-        summary.status = stop.status
-        report.output("status", stop.status)
-        if stop.fix:
-            summary.next_steps.insert(0, markdown_text(stop.fix))
-        text = f"{stop.message} {stop.fix}".strip()
-        if stop.code:
-            report.error(text, title="Rollback")
-        else:
-            report.notice(text, title="Rollback")
-        # A stop's message can quote an error of git or the API besides the names it quotes.
-        summary.facts.insert(0, f"**{stop.status}:** {markdown_text(stop.message)}")
-        return stop.code
-    except AutohealError:
-        summary.status = FAILED
-        report.output("status", FAILED)
-        raise
-    finally:
-        report.section(summary.markdown())
-
-
-class Rollback(CulpritMixin, GuardrailsMixin, PublishMixin, RevertsMixin, IssueMixin, RollbackBase):
-    def run(self) -> int:
-        if not self.settings.rollback_required:
-            raise Stop(
-                SKIPPED,
-                "Rollback not required: validate did not ask for it (`rollback-required` is "
-                "not true).",
-                code=0,
-            )
-        self.refuse_queue(self.ctx.branch)  # before reading what to revert: the event says
-        source = resolve_source(self.settings, self.ctx, self.git)
-        self.refuse_queue(source.branch)
-        tip = self.branch_tip(source.branch)
-        facts = self.summary.facts
-        facts.append(f"Branch: {code_span(source.branch)} at `{tip[:12]}`")
-        commits = self.push_commits(source, tip)
-        facts.append(
-            f"Push ({source.origin}): "
-            + code_span(f"{(source.before or 'new branch')[:12]}..{source.after[:12]}")
-            + f", {len(commits)} commit(s) on the first-parent line"
-        )
-        self.global_guards(source.branch, tip)
-        targets = self.target_guards(self.choose_targets(commits, source), tip)
-        if not targets:
-            raise Stop(SKIPPED, "Already reverted: nothing left to revert.", code=0)
-        targets = self.with_companions(targets, tip)
-        planned = ", ".join(t.sha for t in targets)
-        facts.append("Revert (newest first): " + ", ".join(f"`{t.sha[:12]}`" for t in targets))
-        if note := companion_note(targets):
-            facts.append(note)
-        self.report.output("reverted-shas", planned)
-        if self.settings.dry_run:
-            self.rehearse(tip, targets)
-            how = "locally" if self.settings.local else f"via {self.settings.rollback_via}"
-            raise Stop(
-                SKIPPED,
-                f"Dry run: would revert {planned} on {code_span(source.branch)} {how}; nothing was "
-                "changed.",
-                code=0,
-            )
-        return self.execute(source, tip, targets)
+from autoheal.modes.rollback.flow import run as run
