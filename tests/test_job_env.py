@@ -318,7 +318,11 @@ def test_rollback_restores_the_checkout_when_bisect_stops_midway(
     j = job(tmp_path, actions, monkeypatch, editable=True)
     before, shas = five_commits_third_breaks(j)
     start, remote = where(j.clone), j.repos.remote_log()
-    inputs = {"detect": "false", "strategy": "culprit", **_ending(how, monkeypatch, "rollback", 1)}
+    inputs = {
+        "detect": "false",
+        "strategy": "culprit",
+        **_ending(how, monkeypatch, "rollback.culprit", 1),
+    }
 
     if how == "ctrl-c":
         with pytest.raises(KeyboardInterrupt):

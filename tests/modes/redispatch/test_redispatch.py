@@ -17,7 +17,7 @@ import responses
 from urllib3.exceptions import ProtocolError
 
 from autoheal.markers import COMMENT_MARKER
-from autoheal.modes import redispatch
+from autoheal.modes.redispatch import waiting
 from autoheal.snippets import redispatch_step
 from tests.actions import TOKEN, ActionsEnv, Run, assert_input_error, load_event
 from tests.fakes import ACTIONS_BOT, STRANGER, FakeClock, as_github_actions
@@ -49,8 +49,8 @@ def assert_no_token(run: Run) -> None:
 @pytest.fixture
 def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(redispatch, "clock", fake.time)
-    monkeypatch.setattr(redispatch, "sleep", fake.sleep)
+    monkeypatch.setattr(waiting, "clock", fake.time)
+    monkeypatch.setattr(waiting, "sleep", fake.sleep)
     return fake
 
 
