@@ -85,3 +85,91 @@ def test_setup_dev_explains_a_python_without_venv_and_leaves_no_broken_venv(
     assert done.returncode == 1
     assert "sudo apt install python3-venv" in done.stderr
     assert not (project / ".venv").exists()
+
+
+# --------------------------------------------------------------------------- the package layout
+
+SRC = ROOT / "src" / "autoheal"
+#: A module longer than this is split (issue: "no source module over about 400 lines").
+MAX_MODULE_LINES = 400
+#: The services and the shared publishing steps: they serve every mode and import none.
+SERVICES = ("checks", "git", "github", "publish")
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _dotted(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every autoheal module `path` imports, at the top or inside a function."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("autoheal"))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autoheal"):
+            found.add(str(node.module))
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def test_no_source_module_is_over_the_limit() -> None:
+    long = {
+        str(p.relative_to(SRC)): n
+        for p in _modules()
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}, f"split these modules (limit {MAX_MODULE_LINES} lines): {long}"
+
+
+def test_services_and_shared_modules_import_no_mode() -> None:
+    # Only cli picks a mode (by name, with importlib); everything else serves the modes.
+    offenders = {
+        _dotted(p): sorted(m for m in _imports(p) if m.startswith("autoheal.modes"))
+        for p in _modules()
+        if "modes" not in p.relative_to(SRC).parts
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_modes_do_not_import_each_other() -> None:
+    modes = sorted(p.name for p in (SRC / "modes").iterdir() if (p / "__init__.py").is_file())
+    assert modes == ["heal", "redispatch", "rollback", "validate"]
+    for mode in modes:
+        others = {f"autoheal.modes.{m}" for m in modes if m != mode}
+        for path in (SRC / "modes" / mode).rglob("*.py"):
+            bad = {i for i in _imports(path) for o in others if i == o or i.startswith(o + ".")}
+            assert bad == set(), f"{_dotted(path)} imports another mode: {sorted(bad)}"
+
+
+def test_tests_mirror_the_packages() -> None:
+    packages = [p.parent.relative_to(SRC) for p in SRC.rglob("__init__.py") if p.parent != SRC]
+    for package in packages:
+        assert (ROOT / "tests" / package / "__init__.py").is_file(), f"tests/{package}/"
+
+
+def test_the_map_names_every_package_and_module() -> None:
+    # docs/architecture.md is where a reader looks up which module holds a behaviour.
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    missing = [
+        str(p.relative_to(SRC))
+        for p in _modules()
+        if p.name != "__init__.py" and f"`{p.relative_to(SRC)}`" not in text
+    ]
+    missing += [
+        f"{p.parent.relative_to(SRC)}/"
+        for p in SRC.rglob("__init__.py")
+        if p.parent != SRC and f"`{p.parent.relative_to(SRC)}/`" not in text
+    ]
+    assert missing == [], f"add to docs/architecture.md: {missing}"
+    source_part = text.split("\n## Tests", 1)[0]
+    for path in re.findall(r"`([a-z_/]+(?:\.py|/))`", source_part):
+        if path.startswith("tests/"):
+            continue
+        assert (SRC / path).exists(), f"docs/architecture.md names {path}, which does not exist"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.actions import ActionsEnv, Run
-from tests.checks.test_detect_pre_commit import BLACK_HOOK
+from tests.checks.detect.test_detect_pre_commit import BLACK_HOOK
 from tests.gitfixtures import git, make_repo
 from tests.heal_helpers import Setup, setup_heal, tools_path
 from tests.validate_helpers import heal_payload, set_dispatch

@@ -10,7 +10,7 @@ import pytest
 
 from autoheal.checks import Check, detect_project, run_check, run_checks, run_fix
 from autoheal.checks.tree_guard import snapshot
-from tests.checks.test_detect import PYPROJECT, by_name, reasons, stubs, write
+from tests.checks.detect.test_detect import PYPROJECT, by_name, reasons, stubs, write
 from tests.gitfixtures import configure_identity, git
 from tests.heal_helpers import tools_path
 

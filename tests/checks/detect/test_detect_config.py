@@ -17,7 +17,7 @@ import pytest
 from autoheal.checks import Plan, detect_project
 from autoheal.checks.detect import project_config
 from autoheal.checks.detect.project_config import scan_toml
-from tests.checks.test_detect import PYPROJECT, by_name, reasons, stubs, write
+from tests.checks.detect.test_detect import PYPROJECT, by_name, reasons, stubs, write
 
 PYTHON_TOOLS = ("ruff", "black", "isort", "flake8", "mypy")
 
