@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from autoheal import context
+from autoheal.errors import InputError
 from tests.actions import load_event
 
 ENV = {"GITHUB_REPOSITORY": "Codertocat/Hello-World"}
@@ -95,3 +98,34 @@ def test_workflow_dispatch(tmp_path: Path) -> None:
 def test_no_event_file_outside_actions_is_fine() -> None:
     ctx = context.load({})
     assert ctx.payload == {} and ctx.branch is None and ctx.run_url == ""
+
+
+def test_issue_comment_on_an_issue(tmp_path: Path) -> None:
+    ctx = ctx_for(tmp_path, load_event("issue_comment.created.json"))
+    comment = ctx.issue_comment
+    assert comment is not None
+    assert (comment.action, comment.comment_id, comment.issue_number) == ("created", 492700400, 1)
+    assert (comment.author, comment.author_type) == ("Codertocat", "User")
+    assert comment.body.startswith("You are totally right!")
+    assert comment.on_pull_request is False
+    assert ctx.pull_request is None and ctx.pr_number is None
+
+
+def test_issue_comment_on_a_pull_request(tmp_path: Path) -> None:
+    payload = load_event("issue_comment.created.json")
+    payload["issue"]["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/1"}
+    ctx = ctx_for(tmp_path, payload)
+    assert ctx.issue_comment is not None and ctx.issue_comment.on_pull_request is True
+
+
+def test_issue_comment_fields_of_the_wrong_type_are_named(tmp_path: Path) -> None:
+    for where, edit in (
+        ("comment.id", lambda p: p["comment"].update(id="12")),
+        ("comment.body", lambda p: p["comment"].update(body=["/autoheal fix"])),
+        ("comment.user", lambda p: p["comment"].update(user="octocat")),
+        ("issue.number", lambda p: p["issue"].update(number=True)),
+    ):
+        payload = load_event("issue_comment.created.json")
+        edit(payload)
+        with pytest.raises(InputError, match=f"`{where}` is"):
+            ctx_for(tmp_path, payload)

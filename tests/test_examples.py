@@ -227,6 +227,7 @@ def test_there_are_examples() -> None:
         "ci-app-token.yml",
         "post-remediation-check.yml",
         "autoheal-on-workflow-run.yml",
+        "autoheal-command.yml",
     } <= names
 
 
@@ -325,6 +326,36 @@ def test_workflow_run_example_never_runs_fork_code() -> None:
     assert "ignore[secrets-outside-env]" not in path.read_text()
 
 
+def test_command_example_runs_no_pull_request_code_before_accepting() -> None:
+    """`/autoheal fix`: the accept stage runs on the default branch's checkout; only a request
+    to `fix` checks out the head it accepted, installs tools and heals; a fork (`suggest`) or
+    a refusal (`none`) runs nothing of the pull request."""
+    path = ROOT / "examples" / "autoheal-command.yml"
+    doc = load(path)
+    assert doc[True] == {"issue_comment": {"types": ["created"]}}
+    (job,) = doc["jobs"].values()
+    assert "github.event.issue.pull_request" in job["if"]
+    assert "startsWith(github.event.comment.body, '/autoheal fix')" in job["if"]
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "issues": "write",
+        "actions": "read",
+    }
+    steps = job["steps"]
+    first, accept = steps[0], steps[1]
+    assert "actions/checkout" in first["uses"] and "ref" not in first["with"]
+    assert accept["id"] == "accept" and accept["with"] == {"mode": "heal", "fix-request": "accept"}
+    fixing = "${{ !cancelled() && steps.accept.outputs.request == 'fix' }}"
+    for step in steps[2:]:
+        assert step["if"] == fixing, step
+    (checkout,) = [s for s in steps[2:] if "actions/checkout" in s.get("uses", "")]
+    assert checkout["with"]["ref"] == "${{ steps.accept.outputs.head-sha }}"
+    assert "repository" not in checkout["with"]  # never the fork's repository
+    (fix,) = [s for s in steps if is_ours(s) and s["with"].get("fix-request") == "fix"]
+    assert steps.index(fix) > steps.index(checkout)
+
+
 INSTALLS = re.compile(r"\bpip install\b|\bnpm (ci|install)\b")
 
 
@@ -352,8 +383,11 @@ def test_checks_have_their_tools_installed_before_our_action_runs_them(path: Pat
         installed = False
         for step in job.get("steps", []):
             installed = installed or bool(INSTALLS.search(str(step.get("run", ""))))
-            mode = (step.get("with") or {}).get("mode") if is_ours(step) else None
-            if mode in ("heal", "validate", "rollback"):
+            with_ = (step.get("with") or {}) if is_ours(step) else {}
+            if with_.get("fix-request") == "accept":  # reads the request, runs no check
+                continue
+            if with_.get("mode") in ("heal", "validate", "rollback"):
+                mode = with_["mode"]
                 assert installed, f"jobs.{job_id}: {mode} runs before any tool is installed"
 
 

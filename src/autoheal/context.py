@@ -62,6 +62,20 @@ class MergeGroup:
 
 
 @dataclass(frozen=True)
+class IssueComment:
+    """An `issue_comment` event: a comment on an issue, or on a pull request (GitHub lists pull
+    requests as issues; `on_pull_request` says the issue has a `pull_request` key)."""
+
+    action: str  # created, edited, deleted
+    comment_id: int
+    body: str
+    author: str  # the commenter's login
+    author_type: str  # User, Bot, Organization
+    issue_number: int
+    on_pull_request: bool
+
+
+@dataclass(frozen=True)
 class Context:
     repository: str = ""
     event_name: str = ""
@@ -79,6 +93,7 @@ class Context:
     push_forced: bool = False
     workflow_run: WorkflowRun | None = None
     merge_group: MergeGroup | None = None
+    issue_comment: IssueComment | None = None
     client_payload: dict[str, Any] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -198,6 +213,7 @@ def _context(env: Mapping[str, str], payload: dict[str, Any]) -> Context:
         push_forced=bool(payload.get("forced")),
         workflow_run=_workflow_run(payload, str(repository or "")),
         merge_group=_merge_group(payload),
+        issue_comment=_issue_comment(payload),
         client_payload=_client_payload(payload),
         payload=payload,
     )
@@ -306,6 +322,26 @@ def _merge_group(payload: dict[str, Any]) -> MergeGroup | None:
         head_ref=_text(group.get("head_ref"), "merge_group.head_ref"),
         base_ref=_text(group.get("base_ref"), "merge_group.base_ref"),
         base_sha=_text(group.get("base_sha"), "merge_group.base_sha"),
+    )
+
+
+def _issue_comment(payload: dict[str, Any]) -> IssueComment | None:
+    comment, issue = payload.get("comment"), payload.get("issue")
+    if not isinstance(comment, dict) or not isinstance(issue, dict):
+        return None
+    author = comment.get("user")
+    if author is not None and not isinstance(author, dict):
+        raise _field(author, "comment.user", "an object")
+    author = author or {}
+    return IssueComment(
+        action=_text(payload.get("action"), "action"),
+        comment_id=_number(comment.get("id"), "comment.id"),
+        body=_text(comment.get("body"), "comment.body"),
+        author=_text(author.get("login"), "comment.user.login"),
+        author_type=_text(author.get("type"), "comment.user.type"),
+        issue_number=_number(issue.get("number"), "issue.number"),
+        # GitHub sends `pull_request` (an object of links) only for a pull request's comments.
+        on_pull_request=isinstance(issue.get("pull_request"), dict),
     )
 
 

@@ -14,6 +14,7 @@ NO_ROLLBACK_TRAILER = "Autoheal-No-Rollback"  # authors opt a commit out of auto
 REVERTED_WITH_TRAILER = "Autoheal-Reverted-With"
 
 COMMENT_MARKER = "<!-- autoheal:pull-request-comment -->"  # the one comment per pull request
+REQUEST_MARKER = "<!-- autoheal:fix-request -->"  # our answer to `/autoheal fix` requests
 STATUS_CONTEXT = "autoheal/validate"  # commit status validate posts (and reads back)
 
 

@@ -43,8 +43,6 @@ MAX_ISSUES = 10
 MAX_EVENT_PAGES = 3
 #: Seconds the whole lookup may take before the run goes on without it.
 DEADLINE = 60.0
-#: `permission` / `role_name` values that may pause (maintain reads as write in `permission`).
-MAY_PAUSE = frozenset({"admin", "maintain", "write"})
 TITLE_MAX = 120
 SKIPPED = "SKIPPED"
 
@@ -119,7 +117,7 @@ def _unreadable(settings: Settings, report: Report, why: str) -> None:
 
 def _find(settings: Settings, ctx: Context, report: Report, label: str) -> Pause | None:
     from autoheal.github.client import GitHub
-    from autoheal.github.errors import GitHubError, NotFound
+    from autoheal.github.errors import GitHubError
 
     started = clock()
 
@@ -156,12 +154,7 @@ def _find(settings: Settings, ctx: Context, report: Report, label: str) -> Pause
                     continue
                 if login not in writers:
                     in_time()
-                    try:
-                        found = client.collaborator_permission(repo, login)
-                    except NotFound:  # not a user (any more), or no access at all
-                        found = {}
-                    roles = {str(found.get("permission")), str(found.get("role_name"))}
-                    writers[login] = bool(roles & MAY_PAUSE)
+                    writers[login] = client.may_write(repo, login)
                 if writers[login]:
                     return _paused(ctx, issue, number, label, login)
                 report.warning(

@@ -1,7 +1,8 @@
 """Issues and pull requests as issues: labels, our marked comments and issues (found by a
 hidden marker, and only when our own account wrote them; `with_marker` adds the marker to a
-body), open issues carrying a label and an issue's events newest first (the pause switch), and
-a collaborator's permission.
+body), reactions to a comment, open issues carrying a label and an issue's events newest first
+(the pause switch), and a collaborator's permission (`may_write`: the pause switch and fix
+requests).
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from autoheal.github.answers import _as_dict, _as_list_of_dicts
 from autoheal.github.api import Api
 from autoheal.github.paths import _repo_path, _segment
 
+#: `permission` / `role_name` values that may write (maintain reads as write in `permission`).
+WRITE_ROLES = frozenset({"admin", "maintain", "write"})
+#: The reactions GitHub takes (`content`): +1, -1, laugh, confused, heart, hooray, rocket, eyes.
+REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
+
 
 class IssueEndpoints(Api):
-    """Labels, comments, issues, issue events and collaborator permissions."""
+    """Labels, comments and their reactions, issues, issue events and collaborator
+    permissions."""
 
     # ---- high level: issues, labels, comments -------------------------------------------------
 
@@ -59,6 +66,18 @@ class IssueEndpoints(Api):
                 json={"body": body},
             )
         return str(_as_dict(data).get("html_url", ""))
+
+    def react_to_comment(self, repo: str, comment_id: int, content: str) -> None:
+        """Add our reaction `content` (REACTIONS) to a comment of an issue or pull request.
+        GitHub answers 200 with the reaction when it is already there: repeating is harmless."""
+        if content not in REACTIONS:
+            raise ValueError(f"GitHub has no reaction {content!r}")
+        self.request_json(
+            "POST",
+            f"{_repo_path(repo)}/issues/comments/{int(comment_id)}/reactions",
+            json={"content": content},
+            idempotent=True,
+        )
 
     def find_issue(
         self, repo: str, marker: str, labels: list[str] | None = None
@@ -134,6 +153,18 @@ class IssueEndpoints(Api):
         (admin, maintain, write, triage, read or a custom role) of `username` here."""
         path = f"{_repo_path(repo)}/collaborators/{_segment(username)}/permission"
         return _as_dict(self.get_json(path))
+
+    def may_write(self, repo: str, username: str) -> bool:
+        """Whether `username` has write, maintain or admin access here (by `permission` or
+        `role_name`, so a custom role based on write counts). GitHub answers 404 for a user
+        who is not a collaborator (or no user at all): False."""
+        from autoheal.github.errors import NotFound
+
+        try:
+            found = self.collaborator_permission(repo, username)
+        except NotFound:
+            return False
+        return bool({str(found.get("permission")), str(found.get("role_name"))} & WRITE_ROLES)
 
 
 def _marked(item: Any, marker: str) -> bool:

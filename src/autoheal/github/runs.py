@@ -1,6 +1,7 @@
 """GitHub Actions workflow runs: reading one, listing them (of the repository or of one
-workflow), rerunning a run's failed jobs, and starting a workflow with `workflow_dispatch`
-(with the run's id when GitHub gives it). Starting or rerunning is never repeated.
+workflow; of one commit), listing a run's artifacts, rerunning a run's failed jobs, and
+starting a workflow with `workflow_dispatch` (with the run's id when GitHub gives it).
+Starting or rerunning is never repeated.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from autoheal.github.paths import _repo_path, _segment
 
 
 class RunEndpoints(Api):
-    """Workflow runs: read, list, rerun, and `workflow_dispatch`."""
+    """Workflow runs: read, list, their artifacts, rerun, and `workflow_dispatch`."""
 
     # ---- high level: workflow runs ------------------------------------------------------------
 
@@ -36,12 +37,16 @@ class RunEndpoints(Api):
         per_page: int = 30,
         workflow_id: int | None = None,
         branch: str | None = None,
+        head_sha: str | None = None,
     ) -> list[dict[str, Any]]:
         """One page of workflow runs (of one workflow when `workflow_id` is given), newest
-        first; `created_since` is an ISO 8601 time."""
+        first; `created_since` is an ISO 8601 time. GitHub filters; callers check the fields
+        they rely on again."""
         params: dict[str, Any] = {"per_page": per_page}
         if event:
             params["event"] = event
+        if head_sha:
+            params["head_sha"] = head_sha
         if created_since:
             params["created"] = f">={created_since}"
         if branch:
@@ -49,6 +54,14 @@ class RunEndpoints(Api):
         scope = f"/workflows/{int(workflow_id)}" if workflow_id is not None else ""
         data = _as_dict(self.get_json(f"{_repo_path(repo)}/actions{scope}/runs", params))
         return _as_list_of_dicts(data.get("workflow_runs", []))
+
+    def run_artifacts(self, repo: str, run_id: int, *, name: str) -> list[dict[str, Any]]:
+        """The artifacts of a run named `name` (one page: a run rarely has two of one name),
+        expired ones included: each says `expired`."""
+        params = {"name": name, "per_page": 100}
+        path = f"{_repo_path(repo)}/actions/runs/{int(run_id)}/artifacts"
+        data = _as_dict(self.get_json(path, params))
+        return _as_list_of_dicts(data.get("artifacts", []))
 
     # ---- workflow dispatch ----------------------------------------------------------------------
 

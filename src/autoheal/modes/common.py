@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the client imports requests: only modes that call the API p
 
 
 #: Events whose token can write even when the code they are about is a fork's.
-PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
+PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run", "issue_comment")
 
 
 def refuse_fork_code(ctx: Context, mode: str, *, fix: str) -> None:

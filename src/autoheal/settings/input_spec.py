@@ -1,6 +1,6 @@
 """One input's spec (`Input`: name, kind, default, help, the modes that read it, choices,
 bounds, whether the config file may set it, whether it is secret) and the words the catalogue
-shares: MODES, CATEGORIES, the mode groups, HEAL_VIA and NO_LABEL.
+shares: MODES, CATEGORIES, the mode groups, HEAL_VIA, FIX_REQUEST and NO_LABEL.
 """
 
 from __future__ import annotations
@@ -61,5 +61,7 @@ CHECKING = ("heal", "validate", "rollback")
 #: How heal hands over a fix on a branch it may push to. A new way is a new word here and a
 #: branch in `modes.heal.publish.push_fix`.
 HEAL_VIA = ("push", "pull-request")
+#: The stages of a fix requested by a comment (`modes.heal.request`).
+FIX_REQUEST = ("accept", "fix")
 #: The `pause-label` value that turns the pause lookup off.
 NO_LABEL = "none"

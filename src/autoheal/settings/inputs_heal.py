@@ -1,11 +1,11 @@
 """The inputs of heal, with those of publishing it shares with rollback: commit author,
 limits on a fix, push retries, the CI workflow to start, auto-merge, commit-via, reruns of
-flaky runs and heal-via.
+flaky runs, heal-via, and the stage of a fix requested by a comment.
 """
 
 from __future__ import annotations
 
-from autoheal.settings.input_spec import HEAL, HEAL_VIA, Input
+from autoheal.settings.input_spec import FIX_REQUEST, HEAL, HEAL_VIA, Input
 
 HEAL_INPUTS: tuple[Input, ...] = (
     # heal
@@ -116,5 +116,17 @@ HEAL_INPUTS: tuple[Input, ...] = (
         "(for branches that take no bot pushes).",
         modes=HEAL,
         choices=HEAL_VIA,
+    ),
+    Input(
+        "fix-request",
+        "enum",
+        "accept",
+        "On an `issue_comment` event (a `/autoheal fix` comment on a pull request), the stage "
+        "to run: accept checks who asked and what to fix without running the pull request's "
+        "code (outputs `request`, `head-sha`, `head-ref`, `artifact-run-id`); fix heals the "
+        "checked-out head and pushes the fix to the pull request's branch. See docs/heal.md.",
+        modes=HEAL,
+        choices=FIX_REQUEST,
+        in_config=False,
     ),
 )

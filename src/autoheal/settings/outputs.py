@@ -7,7 +7,8 @@ from __future__ import annotations
 
 OUTPUTS: dict[str, str] = {
     "status": (
-        "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED; redispatch: "
+        "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED, ACCEPTED (a "
+        "`/autoheal fix` request taken, see `request`); redispatch: "
         "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL, SKIPPED (a duplicate "
         "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: SKIPPED when paused, FAILED."
     ),
@@ -30,6 +31,14 @@ OUTPUTS: dict[str, str] = {
     ),
     "ci-run-id": "The CI run started on the pushed commit (with `ci-workflow`).",
     "ci-run-url": "Web address of that CI run.",
+    "request": (
+        "A `/autoheal fix` comment's accept stage: fix (heal the same-repository pull request "
+        "at `head-sha`), suggest (a fork: apply the fix artifact of run `artifact-run-id`), or "
+        "none (not a request, refused, or nothing to apply)."
+    ),
+    "head-sha": "The pull request's head when the request was accepted: the commit to check out.",
+    "head-ref": "The pull request's branch, for a request to fix.",
+    "artifact-run-id": "The CI run whose `autoheal-fix` artifact holds the fork's fix.",
     # redispatch
     "dispatched": "true when GitHub accepted the dispatch.",
     "http-status": "HTTP status of the dispatch request.",

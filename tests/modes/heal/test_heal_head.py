@@ -18,8 +18,6 @@ from tests.actions import forged_commands, load_event
 from tests.gitfixtures import git
 from tests.heal_helpers import FORMATTED, REPO, Setup, pr_event, push_event, setup_heal
 
-ISSUE_COMMENT = "issue_comment"
-
 
 def _event(name: str, tip: str) -> dict[str, Any]:
     """A payload for `name` about main, whose tip was `tip` when it happened."""
@@ -27,9 +25,6 @@ def _event(name: str, tip: str) -> dict[str, Any]:
     repository["default_branch"] = "main"
     if name == "push":
         return {**push_event(), "after": tip}
-    if name == ISSUE_COMMENT:
-        return {"action": "created", "issue": {"number": 7, "pull_request": {"url": "x"}},
-                "comment": {"body": "/heal"}, "repository": repository}  # fmt: skip
     return {"ref": "refs/heads/main", "inputs": {}, "repository": repository}
 
 
@@ -60,7 +55,7 @@ def _assert_refused(s: Setup, r: Any, marker: Path, tip: str | None) -> None:
     assert forged_commands(r.out) == []
 
 
-@pytest.mark.parametrize("event", ["push", ISSUE_COMMENT, "workflow_dispatch"])
+@pytest.mark.parametrize("event", ["push", "workflow_dispatch"])
 def test_a_contributors_commit_checked_out_under_the_branch_name_is_not_pushed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], event: str
 ) -> None:
@@ -75,7 +70,7 @@ def test_a_contributors_commit_checked_out_under_the_branch_name_is_not_pushed(
     assert contributed[:12] in r.summary
 
 
-@pytest.mark.parametrize("event", ["push", ISSUE_COMMENT])
+@pytest.mark.parametrize("event", ["push", "workflow_dispatch"])
 def test_an_extra_local_commit_on_the_branch_is_not_pushed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], event: str
 ) -> None:
@@ -127,12 +122,13 @@ def test_the_commit_the_event_names_is_healed_even_after_the_branch_moved(
     assert s.repos.remote_file("main", "app.py") == FORMATTED
 
 
-@pytest.mark.parametrize("event", [ISSUE_COMMENT, "workflow_dispatch"])
 def test_the_remote_tip_is_healed_for_events_that_name_no_commit_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], event: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """workflow_dispatch names a ref, not a commit. (An `issue_comment` heals only the pull
+    request a `/autoheal fix` names: tests/modes/heal/test_request.py.)"""
     s = setup_heal(tmp_path, monkeypatch)
-    _on(s, event)
+    _on(s, "workflow_dispatch")
     s.actions.env["GITHUB_SHA"] = "5" * 40  # not HEAD: the remote tip is what vouches for it
     r = s.actions.run(capsys)
     assert r.code == 0 and r.outputs["status"] == "HEALED", r.out + r.err

@@ -12,11 +12,15 @@ Status words (output `status`) and exit codes:
 - NOT FIXED (1): checks fail and nothing was pushed: no fix command, the fixers changed
   nothing or fixed nothing, or the fix was refused (workflow files, too large, a regression,
   a merge queue's branch: then a patch).
-- SKIPPED (0): a loop guard stopped heal, or there are no checks.
+- SKIPPED (0): a loop guard stopped heal, or there are no checks; on `issue_comment`, a
+  comment that is no `/autoheal fix` request, or a request refused or with nothing to apply.
+- ACCEPTED (0): the accept stage of a `/autoheal fix` request took it (output `request`).
 - FAILED (1, 2 for bad inputs): an error; the message says what to change.
 
 Modules, in the order the flow uses them:
 
+- `request`, `requester`: a `/autoheal fix` comment (`issue_comment`), first: who asked and
+  may they, the pull request's head now, and the answer; its fix stage calls `flow`.
 - `flow`: `run`, the loop itself: the checks, the fixers, the commit, the recheck, and where
   the fix goes (pushed, committed locally, or kept as a patch); the tree put back on errors.
 - `guards`: the refusals (a dirty tree, a HEAD GitHub does not vouch for), the branch to push

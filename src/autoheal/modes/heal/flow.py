@@ -2,6 +2,7 @@
 the checks, run the fixers of the failing ones and commit what they changed, re-run the checks
 on that commit, then push it (rechecking after a rebase), commit it locally, or keep it as a
 patch; the tree goes back to where it was whenever a fix is not used or an error stops heal.
+A comment (`issue_comment`) goes to `request` first, which calls this flow for a fix request.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from autoheal.modes.heal.outcome import (
     healed_headline,
 )
 from autoheal.modes.heal.publish import commit_message, commit_patch, push_fix, write_patch
+from autoheal.modes.heal.request import on_comment
 from autoheal.modes.heal.rerun import Rerun, request_rerun, rerun_target
 from autoheal.publish.ci_dispatch import exit_code, start_ci
 from autoheal.report import Report
@@ -37,6 +39,13 @@ from autoheal.settings import Settings
 
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
+    if ctx.event_name == "issue_comment":  # a `/autoheal fix` comment, or nothing to do
+        return on_comment(settings, ctx, report, heal_branch)
+    return heal_branch(settings, ctx, report)[0]
+
+
+def heal_branch(settings: Settings, ctx: Context, report: Report) -> tuple[int, Outcome]:
+    """heal the branch the context names: (exit code, outcome)."""
     for name in ("healed", "rerun-requested"):
         report.output(name, False)
     for name in ("commit-sha", "fixed-categories", "pr-url", "patch-path", "validate-sha"):
@@ -54,7 +63,8 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     target = resolve_target(settings, ctx, git)
     reason = loop_guard(git, settings, ctx, target.branch)
     if reason:
-        return finish(report, Outcome(SKIPPED, f"**Skipped by a loop guard:** {reason}"))
+        skipped = Outcome(SKIPPED, f"**Skipped by a loop guard:** {reason}")
+        return finish(report, skipped), skipped
     start = git.head_sha()
     try:
         outcome = _heal(settings, ctx, report, git, target)
@@ -67,7 +77,7 @@ def run(settings: Settings, ctx: Context, report: Report) -> int:
     fix = outcome.commit_sha
     outcome.validate_sha = to_validate(settings, ctx, fix, outcome.on_branch, still_failing, start)
     # A CI run that was not started fails the step only with fail-on-error; the push stands.
-    return finish(report, outcome) or exit_code(settings, outcome.ci)
+    return finish(report, outcome) or exit_code(settings, outcome.ci), outcome
 
 
 def _run_url(settings: Settings, ctx: Context) -> str:
