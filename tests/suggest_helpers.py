@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from autoheal.git.unidiff import parse
+from autoheal.git.patch import parse_patch
 from tests.gitfixtures import Repos, git, make_repo
 
 Files = Mapping[str, "str | bytes | None"]  # None deletes the file
@@ -159,7 +159,7 @@ def assert_makes_the_fix(pull: Pull, comments: Sequence[Comment], leftover: str)
 def _assert_positions(work: Path, head: str, patch: str) -> None:
     """Each hunk's lines are where its header says: the old ones in the head's file, the new
     ones in the file the patch made (`git apply` would find a hunk a few lines off)."""
-    for diff in parse(patch):
+    for diff in parse_patch(patch):
         if diff.old_path is None or diff.new_path is None or diff.binary:
             continue
         old = exact(work, "show", f"{head}:{diff.old_path}").split("\n")

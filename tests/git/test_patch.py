@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.modes.heal.patchfile import FilePatch, PatchError, parse_patch
+from autoheal.git.patch import FilePatch, PatchError, parse_patch
 from tests.gitfixtures import git, make_repo
 from tests.patch_helpers import Link, diff_of
 
