@@ -14,6 +14,8 @@ NO_ROLLBACK_TRAILER = "Autoheal-No-Rollback"  # authors opt a commit out of auto
 REVERTED_WITH_TRAILER = "Autoheal-Reverted-With"
 
 COMMENT_MARKER = "<!-- autoheal:pull-request-comment -->"  # the one comment per pull request
+REVIEW_MARKER = "<!-- autoheal:suggestions -->"  # our review whose suggestions are current
+SUPERSEDED_MARKER = "<!-- autoheal:suggestions-superseded -->"  # one a newer review replaced
 STATUS_CONTEXT = "autoheal/validate"  # commit status validate posts (and reads back)
 
 

@@ -11,11 +11,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from autoheal.github.client import GitHub
+from autoheal.markers import REVIEW_MARKER, SUPERSEDED_MARKER
 from autoheal.modes.heal.review import (
     MAX_BODY_CHARS,
     REFUSED_WHY,
-    REVIEW_MARKER,
-    SUPERSEDED_MARKER,
     Posted,
     post_suggestions,
 )
