@@ -80,6 +80,7 @@ class Settings:
     enabled: bool
     pause_label: str
     heal_via: str
+    apply_patch: str
     # Not inputs: where things came from, and how much a local run prints.
     local: bool
     verbose: bool
