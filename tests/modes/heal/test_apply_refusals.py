@@ -137,7 +137,7 @@ def test_a_closed_pull_request_is_skipped(scene: Scene, capsys: pytest.CaptureFi
     scene.reviews.state = "closed"
     r = scene.apply(capsys)
     assert r.code == 0 and r.outputs["status"] == "SKIPPED", r.out
-    assert "pull request #7 is closed" in r.summary
+    assert "pull request #7 is `closed`" in r.summary
     assert scene.pr.remote_refs() == refs and scene.posted() == []
 
 
@@ -159,3 +159,23 @@ def test_the_head_repository_must_be_the_runs(
     r = scene.apply(capsys)
     assert "its head repository is" in assert_input_error(r)
     assert scene.fake.log == []  # refused from the event alone, before asking GitHub
+
+
+def test_an_issue_comment_run_cannot_apply_an_artifact_yet(
+    scene: Scene, capsys: pytest.CaptureFixture[str]
+) -> None:
+    actions = scene.pr.trusted_job(scene.fake.api_url, scene.artifact)
+    comment = {
+        "action": "created",
+        "issue": {
+            "number": 7,
+            "pull_request": {"url": f"https://api.github.com/repos/{REPO}/pulls/7"},
+        },
+        "comment": {"body": "/autoheal fix"},
+        "repository": {"full_name": REPO, "default_branch": "main"},
+    }
+    actions.set_event(comment, "issue_comment")
+    refs = scene.pr.remote_refs()
+    r = actions.run(capsys)
+    assert "is set in an `issue_comment` run" in assert_input_error(r, "apply-patch")
+    assert scene.pr.remote_refs() == refs and scene.fake.log == []

@@ -29,7 +29,7 @@ from autoheal.context import Context
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import BranchMoved, Git
 from autoheal.github import github_client
-from autoheal.markdown import code_span
+from autoheal.markdown import code_span, markdown_text
 from autoheal.markers import HEAL_TRAILER
 from autoheal.modes.common import repository
 from autoheal.modes.heal.artifact import (
@@ -145,9 +145,9 @@ def bind_pull(gh: GitHub, ctx: Context, artifact: Artifact) -> PullBinding:
     _agree("head branch", artifact.head_ref, _text(head.get("ref")), case=True)
     number = artifact.pull_request
     if pull.get("state") != "open":
-        raise Skip(f"pull request #{number} is {_text(pull.get('state')) or 'not open'}")
+        raise Skip(f"pull request #{number} is {code_span(_text(pull.get('state')) or 'not open')}")
     if _text(head.get("sha")) != artifact.head_sha:
-        raise Skip(f"{MOVED_ON} (its head is now {_text(head.get('sha'))[:12]})")
+        raise Skip(f"{MOVED_ON} (its head is now {code_span(_text(head.get('sha'))[:12])})")
     return PullBinding(
         number=number,
         head_sha=artifact.head_sha,
@@ -221,7 +221,7 @@ def _suggest(
             run_url=ctx.run_url,
         )
     if not posted.review_url:
-        return finish(report, Outcome(SKIPPED, f"**Skipped:** {posted.skipped}."))
+        return finish(report, Outcome(SKIPPED, f"**Skipped:** {markdown_text(posted.skipped)}."))
     outcome = Outcome(
         SUGGESTED, f"The fix of pull request #{binding.number}'s CI run is suggested."
     )

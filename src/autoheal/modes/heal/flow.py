@@ -12,7 +12,7 @@ from autoheal.checks import CheckResult, run_checks, run_fixes
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git
-from autoheal.markdown import code_span
+from autoheal.markdown import code_span, markdown_text
 from autoheal.modes.common import echo_failures, plan_checks, refuse_fork_code, repository
 from autoheal.modes.heal.guards import Target, loop_guard, refuse_dirty, resolve_target
 from autoheal.modes.heal.limits import refusal
@@ -214,7 +214,7 @@ def _unpushed_fix(
             outcome.headline = "The fix is suggested on the pull request (`heal-via: suggest`)."
             outcome.where = posted_where(posted, ctx.pr_number or 0)
             return outcome
-        why = f"Not suggested: {posted.skipped}. The patch below makes the fix."
+        why = f"Not suggested: {markdown_text(posted.skipped)}. The patch below makes the fix."
         return _not_pushed(git, report, outcome, start, PATCH, why)
     why = f"Not pushed: {target.why_not}. The patch below makes the fix."
     # A refusal (a merge queue's branch) fails the step like the other refusals.
