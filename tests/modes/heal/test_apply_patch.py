@@ -153,3 +153,24 @@ def test_a_review_that_is_not_ours_is_left_alone(
     assert r.code == 0, r.out
     assert theirs["body"] == f"mine {REVIEW_MARKER}"
     assert fork.reviews.reviews[-1]["user"] == ACTIONS_BOT
+
+
+@pytest.mark.parametrize("kind", ["same-repo", "fork"])
+def test_a_dry_run_judges_and_applies_the_patch_but_changes_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    kind: str,
+) -> None:
+    scene = make_scene(tmp_path, monkeypatch, capsys, httpserver, fork=kind == "fork")
+    refs = scene.pr.remote_refs()
+    r = scene.apply(capsys, dry_run="true")
+    assert r.code == 0 and r.outputs["status"] == "PATCH", r.out + r.err
+    if kind == "fork":
+        assert "heal would post it as suggestions on pull request #7" in r.summary
+    else:
+        assert "heal would push `" in r.summary and f"to `{scene.pr.head_ref}`" in r.summary
+    assert "Nothing was pushed or posted (dry-run)" in r.summary
+    assert scene.pr.remote_refs() == refs
+    assert scene.posted() == [] and scene.writes() == []

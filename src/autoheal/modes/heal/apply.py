@@ -40,7 +40,7 @@ from autoheal.modes.heal.artifact import (
 )
 from autoheal.modes.heal.limits import BYTES_PER_LINE
 from autoheal.modes.heal.offer import posted_where
-from autoheal.modes.heal.outcome import HEALED, SKIPPED, SUGGESTED, Outcome, finish
+from autoheal.modes.heal.outcome import HEALED, PATCH, SKIPPED, SUGGESTED, Outcome, finish
 from autoheal.modes.heal.review import post_suggestions
 from autoheal.publish.ci_dispatch import exit_code, start_ci
 from autoheal.report import Report
@@ -182,7 +182,20 @@ def apply_artifact(
     refused = applied_refusals(artifact, tree_changes(git, binding.head_sha, new))
     if refused:
         _refuse(refused)
-    if binding.same_repository and settings.heal_via != "suggest":
+    push = binding.same_repository and settings.heal_via != "suggest"
+    if settings.dry_run or settings.local:
+        would = (
+            f"push `{new[:12]}` to {code_span(binding.head_ref)}"
+            if push
+            else f"post it as suggestions on pull request #{binding.number}"
+        )
+        why = "dry-run" if settings.dry_run else "a local run"
+        headline = (
+            f"The patch applies to the pull request's head; heal would {would}. Nothing was "
+            f"pushed or posted ({why})."
+        )
+        return finish(report, Outcome(PATCH, headline))
+    if push:
         return _push(settings, ctx, report, git, binding, new)
     return _suggest(settings, ctx, report, artifact, binding)
 
