@@ -363,6 +363,10 @@ def test_read_only_pull_requests_upload_the_fix_from_a_job_that_cannot_write(nam
     _uploads_the_artifact(jobs["autoheal"]["steps"])  # Dependabot's: read-only too
 
 
+def test_the_app_token_ci_uploads_dependabots_fix_too() -> None:
+    _uploads_the_artifact(load(ROOT / "examples" / "ci-app-token.yml")["jobs"]["autoheal"]["steps"])
+
+
 def test_the_apply_workflow_runs_no_pull_request_code_with_least_privilege() -> None:
     path = ROOT / "examples" / "autoheal-apply.yml"
     doc = load(path)
