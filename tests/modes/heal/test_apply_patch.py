@@ -59,8 +59,10 @@ def test_the_fix_is_pushed_as_one_commit_on_the_recorded_head(
     message = pr.repos.remote_message(tip)
     assert f"{HEAL_TRAILER}: https://github.com/{REPO}/actions/runs/1234" in message
     assert pr.repos.remote_sha("main") == pr.base
-    # Nothing of the pull request ran, or was even checked out, in the trusted job.
+    # Nothing of the pull request ran, or was even checked out, in the trusted job; nor
+    # did its own checks run.
     assert pr.trusted_ran_code() == []
+    assert "### Checks" not in r.summary and "touch " not in r.summary
     assert same_repo.posted() == [] and same_repo.writes() == []
     assert f"to `{pr.head_ref}`" in r.summary
 

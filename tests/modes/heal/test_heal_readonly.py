@@ -29,6 +29,9 @@ def test_a_read_only_run_writes_the_artifact_and_pushes_nothing(
     actions, r = pr.ci_run(monkeypatch, capsys)
     assert r.code == 0, r.out + r.err
     assert r.outputs["status"] == "PATCH" and r.outputs["healed"] == "false"
+    # The pull request's own config made the checks (its marker check ran here, read-only);
+    # the trusted job never runs it (test_apply_patch.py).
+    assert "touch pull-code-ran" in r.summary
     assert pr.remote_refs() == refs  # nothing pushed, no autoheal/ branch
     folder = Path(r.outputs["patch-artifact"])
     assert folder == actions.runner_temp / "autoheal-fix"
