@@ -2,7 +2,7 @@
 retries, pagination, GraphQL, who the token is) with one endpoint mixin per area: `dispatches`
 (repository_dispatch), `repos` (the repository), `issues` (labels, comments, issues, issue
 events, collaborators), `statuses` (commit statuses, check runs), `runs` (workflow runs,
-workflow_dispatch), `pulls` (pull requests), `reviews` (one pull request, its files, reviews
+workflow_dispatch), `pulls` (pull requests), `reviews` (a pull request's files, reviews
 and review comments), `git_database` (blobs, trees, commits, refs) and `rules` (branch rules,
 rulesets, protection). Names other modules import from here are re-exported from their homes.
 The rules every call keeps (timeouts, retries, rate limits, redaction) are in

@@ -1,5 +1,5 @@
-"""Pull requests: finding the open one from a branch, opening one, and updating one we
-opened (`upsert_pull` leaves a pull request someone else opened as it is).
+"""Pull requests: reading one, finding the open one from a branch, opening one, and updating
+one we opened (`upsert_pull` leaves a pull request someone else opened as it is).
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from autoheal.github.paths import _repo_path
 
 
 class PullEndpoints(Api):
-    """Pull requests: find, create, update."""
+    """Pull requests: read, find, create, update."""
 
     # ---- high level: pull requests ------------------------------------------------------------
+
+    def get_pull(self, repo: str, number: int) -> dict[str, Any]:
+        """One pull request as GitHub sees it now (`state`, `head.sha`, `head.repo`, ...)."""
+        return _as_dict(self.get_json(f"{_repo_path(repo)}/pulls/{int(number)}"))
 
     def find_pull(self, repo: str, head_owner: str, branch: str) -> dict[str, Any] | None:
         data = self.get_json(

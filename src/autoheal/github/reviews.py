@@ -1,9 +1,10 @@
-"""Pull request reviews: the pull request and its files, its reviews and their comments.
+"""Pull request reviews: a pull request's files, its reviews and their comments (the pull
+request itself: `pulls.PullEndpoints.get_pull`).
 
-Each method sends what GitHub's REST description says (`pulls/get`, `pulls/list-files`,
+Each method sends what GitHub's REST description says (`pulls/list-files`,
 `pulls/list-reviews`, `pulls/create-review`, `pulls/update-review`,
-`pulls/list-comments-for-review`, `pulls/delete-review-comment`). A submitted review cannot
-be deleted: its comments can, and its body can be edited.
+`pulls/list-comments-for-review`, `pulls/delete-review-comment`). A submitted review cannot be
+deleted: its comments can, and its body can be edited.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ def _pull(repo: str, number: int) -> str:
 
 
 class ReviewEndpoints(Api):
-    """One pull request, its files, and its reviews with their comments."""
-
-    def get_pull(self, repo: str, number: int) -> dict[str, Any]:
-        return _as_dict(self.get_json(_pull(repo, number)))
+    """A pull request's files, and its reviews with their comments."""
 
     def list_pull_files(self, repo: str, number: int) -> list[dict[str, Any]]:
         """Every file of the pull request, with its `patch` (absent for a binary or large one)."""
