@@ -1,6 +1,7 @@
 """A pull request's reviews and review comments, kept and answered by a FakeGitHub.
 
     reviews = FakeReviews(fake, REPO, number=7, head=head_sha, files=pull.files())
+    reviews.head, reviews.state = new_sha, "closed"   # the pull request as GitHub says now
     reviews.add(ACTIONS_BOT, body, comments=[...])    # a review already there
     ...
     reviews.reviews, reviews.comments                 # what is there after
@@ -37,8 +38,13 @@ class FakeReviews:
         number: int,
         head: str,
         files: list[dict[str, Any]],
+        head_ref: str = "feature",
+        head_repo: str = "",
     ) -> None:
         self.repo, self.number, self.head, self.files = repo, number, head, files
+        self.head_ref = head_ref
+        self.head_repo = head_repo or repo  # the fork's full name, else this repository
+        self.state = "open"
         self.reviews: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
         self.refuse: Callable[[dict[str, Any]], bool] = lambda _comment: False
@@ -55,7 +61,12 @@ class FakeReviews:
         fake.route("DELETE", rf"{pulls}/comments/\d+", answer=self._delete)
 
     def pull(self) -> dict[str, Any]:
-        return {"number": self.number, "head": {"sha": self.head, "ref": "feature"}}
+        return {
+            "number": self.number,
+            "state": self.state,
+            "head": {"sha": self.head, "ref": self.head_ref, "repo": {"full_name": self.head_repo}},
+            "base": {"ref": "main", "repo": {"full_name": self.repo}},
+        }
 
     def add(
         self, user: dict[str, Any], body: str, comments: list[dict[str, Any]] | None = None

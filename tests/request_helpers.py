@@ -67,6 +67,7 @@ class PullSide:
     comments: list[dict[str, Any]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
     artifacts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    serve_pull: bool = True  # False where another fake (FakeReviews) answers for the pull
 
     def __post_init__(self) -> None:
         fake = self.fake
@@ -76,7 +77,8 @@ class PullSide:
         fake.route("POST", rf"{API}/issues/{NUMBER}/comments", answer=self._comment)
         fake.route("PATCH", rf"{API}/issues/comments/\d+", answer=self._edit)
         deleted = "" if self.head_repo else "`head.repo` is null for a deleted fork, undocumented"
-        fake.route("GET", rf"{API}/pulls/{NUMBER}", answer=self._pull, unlike_github=deleted)
+        if self.serve_pull:
+            fake.route("GET", rf"{API}/pulls/{NUMBER}", answer=self._pull, unlike_github=deleted)
         fake.route("GET", rf"{API}/actions/runs", answer=self._runs)
         fake.route("GET", rf"{API}/actions/runs/\d+/artifacts", answer=self._artifacts)
 

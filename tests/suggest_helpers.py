@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from autoheal.git.unidiff import parse
+from autoheal.git.patch import parse_patch
+from autoheal.modes.heal.suggest import ReviewComment
 from tests.gitfixtures import Repos, git, make_repo
 
 Files = Mapping[str, "str | bytes | None"]  # None deletes the file
@@ -159,7 +160,7 @@ def assert_makes_the_fix(pull: Pull, comments: Sequence[Comment], leftover: str)
 def _assert_positions(work: Path, head: str, patch: str) -> None:
     """Each hunk's lines are where its header says: the old ones in the head's file, the new
     ones in the file the patch made (`git apply` would find a hunk a few lines off)."""
-    for diff in parse(patch):
+    for diff in parse_patch(patch):
         if diff.old_path is None or diff.new_path is None or diff.binary:
             continue
         old = exact(work, "show", f"{head}:{diff.old_path}").split("\n")
@@ -170,6 +171,20 @@ def _assert_positions(work: Path, head: str, patch: str) -> None:
             first_new = hunk.new_start if hunk.new_count else hunk.new_start + 1
             assert old[hunk.first_old - 1 : hunk.first_old - 1 + len(olds)] == olds, hunk
             assert new[first_new - 1 : first_new - 1 + len(news)] == news, hunk
+
+
+def patch_in(body: str) -> str:
+    """The patch of a review body's ```diff block, as a reader copies it."""
+    match = re.search(r"^(`{3,})diff\n(.*?)^\1$", body, re.MULTILINE | re.DOTALL)
+    return match[2] if match else ""
+
+
+def suggestions_in(review: Mapping[str, Any]) -> list[ReviewComment]:
+    """The suggestion comments of a review as it was posted (`POST .../reviews` body)."""
+    return [
+        ReviewComment(c["path"], c["line"], c["body"], c.get("start_line"))
+        for c in review.get("comments", [])
+    ]
 
 
 def exact(work: Path, *args: str) -> str:

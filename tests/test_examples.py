@@ -212,8 +212,11 @@ def steps_of(path: Path) -> list[dict[str, Any]]:
     return [s for job in load(path)["jobs"].values() for s in job.get("steps", [])]
 
 
-def ours(path: Path, mode: str) -> list[dict[str, Any]]:
-    return [s for s in steps_of(path) if is_ours(s) and s["with"].get("mode") == mode]
+def ours(path: Path, mode: str, job: str = "") -> list[dict[str, Any]]:
+    """Our steps of `mode` (in `job` only, when given)."""
+    jobs = load(path)["jobs"]
+    steps = jobs[job].get("steps", []) if job else steps_of(path)
+    return [s for s in steps if is_ours(s) and s["with"].get("mode") == mode]
 
 
 # --------------------------------------------------------------------------- real files
@@ -228,6 +231,7 @@ def test_there_are_examples() -> None:
         "post-remediation-check.yml",
         "autoheal-on-workflow-run.yml",
         "autoheal-command.yml",
+        "autoheal-apply.yml",
     } <= names
 
 
@@ -260,8 +264,9 @@ def test_heal_hands_validate_sha_to_redispatch(name: str) -> None:
     heal's `validate-sha` (its fix, or a failing default-branch commit), not on `healed`, and
     also after heal failed its step."""
     path = ROOT / "examples" / name
-    (heal,) = ours(path, "heal")
-    (redispatch,) = ours(path, "redispatch")
+    job = "heal" if name == "autoheal-on-workflow-run.yml" else "autoheal"
+    (heal,) = ours(path, "heal", job)
+    (redispatch,) = ours(path, "redispatch", job)
     assert heal["id"] == "heal"
     assert redispatch["with"]["sha"] == "${{ steps.heal.outputs.validate-sha }}"
     assert redispatch["with"]["confidence"] == "${{ steps.heal.outputs.confidence-after }}"
@@ -347,13 +352,81 @@ def test_command_example_runs_no_pull_request_code_before_accepting() -> None:
     assert "actions/checkout" in first["uses"] and "ref" not in first["with"]
     assert accept["id"] == "accept" and accept["with"] == {"mode": "heal", "fix-request": "accept"}
     fixing = "${{ !cancelled() && steps.accept.outputs.request == 'fix' }}"
-    for step in steps[2:]:
+    *fix_steps, download, suggest = steps[2:]
+    for step in fix_steps:
         assert step["if"] == fixing, step
+    # A fork: only the artifact of the run the accept step found, applied as data.
+    assert download["if"] == "${{ !cancelled() && steps.accept.outputs.request == 'suggest' }}"
+    assert download["uses"] == DOWNLOAD
+    assert download["with"]["run-id"] == "${{ steps.accept.outputs.artifact-run-id }}"
+    assert suggest["if"] == "${{ !cancelled() && steps.download.outcome == 'success' }}"
+    assert suggest["with"] == {"mode": "heal", "apply-patch": download["with"]["path"]}
     (checkout,) = [s for s in steps[2:] if "actions/checkout" in s.get("uses", "")]
     assert checkout["with"]["ref"] == "${{ steps.accept.outputs.head-sha }}"
     assert "repository" not in checkout["with"]  # never the fork's repository
     (fix,) = [s for s in steps if is_ours(s) and s["with"].get("fix-request") == "fix"]
     assert steps.index(fix) > steps.index(checkout)
+
+
+UPLOAD = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
+DOWNLOAD = "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093"
+
+
+def _uploads_the_artifact(steps: list[dict[str, Any]]) -> None:
+    """The step after heal uploads `patch-artifact` as `autoheal-fix`, also after heal failed
+    its step (checks still failing with the fix)."""
+    index = next(i for i, s in enumerate(steps) if is_ours(s) and s["with"]["mode"] == "heal")
+    upload = steps[index + 1]
+    assert upload["uses"] == UPLOAD
+    assert upload["if"] == "${{ !cancelled() && steps.heal.outputs.patch-artifact != '' }}"
+    assert upload["with"] == {
+        "name": "autoheal-fix",
+        "path": "${{ steps.heal.outputs.patch-artifact }}",
+        "retention-days": 7,
+        "if-no-files-found": "error",
+    }
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "ci-node.yml"], ids=str)
+def test_read_only_pull_requests_upload_the_fix_from_a_job_that_cannot_write(name: str) -> None:
+    jobs = load(ROOT / "examples" / name)["jobs"]
+    fork = jobs["autoheal-patch"]
+    assert "github.event.pull_request.head.repo.full_name != github.repository" in fork["if"]
+    assert "failure()" in fork["if"] and "github.event_name == 'pull_request'" in fork["if"]
+    assert set(fork["permissions"].values()) == {"read"}
+    assert "secrets." not in str(fork)
+    (checkout,) = [s for s in fork["steps"] if "actions/checkout" in s.get("uses", "")]
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+    _uploads_the_artifact(fork["steps"])
+    _uploads_the_artifact(jobs["autoheal"]["steps"])  # Dependabot's: read-only too
+
+
+def test_the_app_token_ci_uploads_dependabots_fix_too() -> None:
+    _uploads_the_artifact(load(ROOT / "examples" / "ci-app-token.yml")["jobs"]["autoheal"]["steps"])
+
+
+def test_the_apply_workflow_runs_no_pull_request_code_with_least_privilege() -> None:
+    path = ROOT / "examples" / "autoheal-apply.yml"
+    doc = load(path)
+    assert doc[True]["workflow_run"] == {"workflows": ["CI"], "types": ["completed"]}
+    (job,) = doc["jobs"].values()
+    assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "actions": "read",
+        "issues": "read",
+    }
+    checkout, download, apply = job["steps"]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"] == {"persist-credentials": False}  # the default branch only
+    assert download["uses"] == DOWNLOAD
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert download["with"]["github-token"] == "${{ github.token }}"
+    assert download["with"]["name"] == "autoheal-fix"
+    assert apply["with"] == {"mode": "heal", "apply-patch": download["with"]["path"]}
+    assert apply["if"] == "steps.download.outcome == 'success'"
+    assert not any("run" in step for step in job["steps"])
 
 
 INSTALLS = re.compile(r"\bpip install\b|\bnpm (ci|install)\b")
@@ -386,6 +459,8 @@ def test_checks_have_their_tools_installed_before_our_action_runs_them(path: Pat
             with_ = (step.get("with") or {}) if is_ours(step) else {}
             if with_.get("fix-request") == "accept":  # reads the request, runs no check
                 continue
+            if "apply-patch" in with_:
+                continue  # it runs no check: the patch is data
             if with_.get("mode") in ("heal", "validate", "rollback"):
                 mode = with_["mode"]
                 assert installed, f"jobs.{job_id}: {mode} runs before any tool is installed"

@@ -33,6 +33,7 @@ class PullRequest:
     head_repo: str
     base_ref: str
     is_fork: bool
+    base_sha: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ def _pull_request(payload: dict[str, Any], repository: str) -> PullRequest | Non
         head_sha=_text(_get(pr, "head", "sha"), "pull_request.head.sha"),
         head_repo=head_repo,
         base_ref=_text(_get(pr, "base", "ref"), "pull_request.base.ref"),
+        base_sha=_text(_get(pr, "base", "sha"), "pull_request.base.sha"),
         # A deleted head repository (null) is treated as a fork: never push there.
         is_fork=head_repo.lower() != repository.lower() or not head_repo,
     )

@@ -15,6 +15,8 @@ REVERTED_WITH_TRAILER = "Autoheal-Reverted-With"
 
 COMMENT_MARKER = "<!-- autoheal:pull-request-comment -->"  # the one comment per pull request
 REQUEST_MARKER = "<!-- autoheal:fix-request -->"  # our answer to `/autoheal fix` requests
+REVIEW_MARKER = "<!-- autoheal:suggestions -->"  # our review whose suggestions are current
+SUPERSEDED_MARKER = "<!-- autoheal:suggestions-superseded -->"  # one a newer review replaced
 STATUS_CONTEXT = "autoheal/validate"  # commit status validate posts (and reads back)
 
 

@@ -7,7 +7,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from autoheal.errors import InputError
-from autoheal.github import reviews
 from autoheal.github.client import GitHub
 from autoheal.github.errors import GitHubError
 from tests.actions import TOKEN
@@ -34,14 +33,14 @@ def test_each_call_sends_what_github_documents(httpserver: HTTPServer) -> None:
     fake.route("GET", f"{PULL}/reviews/5/comments", body=[{"id": 9, "body": "x"}])
     fake.route("DELETE", f"/repos/{REPO}/pulls/comments/9", status=204)
     with client(fake) as gh:
-        assert reviews.get_pull(gh, REPO, 7)["head"]["sha"] == SHA
-        assert reviews.list_pull_files(gh, REPO, 7)[0]["filename"] == "f.txt"
-        assert reviews.list_reviews(gh, REPO, 7) == [review]
-        reviews.create_review(gh, REPO, 7, commit_id=SHA, body="b", comments=[COMMENT])
-        reviews.create_review(gh, REPO, 7, commit_id=SHA, body="only a body")
-        reviews.update_review(gh, REPO, 7, 5, "superseded")
-        assert reviews.list_review_comments(gh, REPO, 7, 5)[0]["id"] == 9
-        assert reviews.delete_review_comment(gh, REPO, 9) is True
+        assert gh.get_pull(REPO, 7)["head"]["sha"] == SHA
+        assert gh.list_pull_files(REPO, 7)[0]["filename"] == "f.txt"
+        assert gh.list_reviews(REPO, 7) == [review]
+        gh.create_review(REPO, 7, commit_id=SHA, body="b", comments=[COMMENT])
+        gh.create_review(REPO, 7, commit_id=SHA, body="only a body")
+        gh.update_review(REPO, 7, 5, "superseded")
+        assert gh.list_review_comments(REPO, 7, 5)[0]["id"] == 9
+        assert gh.delete_review_comment(REPO, 9) is True
     sent = [(r.method, r.path, r.body) for r in fake.log]
     assert sent == [
         ("GET", PULL, None),
@@ -60,7 +59,7 @@ def test_each_call_sends_what_github_documents(httpserver: HTTPServer) -> None:
 def test_a_comment_already_deleted_is_no_error(httpserver: HTTPServer) -> None:
     fake = FakeGitHub(httpserver)
     with client(fake) as gh:
-        assert reviews.delete_review_comment(gh, REPO, 9) is False
+        assert gh.delete_review_comment(REPO, 9) is False
     assert len(fake.requests("DELETE", f"/repos/{REPO}/pulls/comments/9")) == 1
 
 
@@ -68,7 +67,7 @@ def test_an_answer_that_is_no_object_is_an_error(httpserver: HTTPServer) -> None
     fake = FakeGitHub(httpserver)
     fake.route("GET", PULL, body=["not", "a", "pull"], unlike_github="a broken answer")
     with client(fake) as gh, pytest.raises(GitHubError, match="not a JSON object"):
-        reviews.get_pull(gh, REPO, 7)
+        gh.get_pull(REPO, 7)
 
 
 def test_a_repository_that_could_leave_the_path_is_refused_before_any_call(
@@ -76,5 +75,5 @@ def test_a_repository_that_could_leave_the_path_is_refused_before_any_call(
 ) -> None:
     fake = FakeGitHub(httpserver)
     with client(fake) as gh, pytest.raises(InputError, match="owner/name"):
-        reviews.list_reviews(gh, "octo/../../user", 7)
+        gh.list_reviews("octo/../../user", 7)
     assert fake.log == []

@@ -468,7 +468,7 @@ def test_the_ci_example_starts_itself_on_the_healed_commit() -> None:
     path = EXAMPLES / "ci.yml"
     doc = load(path)
     assert "workflow_dispatch" in doc[True]  # YAML 1.1 reads a bare `on` as true
-    (heal,) = ours(path, "heal")
+    (heal,) = ours(path, "heal", "autoheal")  # the fork's job pushes nothing
     assert heal["with"]["ci-workflow"] == path.name == "ci.yml"
     assert doc["jobs"]["autoheal"]["permissions"]["actions"] == "write"
     rollback_path = EXAMPLES / "post-remediation-check.yml"

@@ -16,6 +16,9 @@ Modules (each caller imports the names below from ``autoheal.git``):
   PushResult;
 - ``repo``: Git, all of the above joined, plus commit_all and the work-tree helpers;
 - ``checkout``: checking a commit out detached in the job's checkout and restoring it.
+- ``patch`` (with ``patchnames`` and ``binpatch``): a patch read as data, as `git apply` reads
+  it, or refused (PatchError); ``apply``: a patch committed onto a given commit without a
+  checkout (imported from their modules, not from here).
 """
 
 from __future__ import annotations

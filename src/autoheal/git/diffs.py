@@ -1,6 +1,10 @@
 """DiffsMixin: what changed between a commit (default HEAD) and the work tree, untracked files
 included, read through a throwaway index so the real one is never touched: changed_paths,
-diff (patch or --stat) and diff_files with one FileChange (lines, binary, sizes) per file."""
+diff (patch or --stat) and diff_files with one FileChange (lines, binary, sizes) per file; and
+diff_commits, the patch between two commits. A patch is always written the same way, whatever
+the user's git config says (`diff.noprefix`, `diff.mnemonicPrefix`, colours, an external diff
+or a textconv driver): with git's `a/` and `b/` prefixes, binary files in full, so that
+`git apply` and `autoheal.git.patch` read it as it was meant."""
 
 from __future__ import annotations
 
@@ -12,6 +16,16 @@ from pathlib import Path
 
 from autoheal.git.base import _SHA_RE, _check_rev, _is_zero, _split_z
 from autoheal.git.reads import ReadsMixin
+
+#: How every patch is written (see the module's notes).
+PATCH_OPTIONS = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--binary",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
 
 
 @dataclass(frozen=True)
@@ -65,11 +79,16 @@ class DiffsMixin(ReadsMixin):
 
     def diff(self, base: str | None = None, *, stat: bool = False) -> str:
         """Patch (or --stat) from `base` (default HEAD) to the work tree, untracked included."""
-        opts = ["--stat"] if stat else ["--binary"]
+        opts = ("--no-color", "--stat") if stat else PATCH_OPTIONS
         with self._scratch_index() as env:
-            return self._out_env(
-                env, "diff", "--cached", "--no-color", "--no-ext-diff", *opts, self._base(base)
-            )
+            return self._out_env(env, "diff", "--cached", *opts, self._base(base))
+
+    def diff_commits(self, old: str, new: str) -> str:
+        """The patch from commit `old` to commit `new` (full shas)."""
+        for sha in (old, new):
+            if not _SHA_RE.match(sha):
+                raise ValueError(f"diff_commits takes full commit shas, got {sha[:60]!r}")
+        return self.run("diff", *PATCH_OPTIONS, old, new, "--").stdout
 
     def diff_files(self, base: str | None = None) -> list[FileChange]:
         """Every file that differs between `base` (default HEAD) and the work tree, untracked

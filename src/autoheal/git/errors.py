@@ -1,11 +1,17 @@
 """The errors git raises: GitError (a failed command, with its redacted argv and stderr) and
 its kinds a caller tells apart: RevertConflict and RebaseConflict (aborted, tree clean again),
 PushRejected (the remote said no), BranchMoved (the branch is not where a push needs it) and
-CommitMissing (neither local nor fetchable)."""
+CommitMissing (neither local nor fetchable); and PatchError, a patch that cannot be read as
+data (`autoheal.git.patch`), made by `patch_error`."""
 
 from __future__ import annotations
 
-from autoheal.errors import AutohealError
+from autoheal.errors import AutohealError, InputError
+
+PATCH_FIX = (
+    "Give one diff as `git diff --binary BASE HEAD` prints it (with git's a/ and b/ prefixes), "
+    "unedited."
+)
 
 
 class GitError(AutohealError):
@@ -53,3 +59,16 @@ class BranchMoved(GitError):
 
 class CommitMissing(GitError):
     """A commit is neither local nor fetchable from the remote."""
+
+
+class PatchError(InputError):
+    """A patch that is not read exactly as `git apply` would read it: refused as a whole.
+    `what` is the reason alone, for callers that word the error their own way."""
+
+    def __init__(self, message: str, *, what: str, fix: str = PATCH_FIX) -> None:
+        super().__init__(message, fix=fix)
+        self.what = what
+
+
+def patch_error(what: str) -> PatchError:
+    return PatchError(f"The patch cannot be read: {what}.", what=what)

@@ -3,9 +3,10 @@ calls, pagination, GraphQL, who we are) with its retry loop in `retries` and one
 limits in `transport`, plus one endpoint mixin per area: `dispatches` (repository_dispatch),
 `repos` (the repository), `issues` (labels, comments, issues, issue events, collaborators),
 `statuses` (commit statuses, check runs), `runs` (workflow runs, workflow_dispatch), `pulls`
-(pull requests), `git_database` (blobs, trees, commits, refs), `rules` (branch rules, rulesets,
-protection). `answers` reads GitHub's answers and words fixes, `paths` writes API paths,
-`errors` holds the typed errors and `identity` tells which account the token acts as.
+(pull requests), `reviews` (a pull request's files, reviews and their comments), `git_database`
+(blobs, trees, commits, refs), `rules` (branch rules, rulesets, protection). `answers` reads
+GitHub's answers and words fixes, `paths` writes API paths, `errors` holds the typed errors and
+`identity` tells which account the token acts as.
 
 Names are imported from their modules, not from here: the client pulls in `requests`, which
 only modes that call the API should pay for at start-up.

@@ -1,11 +1,12 @@
-"""The GitHub REST client callers use: `GitHub`, the core (`autoheal.github.api`: session,
-calls, retries, pagination, GraphQL, who the token is) with one endpoint mixin per area:
-`dispatches` (repository_dispatch), `repos` (the repository), `issues` (labels, comments,
-issues, issue events, collaborators), `statuses` (commit statuses, check runs), `runs`
-(workflow runs, workflow_dispatch), `pulls` (pull requests), `git_database` (blobs, trees,
-commits, refs) and `rules` (branch rules, rulesets, protection). Names other modules import
-from here are re-exported from their homes. The rules every call keeps (timeouts, retries,
-rate limits, redaction) are in `autoheal.github.api`'s notes.
+"""The GitHub REST client callers use: `GitHub`, the core (`autoheal.github.api`: session, calls,
+retries, pagination, GraphQL, who the token is) with one endpoint mixin per area: `dispatches`
+(repository_dispatch), `repos` (the repository), `issues` (labels, comments, issues, issue
+events, collaborators), `statuses` (commit statuses, check runs), `runs` (workflow runs,
+workflow_dispatch), `pulls` (pull requests), `reviews` (a pull request's files, reviews
+and review comments), `git_database` (blobs, trees, commits, refs) and `rules` (branch rules,
+rulesets, protection). Names other modules import from here are re-exported from their homes.
+The rules every call keeps (timeouts, retries, rate limits, redaction) are in
+`autoheal.github.api`'s notes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from autoheal.github.issues import IssueEndpoints
 from autoheal.github.paths import check_repo as check_repo
 from autoheal.github.pulls import PullEndpoints
 from autoheal.github.repos import RepoEndpoints
+from autoheal.github.reviews import ReviewEndpoints
 from autoheal.github.rules import RuleEndpoints
 from autoheal.github.runs import RunEndpoints
 from autoheal.github.statuses import STATUS_DESCRIPTION_MAX as STATUS_DESCRIPTION_MAX
@@ -31,6 +33,7 @@ class GitHub(
     StatusEndpoints,
     RunEndpoints,
     PullEndpoints,
+    ReviewEndpoints,
     GitDatabaseEndpoints,
     RuleEndpoints,
     Api,

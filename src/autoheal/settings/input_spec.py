@@ -58,9 +58,10 @@ REDISPATCH = ("redispatch",)
 VALIDATE = ("validate",)
 ROLLBACK = ("rollback",)
 CHECKING = ("heal", "validate", "rollback")
-#: How heal hands over a fix on a branch it may push to. A new way is a new word here and a
-#: branch in `modes.heal.publish.push_fix`.
-HEAL_VIA = ("push", "pull-request")
+#: How heal hands over a fix on a branch it may push to: pushed, opened as a pull request
+#: (`modes.heal.publish.push_fix`), or posted as suggestions on the pull request
+#: (`modes.heal.offer`, decided in `modes.heal.guards.resolve_target`).
+HEAL_VIA = ("push", "suggest", "pull-request")
 #: The stages of a fix requested by a comment (`modes.heal.request`).
 FIX_REQUEST = ("accept", "fix")
 #: The `pause-label` value that turns the pause lookup off.

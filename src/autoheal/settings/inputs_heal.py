@@ -1,6 +1,6 @@
 """The inputs of heal, with those of publishing it shares with rollback: commit author,
 limits on a fix, push retries, the CI workflow to start, auto-merge, commit-via, reruns of
-flaky runs, heal-via, and the stage of a fix requested by a comment.
+flaky runs, heal-via, apply-patch, and the stage of a fix requested by a comment.
 """
 
 from __future__ import annotations
@@ -112,8 +112,9 @@ HEAL_INPUTS: tuple[Input, ...] = (
         "heal-via",
         "enum",
         "push",
-        "push the fix to the branch, or open a pull-request with it from autoheal/<branch> "
-        "(for branches that take no bot pushes).",
+        "push the fix to the branch; suggest it on the pull request as one review of "
+        "suggested changes (pull requests only; elsewhere a patch); or open a pull-request "
+        "with it from autoheal/<branch> (for branches that take no bot pushes).",
         modes=HEAL,
         choices=HEAL_VIA,
     ),
@@ -127,6 +128,18 @@ HEAL_INPUTS: tuple[Input, ...] = (
         "checked-out head and pushes the fix to the pull request's branch. See docs/heal.md.",
         modes=HEAL,
         choices=FIX_REQUEST,
+        in_config=False,
+    ),
+    Input(
+        "apply-patch",
+        "str",
+        "",
+        "Folder of the `autoheal-fix` artifact a pull request's read-only run left "
+        "(`patch-artifact`). heal then runs no check and none of the pull request's code: "
+        "it checks the patch as data against its pull request's head, then pushes it to the "
+        "branch (this repository's) or posts it as suggestions (a fork's, or with heal-via "
+        "suggest). See docs/pull-requests.md.",
+        modes=HEAL,
         in_config=False,
     ),
 )

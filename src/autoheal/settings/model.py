@@ -81,6 +81,7 @@ class Settings:
     pause_label: str
     heal_via: str
     fix_request: str
+    apply_patch: str
     # Not inputs: where things came from, and how much a local run prints.
     local: bool
     verbose: bool

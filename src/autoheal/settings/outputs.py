@@ -7,10 +7,10 @@ from __future__ import annotations
 
 OUTPUTS: dict[str, str] = {
     "status": (
-        "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, NOT FIXED, SKIPPED, ACCEPTED (a "
-        "`/autoheal fix` request taken, see `request`); redispatch: "
-        "DISPATCHED, SKIPPED; validate: HEALTHY, MONITORING, CRITICAL, SKIPPED (a duplicate "
-        "delivery); rollback: ROLLBACK EXECUTED, SKIPPED; any mode: SKIPPED when paused, FAILED."
+        "Status word. heal: HEALTHY, HEALED, PARTIAL, PATCH, SUGGESTED, NOT FIXED, SKIPPED, "
+        "ACCEPTED (a `/autoheal fix` request taken, see `request`); redispatch: DISPATCHED, "
+        "SKIPPED; validate: HEALTHY, MONITORING, CRITICAL, SKIPPED (a duplicate delivery); "
+        "rollback: ROLLBACK EXECUTED, SKIPPED; any mode: SKIPPED when paused, FAILED."
     ),
     # heal
     "healed": "true when heal committed a fix.",
@@ -25,6 +25,11 @@ OUTPUTS: dict[str, str] = {
         "rollback via pull request)."
     ),
     "patch-path": "Patch file of a fix that was not pushed (fork, dry-run, refused).",
+    "patch-artifact": (
+        "Folder of the `autoheal-fix` artifact (fix.patch, manifest.json) of a pull request's "
+        "read-only run (a fork's, Dependabot's): upload it for the trusted `apply-patch` job."
+    ),
+    "review-url": "The review of suggested changes heal posted (heal-via suggest, apply-patch).",
     "validate-sha": (
         "Commit to send to validate (redispatch `sha`), empty for none: the heal commit; or, "
         "on a push to the default branch whose checks still fail, the failing commit."

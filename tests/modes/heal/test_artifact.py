@@ -15,6 +15,7 @@ import pytest
 from autoheal.errors import AutohealError, InputError
 from autoheal.git import Git
 from autoheal.git.apply import commit_onto, tree_changes
+from autoheal.git.patch import parse_patch
 from autoheal.modes.heal.artifact import (
     MAX_MANIFEST_BYTES,
     Artifact,
@@ -23,7 +24,6 @@ from autoheal.modes.heal.artifact import (
     read_artifact,
     write_artifact,
 )
-from autoheal.modes.heal.patchfile import parse_patch
 from tests.gitfixtures import git, make_repo
 from tests.patch_helpers import Link, commit_edits, diff_of
 

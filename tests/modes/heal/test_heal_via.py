@@ -159,7 +159,7 @@ def test_push_stays_the_default(scene: Scene, capsys: pytest.CaptureFixture[str]
     assert fake.log == []
 
 
-@pytest.mark.parametrize("value", ["suggest", "pr", "pull_request"])
+@pytest.mark.parametrize("value", ["suggestion", "pr", "pull_request"])
 def test_other_ways_are_refused(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -170,7 +170,7 @@ def test_other_ways_are_refused(
     tip = s.repos.remote_sha("main")
     r = s.actions.run(capsys)
     message = assert_input_error(r, "heal-via")
-    assert "push or pull-request" in message
+    assert "push or suggest or pull-request" in message
     assert s.repos.remote_sha("main") == tip and s.repos.remote_sha("autoheal/main") is None
 
 

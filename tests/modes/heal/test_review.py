@@ -3,7 +3,6 @@ against GitHub's description), on a pull request and a fix made by real git."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +10,28 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from autoheal.github.client import GitHub
+from autoheal.markers import REVIEW_MARKER, SUPERSEDED_MARKER
 from autoheal.modes.heal.review import (
     MAX_BODY_CHARS,
     REFUSED_WHY,
-    REVIEW_MARKER,
-    SUPERSEDED_MARKER,
     Posted,
     post_suggestions,
 )
-from autoheal.modes.heal.suggest import OUTSIDE, ReviewComment
+from autoheal.modes.heal.suggest import OUTSIDE
 from tests.actions import TOKEN
 from tests.fake_github import FakeGitHub
 from tests.fake_reviews import FakeReviews
 from tests.fakes import ACTIONS_BOT, STRANGER
 from tests.markdown_check import assert_inert
-from tests.suggest_helpers import Pull, assert_makes_the_fix, numbered, open_pull, with_lines
+from tests.suggest_helpers import (
+    Pull,
+    assert_makes_the_fix,
+    numbered,
+    open_pull,
+    patch_in,
+    suggestions_in,
+    with_lines,
+)
 
 REPO = "octo-org/octo-repo"
 NUMBER = 7
@@ -50,19 +56,6 @@ def post(fake: FakeGitHub, pull: Pull, fix_diff: str) -> Posted:
 
 def posted_reviews(fake: FakeGitHub) -> list[dict[str, Any]]:
     return [r.body for r in fake.requests("POST", f"{PULLS}/{NUMBER}/reviews")]
-
-
-def patch_in(body: str) -> str:
-    """The patch of the body's ```diff block, as a reader copies it."""
-    match = re.search(r"^(`{3,})diff\n(.*?)^\1$", body, re.MULTILINE | re.DOTALL)
-    return match[2] if match else ""
-
-
-def suggestions_in(review: dict[str, Any]) -> list[ReviewComment]:
-    return [
-        ReviewComment(c["path"], c["line"], c["body"], c.get("start_line"))
-        for c in review.get("comments", [])
-    ]
 
 
 def test_the_fix_is_one_review_of_suggestions_with_the_rest_as_a_patch(scene: Any) -> None:

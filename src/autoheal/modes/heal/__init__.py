@@ -8,7 +8,9 @@ Status words (output `status`) and exit codes:
   or with `heal-via: pull-request`, or, locally, committed) and every check passes.
 - PARTIAL (1): a fix was pushed, but some checks still fail.
 - PATCH (0, or 1 when checks still fail with it): a fix exists but was not pushed by design
-  (fork pull request, dry-run); see `patch-path`.
+  (fork or Dependabot pull request: then also `patch-artifact`; dry-run); see `patch-path`.
+- SUGGESTED (0, or 1 when checks still fail with it): the fix was posted as suggested changes
+  on the pull request (`heal-via: suggest`, or `apply-patch` for a fork); see `review-url`.
 - NOT FIXED (1): checks fail and nothing was pushed: no fix command, the fixers changed
   nothing or fixed nothing, or the fix was refused (workflow files, too large, a regression,
   a merge queue's branch: then a patch).
@@ -31,6 +33,10 @@ Modules, in the order the flow uses them:
 - `publish`: the commit message, the patch file, the push and the pull-request fallback.
 - `next_step`: the commit validate should check next, and how to chain it.
 - `outcome`: the status words, the `Outcome`, and the outputs and job summary made from it.
+- `offer`: a fix offered instead of pushed: the review of suggestions (`suggest`, `review`)
+  or, from a read-only run, the `autoheal-fix` artifact (`artifact`).
+- `apply`: `apply-patch`, the trusted job: the artifact bound to its pull request, judged
+  (`patch_rules`), committed without a checkout, pushed or suggested. No check runs there.
 """
 
 from autoheal.modes.heal.flow import run as run

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoheal.errors import AutohealError, InputError
+from autoheal.git.patch import FilePatch, PatchError, parse_patch
 from autoheal.modes.heal import patch_rules
-from autoheal.modes.heal.patchfile import FilePatch, PatchError, parse_patch
 from autoheal.safe_load import LoadError, loads_json
 from autoheal.settings import SHA_RE, is_repository
 
@@ -95,7 +95,7 @@ def write_artifact(
     except PatchError as exc:
         raise AutohealError(
             f"The fix cannot be written as an artifact: the patch is not one git reads "
-            f"the same way ({exc}).",
+            f"the same way ({exc.what}).",
             fix="Report this with the job log: heal's own patch should always be readable.",
         ) from None
     manifest: dict[str, Any] = {
@@ -158,7 +158,8 @@ def read_artifact(folder: Path, *, max_patch_bytes: int) -> Artifact:
     except UnicodeDecodeError:
         raise _bad(folder, f"{PATCH_FILE} is not UTF-8 text") from None
     except PatchError as exc:
-        raise _bad(folder, f"{PATCH_FILE} is not a patch heal can read as data: {exc}") from None
+        what = f"{PATCH_FILE} is not a patch heal can read as data: {exc.what}"
+        raise _bad(folder, what) from None
     _check_files(folder, manifest["files"], patches)
     return Artifact(
         folder=folder,

@@ -13,11 +13,12 @@ from autoheal.checks import CheckResult, run_checks, run_fixes
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git
-from autoheal.markdown import code_span
+from autoheal.markdown import code_span, markdown_text
 from autoheal.modes.common import echo_failures, plan_checks, refuse_fork_code, repository
 from autoheal.modes.heal.guards import Target, loop_guard, refuse_dirty, resolve_target
 from autoheal.modes.heal.limits import refusal
 from autoheal.modes.heal.next_step import to_validate
+from autoheal.modes.heal.offer import posted_where, suggest_fix, write_fix_artifact
 from autoheal.modes.heal.outcome import (
     HEALED,
     HEALTHY,
@@ -25,6 +26,7 @@ from autoheal.modes.heal.outcome import (
     PARTIAL,
     PATCH,
     SKIPPED,
+    SUGGESTED,
     Outcome,
     finish,
     healed_headline,
@@ -41,15 +43,33 @@ from autoheal.settings import Settings
 def run(settings: Settings, ctx: Context, report: Report) -> int:
     if ctx.event_name == "issue_comment":  # a `/autoheal fix` comment, or nothing to do
         return on_comment(settings, ctx, report, heal_branch)
+    if settings.apply_patch:  # a trusted job applying a read-only run's fix: no code runs
+        from autoheal.modes.heal.apply import run as apply_patch
+
+        clear_outputs(report)
+        return apply_patch(settings, ctx, report)
     return heal_branch(settings, ctx, report)[0]
+
+
+def clear_outputs(report: Report) -> None:
+    """Every output heal may set, empty until it is: a later step reads no stale value."""
+    for name in ("healed", "rerun-requested"):
+        report.output(name, False)
+    for name in (
+        "commit-sha",
+        "fixed-categories",
+        "pr-url",
+        "patch-path",
+        "validate-sha",
+        "patch-artifact",
+        "review-url",
+    ):
+        report.output(name, "")
 
 
 def heal_branch(settings: Settings, ctx: Context, report: Report) -> tuple[int, Outcome]:
     """heal the branch the context names: (exit code, outcome)."""
-    for name in ("healed", "rerun-requested"):
-        report.output(name, False)
-    for name in ("commit-sha", "fixed-categories", "pr-url", "patch-path", "validate-sha"):
-        report.output(name, "")
+    clear_outputs(report)
     # Decided from the event alone, before any of the project's code can run.
     refuse_fork_code(
         ctx,
@@ -160,7 +180,7 @@ def _check_and_publish(
         _reword(git, settings, outcome, ctx, start)
     outcome.commit_sha = git.head_sha()
     if not target.push:
-        return _unpushed_fix(settings, git, report, outcome, target, start)
+        return _unpushed_fix(settings, ctx, git, report, outcome, target, start)
     assert target.branch is not None
     recheck = _recheck(report, git, outcome, target.branch)
     published = push_fix(git, settings, ctx, report, target.branch, start, recheck)
@@ -179,9 +199,16 @@ def _check_and_publish(
 
 
 def _unpushed_fix(
-    settings: Settings, git: Git, report: Report, outcome: Outcome, target: Target, start: str
+    settings: Settings,
+    ctx: Context,
+    git: Git,
+    report: Report,
+    outcome: Outcome,
+    target: Target,
+    start: str,
 ) -> Outcome:
-    """A good fix that is not pushed by design: committed locally, or handed over as a patch."""
+    """A good fix that is not pushed by design: committed locally, suggested on the pull
+    request, or handed over as a patch (and, from a read-only run, as the artifact)."""
     if settings.local and not settings.dry_run:
         outcome.pushed = False
         outcome.on_branch = True
@@ -192,10 +219,25 @@ def _unpushed_fix(
             f"Committed `{outcome.commit_sha[:12]}` locally {where}; not pushed ({target.why_not})."
         )
         return outcome
-    outcome.commit_sha = ""
+    fix, outcome.commit_sha = outcome.commit_sha, ""
+    if target.notice:
+        report.notice(target.notice, title="Not suggested")
+    if target.suggest:
+        posted = suggest_fix(settings, ctx, report, git, start, fix)
+        if posted.review_url:
+            _restore(git, report, start, "")
+            outcome.status, outcome.review_url = SUGGESTED, posted.review_url
+            outcome.headline = "The fix is suggested on the pull request (`heal-via: suggest`)."
+            outcome.where = posted_where(posted, ctx.pr_number or 0)
+            return outcome
+        why = f"Not suggested: {markdown_text(posted.skipped)}. The patch below makes the fix."
+        return _not_pushed(git, report, outcome, start, PATCH, why)
     why = f"Not pushed: {target.why_not}. The patch below makes the fix."
     # A refusal (a merge queue's branch) fails the step like the other refusals.
-    return _not_pushed(git, report, outcome, start, NOT_FIXED if target.refused else PATCH, why)
+    outcome = _not_pushed(git, report, outcome, start, NOT_FIXED if target.refused else PATCH, why)
+    if target.read_only:  # a fork's or Dependabot's run: a trusted job can apply it
+        outcome.patch_artifact = write_fix_artifact(ctx, report, git, start, fix)
+    return outcome
 
 
 def _not_pushed(

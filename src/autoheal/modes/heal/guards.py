@@ -37,6 +37,9 @@ class Target:
     push: bool
     why_not: str = ""
     refused: bool = False  # not pushed because pushing there is wrong, not by choice
+    read_only: bool = False  # a pull request's run whose token cannot write: the artifact
+    suggest: bool = False  # `heal-via: suggest` on a pull request: a review, not a push
+    notice: str = ""  # why the fix is not offered the way the inputs ask, for the log
 
 
 def refuse_dirty(git: Git) -> None:
@@ -56,8 +59,12 @@ def refuse_dirty(git: Git) -> None:
 DRY_RUN = "dry-run: nothing is committed or pushed"
 
 
+#: The account Dependabot's pull requests come from: their runs get a read-only token.
+DEPENDABOT = "dependabot[bot]"
+
+
 def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
-    """The branch that failed and whether heal may push to it."""
+    """The branch that failed and whether heal may push to it (or suggest the fix)."""
     pr = ctx.pull_request
     if pr is not None and pr.is_fork:
         return Target(
@@ -65,6 +72,14 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
             False,
             f"the pull request comes from the fork {code_span(pr.head_repo or '(deleted)')}, "
             "which this token cannot push to",
+            read_only=True,
+        )
+    if pr is not None and ctx.event_name == "pull_request" and ctx.actor == DEPENDABOT:
+        return Target(
+            pr.head_ref or None,
+            False,
+            "Dependabot's pull request runs get a read-only token, which cannot push",
+            read_only=True,
         )
     branch = ctx.branch or git.current_branch()
     if settings.local:
@@ -81,6 +96,14 @@ def resolve_target(settings: Settings, ctx: Context, git: Git) -> Target:
     require_branch_tip(git, ctx, branch)
     if settings.dry_run:
         return Target(branch, False, DRY_RUN)
+    if settings.heal_via == "suggest":
+        if ctx.pr_number is not None:  # a pull request's run, or a workflow_run of one
+            return Target(branch, False, "`heal-via` is `suggest`", suggest=True)
+        why = (
+            "`heal-via` is `suggest`, and a push to a branch has no pull request to suggest "
+            "the fix on"
+        )
+        return Target(branch, False, why, notice=f"{why}: the fix is kept as a patch.")
     return Target(branch, True)
 
 

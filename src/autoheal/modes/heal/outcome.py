@@ -22,6 +22,7 @@ HEALTHY = "HEALTHY"
 HEALED = "HEALED"
 PARTIAL = "PARTIAL"
 PATCH = "PATCH"
+SUGGESTED = "SUGGESTED"
 NOT_FIXED = "NOT FIXED"
 SKIPPED = "SKIPPED"
 
@@ -51,6 +52,8 @@ class Outcome:
     on_branch: bool = False  # the fix commit is on the branch that failed (pushed or local)
     validate_sha: str = ""  # the commit to hand to validate next, or ""
     ci: CiRun | None = None  # the CI run started on the pushed commit (`ci-workflow`)
+    patch_artifact: str = ""  # the `autoheal-fix` folder of a read-only run, or ""
+    review_url: str = ""  # the review of suggestions posted, or ""
 
     @property
     def final(self) -> list[CheckResult]:
@@ -93,6 +96,8 @@ def finish(report: Report, outcome: Outcome) -> int:
     report.output("rerun-requested", bool(outcome.rerun and outcome.rerun.requested))
     report.output("pr-url", outcome.pr_url)
     report.output("patch-path", outcome.patch_path)
+    report.output("patch-artifact", outcome.patch_artifact)
+    report.output("review-url", outcome.review_url)
     report.output("validate-sha", outcome.validate_sha)
     report.section(_summary(outcome, before, after, report.in_actions))
     if outcome.exit_code:
@@ -110,7 +115,7 @@ def _failure_line(outcome: Outcome) -> str:
     # NOT FIXED: nothing was used, so the branch fails as before; PATCH: what fails with it.
     results = outcome.before if outcome.status == NOT_FIXED else outcome.final
     failing = ", ".join(_failing_categories(results))
-    with_fix = " with the fix" if outcome.status == PATCH else ""
+    with_fix = " with the fix" if outcome.status in (PATCH, SUGGESTED) else ""
     return f"heal: {outcome.status}. Still failing{with_fix}: {failing}. {inline(outcome.headline)}"
 
 
@@ -138,6 +143,8 @@ def _summary(outcome: Outcome, before: int | None, after: int | None, in_actions
         parts.append("### Rerun\n\n" + markdown_text(outcome.rerun.note))
     if outcome.patch_path:
         parts.append(_patch_section(outcome, in_actions))
+    if outcome.patch_artifact:
+        parts.append(_artifact_section(outcome.patch_artifact))
     still = [r for r in outcome.final if not r.passed]
     if still:
         parts.append(_failures_section(still, in_actions))
@@ -190,6 +197,16 @@ def _patch_section(outcome: Outcome, in_actions: bool) -> str:
     return (
         f"### Patch\n\n{where}\n\n"
         f"<details><summary>Diff</summary>\n\n{code_block(outcome.patch, 'diff')}\n\n</details>"
+    )
+
+
+def _artifact_section(folder: str) -> str:
+    """Where the artifact is and who applies it."""
+    return (
+        f"### Patch artifact\n\nThe fix and its manifest are in {code_span(folder)} (output "
+        "`patch-artifact`). Upload it as `autoheal-fix`: the trusted workflow "
+        "(examples/autoheal-apply.yml) checks it against this pull request's head and pushes "
+        "it to the branch, or posts it as suggestions on a fork's pull request."
     )
 
 

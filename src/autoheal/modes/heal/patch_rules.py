@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from autoheal.git import FileChange
+from autoheal.git.patch import FilePatch
 from autoheal.markdown import code_span
 from autoheal.modes.heal.limits import (
     BINARIES_SHOWN,
@@ -27,7 +28,6 @@ from autoheal.modes.heal.limits import (
     _size,
     lines_counted,
 )
-from autoheal.modes.heal.patchfile import FilePatch
 
 if TYPE_CHECKING:
     from autoheal.git.apply import TreeChange

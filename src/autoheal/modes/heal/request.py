@@ -34,7 +34,7 @@ from autoheal.github import github_client
 from autoheal.markdown import code_span, link
 from autoheal.modes.common import repository
 from autoheal.modes.heal.artifact import FOLDER_NAME
-from autoheal.modes.heal.outcome import HEALED, HEALTHY, PARTIAL, Outcome
+from autoheal.modes.heal.outcome import HEALED, HEALTHY, PARTIAL, SUGGESTED, Outcome
 from autoheal.modes.heal.requester import EYES, NO, YES, Asked, not_a_request, shown, skip
 from autoheal.report import Report
 from autoheal.settings import SHA_RE, Settings
@@ -86,6 +86,8 @@ def on_comment(settings: Settings, ctx: Context, report: Report, heal: Heal) -> 
             f"{shown(asked.comment.author)} asks for a fix of pull request #{asked.number} "
             f"(stage {settings.fix_request})."
         )
+        if settings.apply_patch:  # a fork's: the fix its CI run left, as suggestions
+            return _apply(asked)
         if settings.fix_request == "fix":
             return _fix(asked, heal)
         return _accept(asked)
@@ -236,4 +238,46 @@ def _fix(asked: Asked, heal: Heal) -> int:
     asked.react(YES if outcome.status in ANSWERED else NO)
     where = f"\n\n{outcome.where}" if outcome.where else ""
     asked.answer(f"**{outcome.status}** · {outcome.headline}{where}")
+    return code
+
+
+# ---- apply: a fork's fix, made by its CI run, posted as suggestions --------------------------
+
+
+def _apply(asked: Asked) -> int:
+    """`apply-patch` on request (the accept stage said `suggest`): the commenter and the pull
+    request are checked again, then `modes.heal.apply` binds the artifact to the head GitHub
+    reports now and posts it. Nothing of the pull request runs."""
+    if not asked.may_write():
+        return asked.refuse()
+    pull = read_pull(asked)
+    if pull.state != "open":
+        return asked.decline(_closed(pull))
+    from autoheal.modes.heal.apply import PullBinding, run_requested
+
+    binding = PullBinding(
+        number=pull.number,
+        head_sha=pull.head_sha,
+        head_repository=pull.head_repo,
+        head_ref=pull.head_ref,
+        same_repository=pull.same_repository,
+    )
+    report = asked.report
+    try:
+        code = run_requested(asked.settings, asked.ctx, report, binding)
+    except Exception:
+        asked.react(NO)
+        asked.answer("Applying the fix of the CI run failed: the run says why.")
+        raise
+    status = str(report.outputs.get("status", ""))
+    asked.react(YES if status in (SUGGESTED, HEALED) else NO)
+    review = str(report.outputs.get("review-url") or "")
+    sha = code_span(pull.head_sha[:12])
+    if status == SUGGESTED and review:
+        text = f"The fix CI made for {sha} is posted as {link('suggested changes', review)}."
+    elif status == HEALED:
+        text = f"The fix CI made for {sha} is pushed to {code_span(pull.head_ref)}."
+    else:
+        text = f"Nothing was posted for {sha}: the run's summary says why."
+    asked.answer(f"**{status}** · {text}")
     return code

@@ -13,15 +13,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from autoheal.github import reviews
 from autoheal.markdown import code_span, link, markdown_text
+from autoheal.markers import REVIEW_MARKER, SUPERSEDED_MARKER
 from autoheal.modes.heal.suggest import MAX_COMMENTS, Suggestions, as_patch, fenced, suggest
 
 if TYPE_CHECKING:
     from autoheal.github.client import GitHub
 
-REVIEW_MARKER = "<!-- autoheal:suggestions -->"  # our review whose suggestions are current
-SUPERSEDED_MARKER = "<!-- autoheal:suggestions-superseded -->"  # one a newer review replaced
 MAX_BODY_CHARS = 60_000  # GitHub keeps a review's body to 65,536 characters
 MAX_REASONS = 20  # files named in the body; the patch names them all
 MAX_SHOWN_CHARS = 300  # of a path or GitHub's reason in the body
@@ -62,11 +60,11 @@ def post_suggestions(
     all the same, since their suggestions are stale. PatchError for an unreadable diff."""
     if not re.fullmatch(r"[0-9a-f]{40}", head_sha):
         raise ValueError(f"head_sha must be a full commit sha, got {head_sha!r}")
-    head = _head_sha(reviews.get_pull(gh, repo, number))
+    head = _head_sha(gh.get_pull(repo, number))
     if head != head_sha:
         return Posted(skipped=f"the pull request's head is now {head or 'unknown'}, not {head_sha}")
-    plan = suggest(fix_diff, reviews.list_pull_files(gh, repo, number), max_comments)
-    ours = [r for r in reviews.list_reviews(gh, repo, number) if _marked(r) and gh.wrote(r)]
+    plan = suggest(fix_diff, gh.list_pull_files(repo, number), max_comments)
+    ours = [r for r in gh.list_reviews(repo, number) if _marked(r) and gh.wrote(r)]
     if plan.empty:
         note = f"Superseded: nothing is left to suggest on {code_span(head_sha[:12])}."
         return _retire_all(gh, repo, number, ours, note, Posted(skipped="nothing to suggest"))
@@ -103,9 +101,7 @@ def _post(
     comments = [comment.as_json() for comment in plan.comments]
     body = review_body(plan, head_sha, run_url)
     try:
-        review = reviews.create_review(
-            gh, repo, number, commit_id=head_sha, body=body, comments=comments
-        )
+        review = gh.create_review(repo, number, commit_id=head_sha, body=body, comments=comments)
         return review, plan, ""
     except ValidationFailed as err:
         if not comments:
@@ -113,7 +109,7 @@ def _post(
         refused = err.message
     plan = as_patch(fix_diff, REFUSED_WHY)
     body = review_body(plan, head_sha, run_url, refused=refused)
-    review = reviews.create_review(gh, repo, number, commit_id=head_sha, body=body)
+    review = gh.create_review(repo, number, commit_id=head_sha, body=body)
     return review, plan, refused
 
 
@@ -209,8 +205,8 @@ def _retire(gh: GitHub, repo: str, number: int, review: dict[str, Any], note: st
     many comments were deleted."""
     review_id = int(review["id"])
     deleted = 0
-    for comment in reviews.list_review_comments(gh, repo, number, review_id):
-        if gh.wrote(comment) and reviews.delete_review_comment(gh, repo, int(comment["id"])):
+    for comment in gh.list_review_comments(repo, number, review_id):
+        if gh.wrote(comment) and gh.delete_review_comment(repo, int(comment["id"])):
             deleted += 1
-    reviews.update_review(gh, repo, number, review_id, f"{note}\n\n{SUPERSEDED_MARKER}\n")
+    gh.update_review(repo, number, review_id, f"{note}\n\n{SUPERSEDED_MARKER}\n")
     return deleted

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autoheal.git.unidiff import FileDiff, Hunk, Line, hunk_header, parse
+from autoheal.git.patch import FilePatch, Hunk, Line, hunk_header, parse_patch
 
 MAX_COMMENTS = 50  # suggestions per review; the rest goes to the patch
 MAX_SUGGESTION_CHARS = 60_000  # GitHub keeps a comment's body to 65,536 characters
@@ -102,7 +102,7 @@ def suggest(
     leftover: list[str] = []
     reasons: dict[str, list[str]] = {}
     left = 0
-    for diff in parse(fix_diff):
+    for diff in _files(fix_diff):
         whole = _whole_file_reason(diff, ranges)
         if whole:
             leftover.append(diff.raw)
@@ -137,13 +137,18 @@ def suggest(
 
 def as_patch(fix_diff: str, why: str) -> Suggestions:
     """The whole fix as the leftover, no suggestion (GitHub refused them)."""
-    files = parse(fix_diff)
+    files = _files(fix_diff)
     return Suggestions(
         comments=(),
         leftover="".join(diff.raw for diff in files),
         reasons=tuple((diff.path, why) for diff in files),
         left=sum(sum(len(_changes(h)) for h in diff.hunks) or 1 for diff in files),
     )
+
+
+def _files(fix_diff: str) -> list[FilePatch]:
+    """The fix's files; none for an empty fix (there is nothing to suggest)."""
+    return parse_patch(fix_diff) if fix_diff else []
 
 
 def commentable(pull_files: Iterable[Mapping[str, Any]]) -> dict[str, Ranges | None]:
@@ -173,15 +178,15 @@ def _right_ranges(patch: str) -> Ranges:
     return tuple((first, last) for first, last in ranges if last >= first)
 
 
-def _whole_file_reason(diff: FileDiff, ranges: Mapping[str, Ranges | None]) -> str:
+def _whole_file_reason(diff: FilePatch, ranges: Mapping[str, Ranges | None]) -> str:
     """Why no part of this file can be a suggestion, or ""."""
     if diff.binary:
         return WHOLE_FILE["binary"]
     for kind, flag in (
         ("added", diff.old_path is None),
         ("deleted", diff.new_path is None),
-        ("renamed", diff.renamed),
-        ("copied", diff.copied),
+        ("renamed", diff.rename),
+        ("copied", diff.copy),
         ("mode", diff.mode_change),
     ):
         if flag:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.git.unidiff import FileDiff, PatchError, hunk_header, parse
+from autoheal.git.patch import FilePatch, PatchError, hunk_header, parse_patch
 from tests.gitfixtures import git, make_repo
 from tests.suggest_helpers import commit_files, exact, numbered, with_lines
 
@@ -23,7 +23,7 @@ FILES = {
 }
 
 
-def rendered(diff: FileDiff) -> str:
+def rendered(diff: FilePatch) -> str:
     return diff.header + "".join(
         hunk_header(h.old_start, h.old_count, h.new_start, h.new_count, h.section)
         + "".join(line.render() for line in h.lines)
@@ -52,11 +52,11 @@ def test_every_kind_of_file_reads_back_as_written(tmp_path: Path) -> None:
         "change",
     )
     text = exact(work, "diff", "--binary", "-M", before, after)
-    files = {diff.path: diff for diff in parse(text)}
+    files = {diff.path: diff for diff in parse_patch(text)}
     assert "".join(diff.raw for diff in files.values()) == text
     assert all(rendered(diff) == diff.raw for diff in files.values() if not diff.binary)
     moved = files["dir with space/new name.txt"]
-    assert (moved.old_path, moved.renamed) == ("dir with space/old name.txt", True)
+    assert (moved.old_path, moved.rename) == ("dir with space/old name.txt", True)
     assert files["tool.sh"].mode_change and not files["tool.sh"].hunks
     assert files["gone.txt"].new_path is None and files["empty.txt"].old_path is None
     assert files["image.bin"].binary
@@ -77,7 +77,7 @@ def test_a_binary_marker_without_data_is_read(tmp_path: Path) -> None:
     repos = make_repo(tmp_path)
     before = commit_files(repos.work, {"a b.bin": b"\x00"}, "base")
     after = commit_files(repos.work, {"a b.bin": b"\x00\x01"}, "change")
-    [diff] = parse(exact(repos.work, "diff", before, after))
+    [diff] = parse_patch(exact(repos.work, "diff", before, after))
     assert (diff.path, diff.binary, diff.hunks) == ("a b.bin", True, ())
 
 
@@ -86,7 +86,7 @@ def test_a_binary_marker_without_data_is_read(tmp_path: Path) -> None:
     [
         pytest.param(
             "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-a\n+b\n",
-            "the patch ends inside a hunk",
+            "is cut short",
             id="short-hunk",
         ),
         pytest.param(
@@ -96,37 +96,40 @@ def test_a_binary_marker_without_data_is_read(tmp_path: Path) -> None:
         ),
         pytest.param(
             "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n?b\n",
-            "a hunk shorter than its header says",
+            "is not a diff line",
             id="stray-line",
         ),
         pytest.param(
-            "diff --git a/f b/f\n--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\n-b\n+c\n",
-            "a hunk longer than its header says",
+            "diff --git a/f b/f\nnew file mode 100644\n--- /dev/null\n+++ b/f\n"
+            "@@ -0,0 +1,2 @@\n+a\n-b\n+c\n",
+            "has more lines than its header says",
             id="long-hunk",
         ),
         pytest.param(
             "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -one +1 @@\n-a\n+b\n",
-            "a hunk header unlike",
+            "a malformed hunk header",
             id="bad-header",
         ),
         pytest.param(
-            "diff --git a/f b/f\n--- a/f\n@@ -1 +1 @@\n", "without its `+++`", id="no-plus"
+            "diff --git a/f b/f\n--- a/f\n@@ -1 +1 @@\n", "does not say which file", id="no-plus"
         ),
         pytest.param(
-            "diff --git f f\n--- f\n+++ f\n@@ -1 +1 @@\n-a\n+b\n", "lacks git's", id="no-prefix"
+            "diff --git f f\n--- f\n+++ f\n@@ -1 +1 @@\n-a\n+b\n",
+            "without git's `a/` prefix",
+            id="no-prefix",
         ),
         pytest.param(
             "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n" * 2,
-            "appears twice",
+            "more than once (a series of commits",
             id="series",
         ),
     ],
 )
 def test_a_patch_git_would_not_read_is_refused(text: str, what: str) -> None:
     if not what:
-        assert [d.path for d in parse(text)] == ["f"]  # what follows a hunk is not part of it
+        assert [d.path for d in parse_patch(text)] == ["f"]  # what follows a hunk: not part of it
         return
     with pytest.raises(PatchError, match="The patch cannot be read") as caught:
-        parse(text)
+        parse_patch(text)
     assert what in caught.value.message
     assert "git diff --binary" in caught.value.fix

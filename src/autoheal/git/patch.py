@@ -1,34 +1,63 @@
-"""A git patch read as data: which files it touches, how, and by how much.
+"""A git patch (`git diff --binary`, `git format-patch`) read as data: its files, how each
+changes, by how much, and its hunks line by line, which can be written back. Nothing runs git.
 
-The patch comes from a run of a pull request's code, so it is hostile until proven otherwise,
-and what is checked here must be what `git apply` will do. The parser follows git's own
-(apply.c): the same header lines in the same roles, hunks consumed by their line counts, text
-outside a file's patch skipped. Where git would guess or tolerate, it refuses instead: names
-that disagree between the `diff --git` line and the `---`/`+++`/rename lines, a line outside
-a file's patch that git could read as a patch of its own (`--- `, `+++ `, `@@ `), a second
-patch of the same file, malformed binary data. Refusing more than git accepts is safe;
-reading a patch differently from git is not.
+The patch may come from a run of a pull request's code, so it is hostile until proven
+otherwise, and what is read here must be what `git apply` will do. The parser follows git's
+own (apply.c): the same header lines in the same roles, hunks consumed by their line counts
+(a removed line that reads `-- ` or `diff --git` is content), text outside a file's patch (a
+mail header, a commit message, a `format-patch` signature) skipped. Where git would guess or
+tolerate, it refuses instead (PatchError): names without git's `a/` and `b/` prefixes or that
+disagree between the `diff --git` line and the `---`/`+++`/rename lines, a line outside a
+file's patch that git could read as a patch of its own (`--- `, `+++ `, `@@ `), a second patch
+of the same file, a hunk that changes nothing, malformed binary data, a text cut short.
+Refusing more than git accepts is safe; reading a patch differently from git is not.
 """
 
 from __future__ import annotations
 
-import base64
 import re
-import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from autoheal.modes.heal.patchnames import PatchError, header_name, plain_name, side_name
+from autoheal.git.binpatch import binary_sizes
+from autoheal.git.errors import PatchError
+from autoheal.git.patchnames import fail, header_name, plain_name, side_name
 
-__all__ = ["FilePatch", "PatchError", "parse_patch"]
+__all__ = ["FilePatch", "Hunk", "Line", "PatchError", "hunk_header", "parse_patch"]
 
 MODES = ("100644", "100755", "120000", "160000")
 NO_NEWLINE = "\\ No newline at end of file"
 
-_HUNK_RE = re.compile(r"@@ -([0-9]{1,9})(?:,([0-9]{1,9}))? \+([0-9]{1,9})(?:,([0-9]{1,9}))? @@")
+_HUNK_RE = re.compile(
+    r"@@ -([0-9]{1,9})(?:,([0-9]{1,9}))? \+([0-9]{1,9})(?:,([0-9]{1,9}))? @@(.*)", re.DOTALL
+)
 _INDEX_RE = re.compile(r"([0-9a-f]{4,40})\.\.([0-9a-f]{4,40})(?: ([0-9]{6}))?")
-_BINARY_RE = re.compile(r"(literal|delta) ([0-9]{1,12})")
 # Lines git reads as the start of a patch when it meets them between files' patches.
 _PATCH_STARTS = ("--- ", "+++ ", "@@ ", "GIT binary patch", "Binary files ", "Files ")
+
+
+@dataclass(frozen=True)
+class Line:
+    tag: str  # " " context, "-" removed, "+" added
+    text: str  # without the tag and the "\n" (the "\r" of a CRLF file stays)
+    eol: bool = True  # False when "\ No newline at end of file" follows it
+
+    def render(self) -> str:
+        return f"{self.tag}{self.text}\n" + ("" if self.eol else NO_NEWLINE + "\n")
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old_start: int  # as written: the line before it when old_count is 0
+    old_count: int
+    new_start: int
+    new_count: int
+    section: str  # what follows the second "@@" (a function's name), as written
+    lines: tuple[Line, ...]
+
+    @property
+    def first_old(self) -> int:
+        """The old file's number of the hunk's first line (where an insertion goes before)."""
+        return self.old_start if self.old_count else self.old_start + 1
 
 
 @dataclass(frozen=True)
@@ -51,6 +80,9 @@ class FilePatch:
     new_size: int = 0
     old_blob: str = ""  # the `index` line's object names (abbreviated or full)
     new_blob: str = ""
+    header: str = ""  # the text from `diff --git` up to the first hunk, exactly as given
+    hunks: tuple[Hunk, ...] = ()
+    raw: str = ""  # the whole section, exactly as given (it applies on its own)
 
     @property
     def path(self) -> str:
@@ -66,11 +98,30 @@ class FilePatch:
     def modes(self) -> tuple[str, ...]:
         return tuple(m for m in (self.old_mode, self.new_mode) if m)
 
+    @property
+    def mode_change(self) -> bool:
+        """An existing file whose mode the patch changes (new and deleted files aside)."""
+        both = self.old_path is not None and self.new_path is not None
+        return (
+            both and None not in (self.old_mode, self.new_mode) and (self.old_mode != self.new_mode)
+        )
+
+
+def hunk_header(
+    old_start: int, old_count: int, new_start: int, new_count: int, section: str
+) -> str:
+    def span(start: int, count: int) -> str:
+        return str(start) if count == 1 else f"{start},{count}"
+
+    return f"@@ -{span(old_start, old_count)} +{span(new_start, new_count)} @@{section}\n"
+
 
 def parse_patch(text: str) -> list[FilePatch]:
-    """Every file's patch in `text` (a `git diff` or `git format-patch` output), in order."""
+    """Every file's patch in `text`, in order. PatchError says what cannot be read."""
+    if not text.strip():
+        fail("it holds no `diff --git` section: it changes no file")
     if not text.endswith("\n"):
-        raise PatchError("it does not end with a line break (it may have been cut short)")
+        fail("it does not end with a line break (it may have been cut short)")
     # Split on "\n" only: str.splitlines would also split on \r, \f, \x1c and others that
     # git keeps inside a line.
     lines = text[:-1].split("\n")
@@ -82,18 +133,18 @@ def parse_patch(text: str) -> list[FilePatch]:
             files.append(patch)
             continue
         if lines[i].startswith(_PATCH_STARTS):
-            raise PatchError(
+            fail(
                 f"line {i + 1} ({lines[i][:60]!r}) looks like part of a patch outside any "
                 "`diff --git` section"
             )
         i += 1  # mail headers, the message, a diffstat, a signature: skipped, like git does
     if not files:
-        raise PatchError("it holds no `diff --git` section: it changes no file")
+        fail("it holds no `diff --git` section: it changes no file")
     seen: set[str] = set()
     for patch in files:
         for path in patch.paths:
             if path in seen:
-                raise PatchError(f"it changes {path!r} more than once")
+                fail(f"it changes {path!r} more than once (a series of commits, not one diff)")
             seen.add(path)
     return files
 
@@ -118,27 +169,37 @@ class _Header:
     new_blob: str = ""
 
 
+@dataclass
+class _Counts:
+    added: int = 0
+    deleted: int = 0
+    added_bytes: int = 0
+    deleted_bytes: int = 0
+
+
 def _file_patch(lines: list[str], start: int) -> tuple[FilePatch, int]:
     head = _Header(def_name=header_name(lines[start], start))
     i = start + 1
     while i < len(lines) and _header_line(head, lines[i], i):
         i += 1
     _settle_names(head, start)
-    counts = [0, 0, 0, 0]  # added, deleted, added bytes, deleted bytes
-    hunks = 0
+    counts = _Counts()
+    header_end = i
+    hunks: list[Hunk] = []
     while i < len(lines) and lines[i].startswith("@@ -"):
-        i = _hunk(lines, i, counts)
-        hunks += 1
+        hunk, i = _hunk(lines, i, counts)
+        hunks.append(hunk)
     binary = data = False
     sizes = (0, 0)
     if not hunks and i < len(lines):
         line = lines[i]
         if line == "GIT binary patch":
             binary = data = True
-            sizes, i = _binary(lines, i + 1)
+            sizes, i = binary_sizes(lines, i + 1)
         elif line.endswith(" differ") and line.startswith(("Binary files ", "Files ")):
             binary = True
             i += 1
+        header_end = i
     metadata = (
         head.rename
         or head.copy
@@ -147,7 +208,7 @@ def _file_patch(lines: list[str], start: int) -> tuple[FilePatch, int]:
         or (head.old_mode is not None and head.new_mode not in (None, head.old_mode))
     )
     if not hunks and not binary and not metadata:
-        raise PatchError(f"the `diff --git` section at line {start + 1} changes nothing")
+        fail(f"the `diff --git` section at line {start + 1} changes nothing")
     patch = FilePatch(
         old_path=None if head.is_new else head.old_name,
         new_path=None if head.is_delete else head.new_name,
@@ -155,18 +216,25 @@ def _file_patch(lines: list[str], start: int) -> tuple[FilePatch, int]:
         new_mode=head.new_mode or (None if head.is_delete else head.old_mode),
         rename=head.rename,
         copy=head.copy,
-        added=counts[0],
-        deleted=counts[1],
-        added_bytes=counts[2],
-        deleted_bytes=counts[3],
+        added=counts.added,
+        deleted=counts.deleted,
+        added_bytes=counts.added_bytes,
+        deleted_bytes=counts.deleted_bytes,
         binary=binary,
         binary_data=data,
         old_size=sizes[0],
         new_size=sizes[1],
         old_blob=head.old_blob,
         new_blob=head.new_blob,
+        header=_join(lines[start:header_end]),
+        hunks=tuple(hunks),
+        raw=_join(lines[start:i]),
     )
     return patch, i
+
+
+def _join(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
 
 
 def _header_line(head: _Header, line: str, i: int) -> bool:
@@ -176,9 +244,13 @@ def _header_line(head: _Header, line: str, i: int) -> bool:
     if line.startswith("@@ -"):
         return False
     if line.startswith("--- "):
-        head.old_name = side_name(head.old_name, line[4:], null=head.is_new, where=where)
+        head.old_name = side_name(
+            head.old_name, line[4:], prefix="a/", null=head.is_new, where=where
+        )
     elif line.startswith("+++ "):
-        head.new_name = side_name(head.new_name, line[4:], null=head.is_delete, where=where)
+        head.new_name = side_name(
+            head.new_name, line[4:], prefix="b/", null=head.is_delete, where=where
+        )
     elif line.startswith("old mode "):
         head.old_mode = _mode(line[9:], where)
     elif line.startswith("new mode "):
@@ -199,18 +271,18 @@ def _header_line(head: _Header, line: str, i: int) -> bool:
         head.new_name = plain_name(line.split(" ", 2)[2], where)
     elif line.startswith(("similarity index ", "dissimilarity index ")):
         if not re.fullmatch(r"[0-9]{1,3}%", line.rsplit(" ", 1)[1]):
-            raise PatchError(f"{where}: a malformed {line.split(' index', 1)[0]} index")
+            fail(f"{where}: a malformed {line.split(' index', 1)[0]} index")
     elif line.startswith("index "):
         match = _INDEX_RE.fullmatch(line[6:])
         if not match:
-            raise PatchError(f"{where}: a malformed `index` line")
+            fail(f"{where}: a malformed `index` line")
         head.old_blob, head.new_blob = match[1], match[2]
         if match[3]:
             head.old_mode = _mode(match[3], where)
     else:
         return False
     if sum((head.is_new, head.is_delete, head.rename, head.copy)) > 1:
-        raise PatchError(f"{where}: a file cannot be new, deleted, renamed or copied at once")
+        fail(f"{where}: a file cannot be new, deleted, renamed or copied at once")
     return True
 
 
@@ -223,143 +295,67 @@ def _settle_names(head: _Header, start: int) -> None:
     if (head.new_name is None and not head.is_delete) or (
         head.old_name is None and not head.is_new
     ):
-        raise PatchError(f"{where} does not say which file it changes")
+        fail(f"{where} does not say which file it changes")
     if head.rename or head.copy:
         if head.old_name is None or head.new_name is None or head.old_name == head.new_name:
-            raise PatchError(f"{where} renames or copies a file without two names")
+            fail(f"{where} renames or copies a file without two names")
         return
     name = head.new_name if head.old_name is None else head.old_name
     if head.def_name is None or name != head.def_name:
-        raise PatchError(f"{where} names its file differently in different lines")
+        fail(f"{where} names its file differently in different lines")
     if head.old_name is not None and head.new_name is not None and head.old_name != name:
-        raise PatchError(f"{where} names its file differently in different lines")
+        fail(f"{where} names its file differently in different lines")
 
 
-def _hunk(lines: list[str], i: int, counts: list[int]) -> int:
-    """Consume one hunk starting at `i` (its `@@` line) by its line counts, like git."""
-    match = _HUNK_RE.match(lines[i])
+def _hunk(lines: list[str], i: int, counts: _Counts) -> tuple[Hunk, int]:
+    """One hunk starting at `i` (its `@@` line), consumed by its line counts, like git."""
+    match = _HUNK_RE.fullmatch(lines[i])
     if not match:
-        raise PatchError(f"line {i + 1}: a malformed hunk header")
-    old = 1 if match[2] is None else int(match[2])
-    new = 1 if match[4] is None else int(match[4])
-    start, changed = i, counts[0] + counts[1]
+        fail(f"line {i + 1}: a malformed hunk header")
+    old_start, new_start = int(match[1]), int(match[3])
+    old_count = 1 if match[2] is None else int(match[2])
+    new_count = 1 if match[4] is None else int(match[4])
+    old, new = old_count, new_count
+    start = i
+    body: list[Line] = []
     i += 1
     while old or new:
         if i >= len(lines):
-            raise PatchError(f"the hunk at line {start + 1} is cut short")
+            fail(f"the hunk at line {start + 1} is cut short")
         line = lines[i]
         kind = line[:1]
-        if kind in ("", " "):
+        if kind in ("", " "):  # "": an empty context line whose space a mailer dropped
             old, new = old - 1, new - 1
+            body.append(Line(" ", line[1:]))
         elif kind == "-":
             old -= 1
-            counts[1] += 1
-            counts[3] += len(line[1:].encode("utf-8")) + 1
+            counts.deleted += 1
+            counts.deleted_bytes += len(line[1:].encode("utf-8")) + 1
+            body.append(Line("-", line[1:]))
         elif kind == "+":
             new -= 1
-            counts[0] += 1
-            counts[2] += len(line[1:].encode("utf-8")) + 1
-        elif line != NO_NEWLINE:
-            raise PatchError(f"line {i + 1} of the hunk at line {start + 1} is not a diff line")
+            counts.added += 1
+            counts.added_bytes += len(line[1:].encode("utf-8")) + 1
+            body.append(Line("+", line[1:]))
+        elif line == NO_NEWLINE and body:
+            body[-1] = replace(body[-1], eol=False)
+        else:
+            fail(f"line {i + 1} of the hunk at line {start + 1} is not a diff line")
         if old < 0 or new < 0:
-            raise PatchError(f"the hunk at line {start + 1} has more lines than its header says")
+            fail(f"the hunk at line {start + 1} has more lines than its header says")
         i += 1
-    if counts[0] + counts[1] == changed:
-        raise PatchError(f"the hunk at line {start + 1} changes no line")
+    if all(line.tag == " " for line in body):
+        fail(f"the hunk at line {start + 1} changes no line")
     if i < len(lines) and lines[i].startswith("\\"):
         if lines[i] != NO_NEWLINE:
-            raise PatchError(f"line {i + 1}: an unknown `\\` line")
+            fail(f"line {i + 1}: an unknown `\\` line")
+        body[-1] = replace(body[-1], eol=False)
         i += 1
-    return i
-
-
-# --------------------------------------------------------------------------------------------
-# Binary data
-# --------------------------------------------------------------------------------------------
-
-
-def _binary(lines: list[str], i: int) -> tuple[tuple[int, int], int]:
-    """A `GIT binary patch`: the forward hunk, then the optional reverse one. Returns the
-    sizes (before, after) the hunks state, without inflating more than a delta's header."""
-    forward, i = _binary_hunk(lines, i)
-    if forward is None:
-        raise PatchError(f"line {i + 1}: a binary patch without data")
-    old_size, new_size = forward
-    if i < len(lines) and lines[i].startswith(("literal ", "delta ")):
-        reverse, i = _binary_hunk(lines, i)
-        if reverse is None:
-            raise PatchError(f"line {i + 1}: a malformed reverse binary hunk")
-        old_size = max(old_size, reverse[1])
-    return (old_size, new_size), i
-
-
-def _binary_hunk(lines: list[str], i: int) -> tuple[tuple[int, int] | None, int]:
-    """(size of the file it applies to, size of the file it makes), and the next line."""
-    if i >= len(lines):
-        return None, i
-    match = _BINARY_RE.fullmatch(lines[i])
-    if not match:
-        return None, i
-    start, method, size = i, match[1], int(match[2])
-    data = bytearray()
-    i += 1
-    while True:
-        if i >= len(lines):
-            raise PatchError(f"the binary hunk at line {start + 1} is cut short")
-        line = lines[i]
-        i += 1
-        if line == "":
-            break
-        data += _base85_line(line, i)
-    if method == "literal":
-        return (0, size), i
-    return _delta_sizes(bytes(data), start), i
-
-
-def _base85_line(line: str, number: int) -> bytes:
-    """One line of git's binary data: a length letter, then base-85 in groups of five."""
-    if len(line) < 6 or (len(line) - 1) % 5:
-        raise PatchError(f"line {number}: corrupt binary data")
-    letter = line[0]
-    if "A" <= letter <= "Z":
-        count = ord(letter) - ord("A") + 1
-    elif "a" <= letter <= "z":
-        count = ord(letter) - ord("a") + 27
-    else:
-        raise PatchError(f"line {number}: corrupt binary data")
-    most = (len(line) - 1) // 5 * 4
-    if not most - 4 < count <= most:
-        raise PatchError(f"line {number}: corrupt binary data")
-    try:
-        return base64.b85decode(line[1:])[:count]  # git's alphabet is RFC 1924's, as here
-    except ValueError:
-        raise PatchError(f"line {number}: corrupt binary data") from None
-
-
-def _delta_sizes(deflated: bytes, start: int) -> tuple[int, int]:
-    """A git delta starts with two varints: the source's size and the result's."""
-    try:
-        head = zlib.decompressobj().decompress(deflated, 32)
-    except zlib.error:
-        raise PatchError(f"the binary hunk at line {start + 1} is not deflated data") from None
-    sizes: list[int] = []
-    pos = 0
-    for _ in range(2):
-        value = shift = 0
-        while True:
-            if pos >= len(head) or shift > 63:
-                raise PatchError(f"the binary hunk at line {start + 1} is not a git delta")
-            byte = head[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        sizes.append(value)
-    return sizes[0], sizes[1]
+    hunk = Hunk(old_start, old_count, new_start, new_count, match[5], tuple(body))
+    return hunk, i
 
 
 def _mode(text: str, where: str) -> str:
     if text not in MODES:
-        raise PatchError(f"{where}: file mode {text[:12]!r} is none of {', '.join(MODES)}")
+        fail(f"{where}: file mode {text[:12]!r} is none of {', '.join(MODES)}")
     return text

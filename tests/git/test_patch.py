@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autoheal.modes.heal.patchfile import FilePatch, PatchError, parse_patch
+from autoheal.git import Git
+from autoheal.git.patch import FilePatch, PatchError, parse_patch
 from tests.gitfixtures import git, make_repo
 from tests.patch_helpers import Link, diff_of
 
@@ -183,3 +184,41 @@ def test_quoted_names_are_unquoted_like_git(tmp_path: Path) -> None:
     assert '"b/qu\\"ote\\\\.txt"' in patch and '"b/na\\303\\257ve.txt"' in patch
     assert _ours(parse_patch(patch)) == _git_numstat(repo, patch)
     assert {p.path for p in parse_patch(patch)} == {'qu"ote\\.txt', "naïve.txt"}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"diff.noprefix": "true"},
+        {"diff.mnemonicPrefix": "true"},
+        {"diff.upper.textconv": "tr a-z A-Z", "color.diff": "always"},
+    ],
+    ids=["noprefix", "mnemonic-prefix", "textconv-and-colour"],
+)
+def test_heals_patches_are_read_back_whatever_the_git_config(
+    tmp_path: Path, config: dict[str, str]
+) -> None:
+    """heal writes its patches itself (work tree and commits alike): a user's git config
+    cannot change their prefixes or their text, so they read back and apply as they are."""
+    repo = _repo(tmp_path)
+    (repo / ".gitattributes").write_text("*.txt diff=upper\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "attributes")
+    for key, value in config.items():
+        git(repo, "config", key, value)
+    edits = {"x.txt": "a\nB\nc\n", "new.txt": "new\n"}
+    work_tree = diff_of(repo, edits)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    for path, content in edits.items():
+        (repo / path).write_text(content)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the fix")
+    commits = Git(repo).diff_commits(head, git(repo, "rev-parse", "HEAD").strip())
+    assert commits == work_tree
+    assert "diff --git a/x.txt b/x.txt\n" in commits and "+B\n" in commits
+    assert {p.path: (p.added, p.deleted) for p in parse_patch(commits)} == {
+        "x.txt": (1, 1),
+        "new.txt": (1, 0),
+    }
+    git(repo, "checkout", "-q", head)
+    git(repo, "apply", "--check", "-", input=commits)
