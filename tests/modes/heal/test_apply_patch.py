@@ -17,27 +17,6 @@ from tests.gitfixtures import git
 from tests.heal_helpers import REPO
 from tests.suggest_helpers import apply_suggestions, assert_makes_the_fix, patch_in, suggestions_in
 
-
-@pytest.fixture
-def same_repo(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
-) -> Scene:
-    return make_scene(tmp_path, monkeypatch, capsys, httpserver, fork=False)
-
-
-@pytest.fixture
-def fork(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
-) -> Scene:
-    return make_scene(tmp_path, monkeypatch, capsys, httpserver, fork=True)
-
-
 # ------------------------------------------------------------------ a branch of this repository
 
 

@@ -5,26 +5,18 @@ refusal is one `::error::` (exit 2) with nothing pushed, nothing posted and noth
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from tests.actions import assert_input_error
-from tests.apply_helpers import FORK, Scene, make_scene
+from tests.apply_helpers import FORK, Scene
 from tests.heal_helpers import REPO
 
 
 @pytest.fixture(params=[False, True], ids=["same-repo", "fork"])
-def scene(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
-) -> Scene:
-    return make_scene(tmp_path, monkeypatch, capsys, httpserver, fork=request.param)
+def scene(request: pytest.FixtureRequest, new_scene: Callable[[bool], Scene]) -> Scene:
+    return new_scene(bool(request.param))
 
 
 def _event(**changes: Any) -> Callable[[Scene], None]:

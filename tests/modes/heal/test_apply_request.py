@@ -6,24 +6,11 @@ request runs. Through main(), with real git and the OpenAPI-checked fake GitHub.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from pytest_httpserver import HTTPServer
 
 from tests.actions import Run, assert_input_error
-from tests.apply_helpers import FORK, Scene, make_scene
+from tests.apply_helpers import FORK, Scene
 from tests.request_helpers import STRANGER, PullSide, comment_event
-
-
-@pytest.fixture
-def scene(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
-) -> Scene:
-    return make_scene(tmp_path, monkeypatch, capsys, httpserver, fork=True)
 
 
 def _requested(
@@ -37,48 +24,46 @@ def _requested(
 
 
 def test_a_writers_request_posts_the_forks_fix_as_suggestions(
-    scene: Scene, capsys: pytest.CaptureFixture[str]
+    fork: Scene, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    refs = scene.pr.remote_refs()
-    r, side = _requested(scene, capsys)
+    refs = fork.pr.remote_refs()
+    r, side = _requested(fork, capsys)
     assert r.code == 0, r.out + r.err
     assert r.outputs["status"] == "SUGGESTED"
-    [review] = scene.reviews.reviews
+    [review] = fork.reviews.reviews
     assert r.outputs["review-url"] == review["html_url"]
-    assert scene.reviews.comments_of(review)  # suggested changes on the pull request's lines
+    assert fork.reviews.comments_of(review)  # suggested changes on the pull request's lines
     assert side.reactions() == ["+1"]
     assert "suggested changes" in side.answer() and "**SUGGESTED**" in side.answer()
-    assert scene.pr.remote_refs() == refs  # a fork's branch: nothing pushed
-    assert scene.pr.trusted_ran_code() == []
+    assert fork.pr.remote_refs() == refs  # a fork's branch: nothing pushed
+    assert fork.pr.trusted_ran_code() == []
 
 
-def test_a_strangers_request_posts_nothing(
-    scene: Scene, capsys: pytest.CaptureFixture[str]
-) -> None:
-    r, side = _requested(scene, capsys, **STRANGER)
+def test_a_strangers_request_posts_nothing(fork: Scene, capsys: pytest.CaptureFixture[str]) -> None:
+    r, side = _requested(fork, capsys, **STRANGER)
     assert r.code == 0, r.out + r.err
-    assert scene.reviews.reviews == []
+    assert fork.reviews.reviews == []
     assert side.reactions() == ["-1"]
     assert "write access" in side.answer()
-    assert scene.pr.trusted_ran_code() == []
+    assert fork.pr.trusted_ran_code() == []
 
 
 def test_an_artifact_of_another_pull_request_is_refused(
-    scene: Scene, capsys: pytest.CaptureFixture[str]
+    fork: Scene, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    scene.forge(pull_request=8)
-    refs = scene.pr.remote_refs()
-    r, side = _requested(scene, capsys)
+    fork.forge(pull_request=8)
+    refs = fork.pr.remote_refs()
+    r, side = _requested(fork, capsys)
     assert "names pull request #8, not #7" in assert_input_error(r)
-    assert scene.reviews.reviews == [] and scene.pr.remote_refs() == refs
+    assert fork.reviews.reviews == [] and fork.pr.remote_refs() == refs
     assert side.reactions() == ["-1"]
 
 
-def test_a_head_that_moved_on_is_skipped(scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
-    scene.reviews.head = "f" * 40  # someone pushed to the fork after its CI run
-    r, side = _requested(scene, capsys)
+def test_a_head_that_moved_on_is_skipped(fork: Scene, capsys: pytest.CaptureFixture[str]) -> None:
+    fork.reviews.head = "f" * 40  # someone pushed to the fork after its CI run
+    r, side = _requested(fork, capsys)
     assert r.code == 0, r.out + r.err
     assert r.outputs["status"] == "SKIPPED"
     assert "moved on" in r.summary
-    assert scene.reviews.reviews == []
+    assert fork.reviews.reviews == []
     assert side.reactions() == ["-1"] and "Nothing was posted" in side.answer()
