@@ -240,12 +240,7 @@ def summary(
     parts = [
         "### Rollback Safety Status",
         "",
-        headline(ev),
-        "",
-        score_line(ev),
-        "",
-        action_line(ev),
-        "",
+        *_decision(ev),
         f"Evaluated commit {code_span(ev.sha)} ({where}).",
         "",
         breakdown_table(ev, confidence_source),
@@ -283,12 +278,7 @@ def comment_body(
     parts = [
         f"### CI Autoheal: validation of `{ev.sha[:12]}`",
         "",
-        headline(ev),
-        "",
-        score_line(ev),
-        "",
-        action_line(ev),
-        "",
+        *_decision(ev),
         breakdown_table(ev, confidence_source),
         "",
         flaky_line(ev.flaky),
@@ -316,3 +306,8 @@ def duplicate_summary(decision: Decision, sha: str) -> str:
             "rollback step does not act twice.",
         ]
     )
+
+
+def _decision(ev: Evaluation) -> list[str]:
+    """The decision first, as every surface shows it: headline, score, what to do."""
+    return [headline(ev), "", score_line(ev), "", action_line(ev), ""]
