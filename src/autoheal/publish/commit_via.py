@@ -39,6 +39,19 @@ AUTO = "auto"
 
 
 @dataclass(frozen=True)
+class Destination:
+    """The branch our commits go to, with what every step of getting them there needs: the
+    repository they are in (the checkout, or rollback's scratch work tree), the inputs, the
+    event and the report."""
+
+    git: Git
+    settings: Settings
+    ctx: Context
+    report: Report
+    branch: str
+
+
+@dataclass(frozen=True)
 class Pushed:
     result: PushResult
     note: str  # Markdown: how the commits were made, for the summary ("" for plain git)
@@ -53,22 +66,15 @@ def under_rules(decision: Decision, settings: Settings) -> Decision:
 
 
 def push(
-    git: Git,
-    settings: Settings,
-    ctx: Context,
-    report: Report,
-    branch: str,
-    *,
-    base: str,
-    on_rebased: Callable[[str], None],
-    decision: Decision,
+    to: Destination, *, base: str, on_rebased: Callable[[str], None], decision: Decision
 ) -> Pushed:
     """Push our commits `base..HEAD` to `branch` fast-forward only, the way `commit-via` and
     the branch's rules (`decision`, from autoheal.publish.branch_rules) say. Raises what
     `Git.push_fast_forward` raises (PushRejected when the branch refuses)."""
+    git, settings, report, branch = to.git, to.settings, to.report, to.branch
     why = choose(settings, decision)
     if why:
-        return _push_api(git, settings, ctx, report, branch, base, on_rebased, why)
+        return _push_api(to, base, on_rebased, why)
     ours = int(git.run("rev-list", "--count", "--end-of-options", f"{base}..HEAD", "--").stdout)
     try:
         result = git.push_fast_forward(
@@ -82,23 +88,16 @@ def push(
         # A rebase before the refusal moved our commits: they are the last `ours` of HEAD.
         base = git.rev_parse(f"HEAD~{ours}") or base
         why = f"`commit-via: auto`: {code_span(branch)} refused the push of unsigned commits"
-        return _push_api(git, settings, ctx, report, branch, base, on_rebased, why)
+        return _push_api(to, base, on_rebased, why)
     return Pushed(result, "")
 
 
-def sign(
-    git: Git,
-    settings: Settings,
-    ctx: Context,
-    report: Report,
-    branch: str,
-    base: str,
-    decision: Decision | None = None,
-) -> str:
+def sign(to: Destination, base: str, decision: Decision | None = None) -> str:
     """For commits that go to a pull request's branch instead of `branch`: when `commit-via`
     says so (`api`; `auto` when `decision` is the API's), replace our commits `base..HEAD` by
     GitHub's signed copies (no branch moves), so the pull request carries signed commits.
     Returns the summary's note ("" for git's)."""
+    git, settings, ctx, report = to.git, to.settings, to.ctx, to.report
     why = choose(settings, decision)
     if not why:
         return ""
@@ -121,16 +120,8 @@ def choose(settings: Settings, decision: Decision | None) -> str:
     return ""
 
 
-def _push_api(
-    git: Git,
-    settings: Settings,
-    ctx: Context,
-    report: Report,
-    branch: str,
-    base: str,
-    on_rebased: Callable[[str], None],
-    why: str,
-) -> Pushed:
+def _push_api(to: Destination, base: str, on_rebased: Callable[[str], None], why: str) -> Pushed:
+    git, settings, ctx, report, branch = to.git, to.settings, to.ctx, to.report, to.branch
     from autoheal.publish import api_commit
 
     with _client(settings, ctx) as client:

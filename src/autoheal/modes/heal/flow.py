@@ -35,6 +35,7 @@ from autoheal.modes.heal.publish import commit_message, commit_patch, push_fix, 
 from autoheal.modes.heal.request import on_comment
 from autoheal.modes.heal.rerun import Rerun, request_rerun, rerun_target
 from autoheal.publish.ci_dispatch import exit_code, start_ci
+from autoheal.publish.commit_via import Destination
 from autoheal.report import Report
 from autoheal.scoring import category_outcomes, confidence
 from autoheal.settings import Settings
@@ -183,7 +184,7 @@ def _check_and_publish(
         return _unpushed_fix(settings, ctx, git, report, outcome, target, start)
     assert target.branch is not None
     recheck = _recheck(report, git, outcome, target.branch)
-    published = push_fix(git, settings, ctx, report, target.branch, start, recheck)
+    published = push_fix(Destination(git, settings, ctx, report, target.branch), start, recheck)
     outcome.commit_sha, outcome.where, outcome.pr_url = (
         published.sha,
         published.where,

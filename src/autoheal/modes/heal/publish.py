@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoheal.checks import CheckResult
-from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.git import Git, PushRejected
 from autoheal.github import github_client
 from autoheal.markdown import code_block, code_span, link, title_text
 from autoheal.markers import HEAL_TRAILER
 from autoheal.publish import branch_rules, commit_via
+from autoheal.publish.commit_via import Destination
 from autoheal.publish.own_branch import push_own_branch
 from autoheal.report import Report
 from autoheal.settings import Settings
@@ -74,18 +74,11 @@ def commit_patch(git: Git, base: str, *, binary: bool = True) -> str:
     return git.run("format-patch", "--stdout", contents, f"{base}..HEAD", "--").stdout
 
 
-def push_fix(
-    git: Git,
-    settings: Settings,
-    ctx: Context,
-    report: Report,
-    branch: str,
-    base: str,
-    on_rebased: Callable[[str], None],
-) -> Published:
+def push_fix(to: Destination, base: str, on_rebased: Callable[[str], None]) -> Published:
     """Push HEAD (our commits on top of `base`) to `branch`; when `heal-via` is
     `pull-request`, the branch's rules ask for a pull request, or the remote refuses
     (protection), to `autoheal/<branch>` with a pull request into `branch`."""
+    git, settings, ctx, report, branch = to.git, to.settings, to.ctx, to.report, to.branch
     # ---- heal-via: the same pull request as for a protected branch, chosen up front
     if settings.heal_via == "pull-request":
         report.info(
@@ -93,18 +86,16 @@ def push_fix(
             f"and opening a pull request into {code_span(branch)}."
         )
         unread = branch_rules.Decision(branch_rules.PUSH, read=False)  # rules not asked
-        return _signed_fallback(git, settings, ctx, report, branch, base, unread, chosen=True)
+        return _signed_fallback(to, base, unread, chosen=True)
     # ---- branch rules: decided before the first push (signed commits: see commit_via)
     rules = branch_rules.decide(settings, ctx, report, git, branch)
     decision = commit_via.under_rules(rules, settings)
     if decision.how == branch_rules.PULL_REQUEST:
-        return _signed_fallback(git, settings, ctx, report, branch, base, decision)
+        return _signed_fallback(to, base, decision)
     # ---- end of branch rules
     try:
         # ---- commit-via: git's push, or GitHub's Git database API (publish.commit_via)
-        pushed = commit_via.push(
-            git, settings, ctx, report, branch, base=base, on_rebased=on_rebased, decision=decision
-        )
+        pushed = commit_via.push(to, base=base, on_rebased=on_rebased, decision=decision)
         result = pushed.result
     except PushRejected as exc:
         report.warning(
@@ -112,7 +103,7 @@ def push_fix(
             f"{code_span(FALLBACK_PREFIX + branch)} and opening a pull request instead.",
             title="Branch protected",
         )
-        return _fallback(git, settings, ctx, report, branch, decision)
+        return _fallback(to, decision)
     rebased = f" after rebasing onto new commits ({result.attempts} attempts)"
     where = f"Pushed `{result.pushed_sha[:12]}` to {code_span(branch)}"
     where += rebased if result.rebased else ""
@@ -122,20 +113,12 @@ def push_fix(
 
 
 def _signed_fallback(
-    git: Git,
-    settings: Settings,
-    ctx: Context,
-    report: Report,
-    branch: str,
-    base: str,
-    decision: branch_rules.Decision,
-    *,
-    chosen: bool = False,
+    to: Destination, base: str, decision: branch_rules.Decision, *, chosen: bool = False
 ) -> Published:
     """The pull request, chosen before any push; with `commit-via: api` its commits are
     GitHub's signed copies of ours (publish.commit_via)."""
-    signed = commit_via.sign(git, settings, ctx, report, branch, base, decision)
-    published = _fallback(git, settings, ctx, report, branch, decision, chosen=chosen)
+    signed = commit_via.sign(to, base, decision)
+    published = _fallback(to, decision, chosen=chosen)
     return replace(published, where=f"{published.where} {signed}".strip())
 
 
@@ -144,15 +127,12 @@ def _with_rules(where: str, decision: branch_rules.Decision) -> str:
 
 
 def _fallback(
-    git: Git,
-    settings: Settings,
-    ctx: Context,
-    report: Report,
-    branch: str,
+    to: Destination,
     decision: branch_rules.Decision,
     *,
     chosen: bool = False,  # by `heal-via: pull-request`, not forced by the rules or a refusal
 ) -> Published:
+    git, settings, ctx, report, branch = to.git, to.settings, to.ctx, to.report, to.branch
     pushed = push_own_branch(git, FALLBACK_PREFIX + branch, git.head_sha(), trailer=HEAL_TRAILER)
     fallback, sha = pushed.branch, pushed.sha
     if pushed.note():

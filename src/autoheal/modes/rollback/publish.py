@@ -37,9 +37,7 @@ class PublishMixin(RevertsMixin, IssueMixin):
             return self.finish(source, targets, reverts[-1], pr_url="", pushed=False)
         if self.settings.rollback_via == "pull-request":
             # ---- commit-via: GitHub's signed copies of the reverts (publish.commit_via)
-            self.add_fact(
-                commit_via.sign(tree, self.settings, self.ctx, self.report, source.branch, tip)
-            )
+            self.add_fact(commit_via.sign(self.destination(tree, source), tip))
             return self.via_pull_request(tree, source, targets, "`rollback-via: pull-request`")
         # ---- branch rules: decided before the first push
         rules = branch_rules.decide(self.settings, self.ctx, self.report, tree, source.branch)
@@ -48,20 +46,14 @@ class PublishMixin(RevertsMixin, IssueMixin):
             self.summary.facts.append(f"Rules of `{source.branch}`: {decision.why}")
         if decision.how == branch_rules.PULL_REQUEST:
             why = "the branch's rules ask for a pull request"
-            signed = commit_via.sign(
-                tree, self.settings, self.ctx, self.report, source.branch, tip, decision
-            )
+            signed = commit_via.sign(self.destination(tree, source), tip, decision)
             self.add_fact(signed)
             return self.via_pull_request(tree, source, targets, why, decision.merge_methods)
         # ---- end of branch rules
         try:
             # ---- commit-via: git's push, or GitHub's Git database API (publish.commit_via)
             pushed = commit_via.push(
-                tree,
-                self.settings,
-                self.ctx,
-                self.report,
-                source.branch,
+                self.destination(tree, source),
                 base=tip,
                 on_rebased=lambda head: self.reverify(tree, head, targets),
                 decision=decision,
@@ -88,6 +80,10 @@ class PublishMixin(RevertsMixin, IssueMixin):
             self.summary.facts.append(f"CI: {ci.note}")
         code = self.finish(source, targets, result.pushed_sha, pr_url="", pushed=True)
         return code or exit_code(self.settings, ci)
+
+    def destination(self, tree: Git, source: Source) -> commit_via.Destination:
+        """The push's branch, with the scratch work tree the reverts are made in."""
+        return commit_via.Destination(tree, self.settings, self.ctx, self.report, source.branch)
 
     def add_fact(self, fact: str) -> None:
         if fact:
