@@ -2,8 +2,8 @@
 
 A fork's or Dependabot's `pull_request` run has a token that cannot write; there heal leaves
 its fix as the `autoheal-fix` artifact (`offer.write_fix_artifact`). A trusted workflow
-(`on: workflow_run`, with a token that can write) downloads it and runs heal with
-`apply-patch`. Everything in the artifact was written by a run of the pull request's code, so
+(`on: workflow_run`, with a token that can write; or the `/autoheal fix` job on
+`issue_comment`, `run_requested`) downloads it and runs heal with `apply-patch`. Everything in the artifact was written by a run of the pull request's code, so
 everything in it is the attacker's, and this job holds a token that can push. Therefore:
 
 - nothing of the pull request runs here: no check, no fixer, no hook, no checkout of its code.
@@ -55,9 +55,11 @@ MIN_PATCH_BYTES = 1024 * 1024
 MAX_PATCH_BYTES = 64 * 1024 * 1024
 MOVED_ON = "the pull request moved on; its next CI run makes a new patch"
 _FIX_BINDING = (
-    "Apply only the artifact of the pull request run that triggered this one: download it "
-    "with `run-id: ${{ github.event.workflow_run.id }}`, and run this job only for "
-    "`pull_request` runs (examples/autoheal-apply.yml). Nothing was pushed or posted."
+    "Apply only the artifact of the pull request's own run: download it with `run-id: "
+    "${{ github.event.workflow_run.id }}` in a job run only for `pull_request` runs "
+    "(examples/autoheal-apply.yml), or, on a `/autoheal fix` request, with `run-id: "
+    "${{ steps.accept.outputs.artifact-run-id }}` (examples/autoheal-command.yml). Nothing "
+    "was pushed or posted."
 )
 
 
