@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from autoheal.context import Context
 from autoheal.errors import AutohealError
 from autoheal.markdown import code_span
-from autoheal.report import Report
+from autoheal.report import Report, shown_login
 from autoheal.settings import Settings
 from autoheal.settings.inputs import NO_LABEL
 
@@ -158,7 +158,7 @@ def _find(settings: Settings, ctx: Context, report: Report, label: str) -> Pause
                 if writers[login]:
                     return _paused(ctx, issue, number, label, login)
                 report.warning(
-                    f"{where}, applied by {_shown(login)}, who has no write access: ignored. "
+                    f"{where}, applied by {shown_login(login)}, who has no write access: ignored. "
                     "Only users with write, maintain or admin access can pause CI Autoheal.",
                     title="Pause label ignored",
                 )
@@ -195,12 +195,6 @@ def _paused(ctx: Context, issue: dict[str, object], number: int, label: str, log
         f"{code_span(label)} by {code_span(login)}, who has write access. CI Autoheal changed "
         "nothing. Close the issue or remove the label to resume."
     )
-    by = _shown(login)
+    by = shown_login(login)
     log = f"Paused by issue #{number} ({url}), labelled {label} by {by}: nothing was done."
     return Pause(why, log)
-
-
-def _shown(login: str) -> str:
-    """A login from an API answer, as data: printable, short, quoted."""
-    text = "".join(c if c.isprintable() else "?" for c in login)[:60]
-    return f"`{text}`"

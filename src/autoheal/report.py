@@ -258,3 +258,9 @@ def _escape_property(text: str) -> str:
 def _append(path: str, text: str) -> None:
     with open(path, "a", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
+
+
+def shown_login(login: str) -> str:
+    """A login from an event or an API answer, as data: printable, at most 60 characters,
+    quoted."""
+    return "`" + "".join(c if c.isprintable() else "?" for c in login)[:60] + "`"

@@ -11,14 +11,13 @@ filter or checkout runs; the work tree, the real index and HEAD are left as they
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from autoheal.git import Git, GitError
+from autoheal.git.base import _SHA_RE
 
-_SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 _STDERR_SHOWN = 1000
 # Exactly the patch's bytes, matched byte for byte: no whitespace fixing or ignoring that a
 # repository's `apply.whitespace` / `apply.ignoreWhitespace` config could turn on.

@@ -3,8 +3,9 @@
 A fork's or Dependabot's `pull_request` run has a token that cannot write; there heal leaves
 its fix as the `autoheal-fix` artifact (`offer.write_fix_artifact`). A trusted workflow
 (`on: workflow_run`, with a token that can write; or the `/autoheal fix` job on
-`issue_comment`, `run_requested`) downloads it and runs heal with `apply-patch`. Everything in the artifact was written by a run of the pull request's code, so
-everything in it is the attacker's, and this job holds a token that can push. Therefore:
+`issue_comment`, `run_requested`) downloads it and runs heal with `apply-patch`. Everything
+in the artifact was written by a run of the pull request's code, so everything in it is
+the attacker's, and this job holds a token that can push. Therefore:
 
 - nothing of the pull request runs here: no check, no fixer, no hook, no checkout of its code.
   The patch goes through git's object database only (`git.apply.commit_onto`);
@@ -237,7 +238,7 @@ def _suggest(
     settings: Settings, ctx: Context, report: Report, artifact: Artifact, binding: PullBinding
 ) -> int:
     client = github_client(settings, ctx)
-    assert client is not None  # `run` checked the token
+    assert client is not None  # `run` or `request.on_comment` checked the token
     with client:
         posted = post_suggestions(
             client,

@@ -1,8 +1,10 @@
 """heal's flow, in the order it runs: refuse what must be refused, stop at a loop guard, run
 the checks, run the fixers of the failing ones and commit what they changed, re-run the checks
-on that commit, then push it (rechecking after a rebase), commit it locally, or keep it as a
-patch; the tree goes back to where it was whenever a fix is not used or an error stops heal.
-A comment (`issue_comment`) goes to `request` first, which calls this flow for a fix request.
+on that commit, then push it (rechecking after a rebase), commit it locally, suggest it as a
+review (`heal-via: suggest`), or keep it as a patch (and, in a read-only run, as the
+`autoheal-fix` artifact); the tree goes back to where it was whenever a fix is not used or an
+error stops heal. A comment (`issue_comment`) goes to `request` first, which calls this flow
+for a fix request; `apply-patch` goes to `apply`, which runs no check.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from autoheal.modes.common import echo_failures, plan_checks, refuse_fork_code, 
 from autoheal.modes.heal.guards import Target, loop_guard, refuse_dirty, resolve_target
 from autoheal.modes.heal.limits import refusal
 from autoheal.modes.heal.next_step import to_validate
-from autoheal.modes.heal.offer import posted_where, suggest_fix, write_fix_artifact
 from autoheal.modes.heal.outcome import (
     HEALED,
     HEALTHY,
@@ -32,7 +33,6 @@ from autoheal.modes.heal.outcome import (
     healed_headline,
 )
 from autoheal.modes.heal.publish import commit_message, commit_patch, push_fix, write_patch
-from autoheal.modes.heal.request import on_comment
 from autoheal.modes.heal.rerun import Rerun, request_rerun, rerun_target
 from autoheal.publish.ci_dispatch import exit_code, start_ci
 from autoheal.publish.commit_via import Destination
@@ -43,6 +43,8 @@ from autoheal.settings import Settings
 
 def run(settings: Settings, ctx: Context, report: Report) -> int:
     if ctx.event_name == "issue_comment":  # a `/autoheal fix` comment, or nothing to do
+        from autoheal.modes.heal.request import on_comment  # only comments need it
+
         return on_comment(settings, ctx, report, heal_branch)
     if settings.apply_patch:  # a trusted job applying a read-only run's fix: no code runs
         from autoheal.modes.heal.apply import run as apply_patch
@@ -210,6 +212,9 @@ def _unpushed_fix(
 ) -> Outcome:
     """A good fix that is not pushed by design: committed locally, suggested on the pull
     request, or handed over as a patch (and, from a read-only run, as the artifact)."""
+    # Here, not at the top: the patch reader and review code load only for a fix kept back.
+    from autoheal.modes.heal.offer import posted_where, suggest_fix, write_fix_artifact
+
     if settings.local and not settings.dry_run:
         outcome.pushed = False
         outcome.on_branch = True

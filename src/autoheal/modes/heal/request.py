@@ -17,6 +17,10 @@ comment and whoever wrote the pull request, so the work is split in two stages (
   request of this repository, and HEAD is the head GitHub reports now: else nothing is run or
   pushed), then heals as for that branch's own pull request and pushes the fix onto it,
   answering 👍 or 👎 and the result in the same comment.
+- a fork's `suggest`: the job downloads the artifact of `artifact-run-id` and runs heal with
+  `apply-patch` under this same event; the commenter and the pull request are checked again,
+  `apply.run_requested` binds the artifact to the head GitHub reports now and posts it as
+  suggestions, and the answer follows as for `fix`.
 
 Comments that are not a request (another first line, an issue, a bot, our own account) are
 left alone: no reaction, no answer, no API call but the one telling who we are.
@@ -35,8 +39,8 @@ from autoheal.markdown import code_span, link
 from autoheal.modes.common import repository
 from autoheal.modes.heal.artifact import FOLDER_NAME
 from autoheal.modes.heal.outcome import HEALED, HEALTHY, PARTIAL, SUGGESTED, Outcome
-from autoheal.modes.heal.requester import EYES, NO, YES, Asked, not_a_request, shown, skip
-from autoheal.report import Report
+from autoheal.modes.heal.requester import EYES, NO, YES, Asked, not_a_request, skip
+from autoheal.report import Report, shown_login
 from autoheal.settings import SHA_RE, Settings
 
 #: heal's own flow for a branch: (exit code, outcome).
@@ -83,7 +87,7 @@ def on_comment(settings: Settings, ctx: Context, report: Report, heal: Heal) -> 
         if asked.by_us():
             return skip(report, f"**Not a fix request:** the comment is our own ({asked.who}).")
         report.info(
-            f"{shown(asked.comment.author)} asks for a fix of pull request #{asked.number} "
+            f"{shown_login(asked.comment.author)} asks for a fix of pull request #{asked.number} "
             f"(stage {settings.fix_request})."
         )
         if settings.apply_patch:  # a fork's: the fix its CI run left, as suggestions
@@ -98,11 +102,9 @@ def on_comment(settings: Settings, ctx: Context, report: Report, heal: Heal) -> 
 
 def _accept(asked: Asked) -> int:
     asked.react(EYES)
-    if not asked.may_write():
-        return asked.refuse()
-    pull = read_pull(asked)
-    if pull.state != "open":
-        return asked.decline(_closed(pull))
+    pull = _open_pull(asked)
+    if isinstance(pull, int):  # refused or declined: answered, nothing to do
+        return pull
     sha = code_span(pull.head_sha[:12])
     if pull.same_repository:
         asked.report.output("head-sha", pull.head_sha)
@@ -135,6 +137,17 @@ def _accepted(asked: Asked, request: str, text: str) -> int:
     asked.report.section(f"## CI Autoheal · heal: {ACCEPTED}\n\n{text}")
     asked.report.info(f"heal: {ACCEPTED}. request={request}")
     return 0
+
+
+def _open_pull(asked: Asked) -> Pull | int:
+    """The pull request, open, for a commenter who may write; else the exit code of our
+    answer (a refusal to someone without write access, or a closed pull request)."""
+    if not asked.may_write():
+        return asked.refuse()
+    pull = read_pull(asked)
+    if pull.state != "open":
+        return asked.decline(_closed(pull))
+    return pull
 
 
 def _closed(pull: Pull) -> str:
@@ -194,11 +207,9 @@ def _artifact_run(asked: Asked, pull: Pull) -> tuple[int, str] | None:
 
 def _fix(asked: Asked, heal: Heal) -> int:
     settings, ctx, report = asked.settings, asked.ctx, asked.report
-    if not asked.may_write():
-        return asked.refuse()
-    pull = read_pull(asked)
-    if pull.state != "open":
-        return asked.decline(_closed(pull))
+    pull = _open_pull(asked)
+    if isinstance(pull, int):  # refused or declined: answered, nothing to do
+        return pull
     if not pull.same_repository:
         raise AutohealError(
             f"Refusing to heal pull request #{pull.number}: it comes from the fork "
@@ -248,11 +259,9 @@ def _apply(asked: Asked) -> int:
     """`apply-patch` on request (the accept stage said `suggest`): the commenter and the pull
     request are checked again, then `modes.heal.apply` binds the artifact to the head GitHub
     reports now and posts it. Nothing of the pull request runs."""
-    if not asked.may_write():
-        return asked.refuse()
-    pull = read_pull(asked)
-    if pull.state != "open":
-        return asked.decline(_closed(pull))
+    pull = _open_pull(asked)
+    if isinstance(pull, int):  # refused or declined: answered, nothing to do
+        return pull
     from autoheal.modes.heal.apply import PullBinding, run_requested
 
     binding = PullBinding(

@@ -20,7 +20,7 @@ from autoheal.context import Context, IssueComment
 from autoheal.errors import InputError
 from autoheal.markdown import code_span, link
 from autoheal.markers import REQUEST_MARKER
-from autoheal.report import Report
+from autoheal.report import Report, shown_login
 from autoheal.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ COMMAND = "/autoheal fix"
 EYES, YES, NO = "eyes", "+1", "-1"
 SKIPPED = "SKIPPED"
 #: Characters of a login shown in a log line: GitHub's own limit is 39.
-LOGIN_SHOWN = 60
 
 
 def first_line(body: str) -> str:
@@ -66,11 +65,6 @@ def not_a_request(ctx: Context) -> str | None:
             fix="Use the payload GitHub sent for the `issue_comment` event.",
         )
     return None
-
-
-def shown(login: str) -> str:
-    """A login from the event, for a log line: printable, short, quoted."""
-    return "`" + "".join(c if c.isprintable() else "?" for c in login)[:LOGIN_SHOWN] + "`"
 
 
 def skip(report: Report, why: str, *, title: str = "") -> int:
@@ -150,7 +144,7 @@ class Asked:
     def refuse(self) -> int:
         """The commenter may not ask: a polite no, and nothing run."""
         self.report.info(
-            f"{shown(self.comment.author)} has no write access to {self.ctx.repository}: "
+            f"{shown_login(self.comment.author)} has no write access to {self.ctx.repository}: "
             "nothing is run."
         )
         return self.decline(

@@ -9,13 +9,14 @@ it was superseded, with a link to the new one. Ours means our hidden marker AND 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from autoheal.github.answers import truncate
 from autoheal.markdown import code_span, link, markdown_text
 from autoheal.markers import REVIEW_MARKER, SUPERSEDED_MARKER
 from autoheal.modes.heal.suggest import MAX_COMMENTS, Suggestions, as_patch, fenced, suggest
+from autoheal.settings import SHA_RE
 
 if TYPE_CHECKING:
     from autoheal.github.client import GitHub
@@ -58,7 +59,7 @@ def post_suggestions(
     Nothing is posted when the pull request's head is no longer `head_sha` (the lines would
     be another commit's); when there is nothing to suggest, our earlier reviews are retired
     all the same, since their suggestions are stale. PatchError for an unreadable diff."""
-    if not re.fullmatch(r"[0-9a-f]{40}", head_sha):
+    if not SHA_RE.match(head_sha):
         raise ValueError(f"head_sha must be a full commit sha, got {head_sha!r}")
     head = _head_sha(gh.get_pull(repo, number))
     if head != head_sha:
@@ -156,10 +157,6 @@ def _patch_part(plan: Suggestions, block: str) -> str:
 
 def _join(parts: list[str]) -> str:
     return "\n\n".join(parts) + "\n"
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _count(n: int, noun: str) -> str:
