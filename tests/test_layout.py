@@ -109,13 +109,19 @@ def _imports(path: Path) -> set[str]:
     """Every autoheal module `path` imports, at the top or inside a function."""
     import ast
 
+    package = _dotted(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]  # a relative import starts from the module's package
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("autoheal"))
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autoheal"):
-            found.add(str(node.module))
-            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *filter(None, [node.module])])
+            if module.startswith("autoheal"):
+                found.add(module)
+                found.update(f"{module}.{a.name}" for a in node.names)
     return found
 
 

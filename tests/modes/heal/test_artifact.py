@@ -389,7 +389,7 @@ def test_paths_outside_the_tree_are_refused(path: str, why: str) -> None:
 
 
 def test_an_absolute_path_is_refused() -> None:
-    patch = FORGED_PATH_PATCH.format("/etc/cron.d/x").replace("a//etc", "a/", 0)
+    patch = FORGED_PATH_PATCH.format("/etc/cron.d/x")
     [only] = parse_patch(patch)
     assert only.path == "/etc/cron.d/x"
     assert "`/etc/cron.d/x` is absolute" in _refusals(patch)

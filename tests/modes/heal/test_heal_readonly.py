@@ -64,6 +64,19 @@ def test_a_read_only_run_writes_the_artifact_and_pushes_nothing(
     assert why in r.summary
 
 
+def test_a_run_that_can_write_leaves_no_artifact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pull request of this repository opened by a person: its token can write, so a fix
+    kept back (here by dry-run) stays a patch; the artifact is only for read-only runs."""
+    pr = open_pull_request(tmp_path, fork=False)
+    actions, r = pr.ci_run(monkeypatch, capsys, GITHUB_ACTOR="octocat", INPUT_DRY_RUN="true")
+    assert r.outputs["status"] == "PATCH", r.out + r.err
+    assert Path(r.outputs["patch-path"]).is_file()
+    assert r.outputs["patch-artifact"] == ""
+    assert not (actions.runner_temp / "autoheal-fix").exists()
+
+
 def test_the_artifact_needs_the_pull_requests_head_checked_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,7 +31,7 @@ def test_a_pull_requests_fix_is_suggested_and_nothing_is_pushed(
         fake, REPO, number=NUMBER, head=pr.head, files=pr.pull.files(), head_ref=pr.head_ref
     )
     refs = pr.remote_refs()
-    actions, r = pr.ci_run(
+    _, r = pr.ci_run(
         monkeypatch,
         capsys,
         GITHUB_ACTOR="octocat",  # a person's push: the run's token can write
@@ -55,7 +55,6 @@ def test_a_pull_requests_fix_is_suggested_and_nothing_is_pushed(
     assert git(ci, "rev-parse", "HEAD").strip() == pr.head
     assert git(ci, "status", "--porcelain", "--untracked-files=all") == ""
     assert review["html_url"] in r.summary and "2 suggested change(s)" in r.summary
-    assert actions.env["INPUT_HEAL_VIA"] == "suggest"
 
 
 def test_on_a_push_suggest_means_a_patch_and_a_notice(

@@ -251,6 +251,20 @@ def test_the_fix_stage_pushes_the_fix_onto_the_pull_requests_branch(
     assert scene.gh.reactions() == ["eyes", "+1", "eyes", "+1"]
 
 
+def test_a_fix_stage_that_heals_nothing_is_answered_with_a_thumbs_down(
+    scene: Scene, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accepted = scene.run(capsys)
+    head = accepted.outputs["head-sha"]
+    scene.check_out(head)
+    scene.s.actions.inputs(fix_command="true")  # a fixer that changes nothing
+    r = scene.run(capsys, "fix")
+    assert r.outputs["status"] == "NOT FIXED", r.out + r.err
+    assert scene.gh.reactions() == ["eyes", "-1"]
+    assert "**NOT FIXED**" in scene.gh.answer()
+    assert scene.s.repos.remote_sha(BRANCH) == head  # nothing pushed
+
+
 def test_a_head_that_moved_after_accepting_is_refused_and_nothing_is_pushed(
     scene: Scene, capsys: pytest.CaptureFixture[str]
 ) -> None:
